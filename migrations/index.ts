@@ -1,0 +1,4 @@
+import { CoreHub1764300000000 } from './1764300000000-CoreHub';
+
+/** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
+export const migrations = [CoreHub1764300000000];
