@@ -85,7 +85,7 @@ export class CoreHub1764300000000 implements MigrationInterface {
       last_known_region text,
       last_known_facility text,
       created_by_id uuid REFERENCES app_user(id) ON DELETE SET NULL,
-      created_at timestamptz NOT NULL DEFAULT now(),
+      created_at timestamptz(3) NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT case_file_close_reason_chk CHECK ((status = 'CLOSED') = (close_reason IS NOT NULL))
     )`);

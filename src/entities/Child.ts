@@ -1,5 +1,6 @@
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, UseMiddleware, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { FieldGuard } from '../auth/fieldGuard';
 import { BirthDatePrecision, Sex } from '../schema/enums';
 
 /**
@@ -48,6 +49,7 @@ export class Child {
   sex: Sex;
 
   @Field(() => String, { nullable: true })
+  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'place_of_birth', nullable: true })
   placeOfBirth: string | null;
 
@@ -57,16 +59,19 @@ export class Child {
   homeOblast: string | null;
 
   @Field(() => [String], { nullable: true, description: 'ISO 639-1 codes' })
+  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   languages: string[];
 
   /** Sensitive. */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
+  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'current_location', nullable: true })
   currentLocation: string | null;
 
   /** Sensitive (health and special needs). */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
+  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'health_notes', nullable: true })
   healthNotes: string | null;
 

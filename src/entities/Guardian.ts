@@ -1,5 +1,6 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType, UseMiddleware } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { FieldGuard } from '../auth/fieldGuard';
 import { Child } from './Child';
 
 /** A parent, relative or legal guardian of a child; contact details are sensitive. */
@@ -28,6 +29,7 @@ export class Guardian {
 
   /** Sensitive. */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
+  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', nullable: true })
   contact: string | null;
 

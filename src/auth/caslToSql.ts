@@ -1,0 +1,154 @@
+import { rulesToAST } from '@casl/ability/extra';
+import type { Action, AppAbility } from './ability';
+
+/** A to-one or to-many relation of a subject, as SQL: how a row of `target` joins a row of the subject. */
+interface RelationMeta {
+  kind: 'one' | 'many';
+  target: string;
+  /** SQL joining the related row (alias `inner`) to the subject row (alias `outer`). */
+  on: (outer: string, inner: string) => string;
+}
+
+export interface SubjectMeta {
+  table: string;
+  columns: Record<string, string>;
+  relations?: Record<string, RelationMeta>;
+}
+
+/**
+ * How CASL subjects map to tables. Only what rules use is listed: a rule naming anything else
+ * fails loudly instead of silently matching rows.
+ */
+export const SUBJECTS: Record<string, SubjectMeta> = {
+  Case: {
+    table: 'case_file',
+    columns: { id: 'id', childId: 'child_id', leadOrganizationId: 'lead_organization_id', status: 'status' },
+    relations: {
+      shares: { kind: 'many', target: 'CaseShare', on: (o, i) => `${i}.case_id = ${o}.id` },
+    },
+  },
+  CaseShare: {
+    table: 'case_share',
+    columns: { caseId: 'case_id', organizationId: 'organization_id', access: 'access' },
+  },
+  CaseEvent: {
+    table: 'case_event',
+    columns: { id: 'id', caseId: 'case_id' },
+    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
+  },
+  Child: {
+    table: 'child',
+    columns: { id: 'id' },
+    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.child_id = ${o}.id` } },
+  },
+  Guardian: {
+    table: 'guardian',
+    columns: { id: 'id', childId: 'child_id' },
+    relations: { child: { kind: 'one', target: 'Child', on: (o, i) => `${i}.id = ${o}.child_id` } },
+  },
+  User: {
+    table: 'app_user',
+    columns: { id: 'id', organizationId: 'organization_id' },
+  },
+};
+
+interface Node {
+  operator: string;
+  field?: string;
+  value: unknown;
+}
+
+/** SQL text plus its named parameters, ready for TypeORM's `andWhere(sql, params)`. */
+export interface SqlCondition {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+class Translator {
+  private seq = 0;
+  readonly params: Record<string, unknown> = {};
+
+  constructor(private readonly prefix: string) {}
+
+  /** Registers a parameter and returns its name (TypeORM spells it `:name`, or `:...name` for a list). */
+  private param(value: unknown): string {
+    const name = `${this.prefix}_${this.seq++}`;
+    this.params[name] = value;
+    return name;
+  }
+
+  private alias(): string {
+    return `${this.prefix}_t${this.seq++}`;
+  }
+
+  node(n: Node, subject: string, alias: string): string {
+    switch (n.operator) {
+      case 'and':
+      case 'or': {
+        const parts = (n.value as Node[]).map((c) => this.node(c, subject, alias));
+        if (parts.length === 0) return n.operator === 'and' ? 'TRUE' : 'FALSE';
+        return `(${parts.join(n.operator === 'and' ? ' AND ' : ' OR ')})`;
+      }
+      case 'not':
+        return `NOT (${this.node((n.value as Node[])[0] ?? (n.value as Node), subject, alias)})`;
+      default:
+        return this.field(n, subject, alias);
+    }
+  }
+
+  private field(n: Node, subject: string, alias: string): string {
+    const meta = SUBJECTS[subject];
+    if (!meta) throw new Error(`caslToSql: unknown subject ${subject}`);
+    const path = String(n.field).split('.');
+    const [head, ...rest] = path;
+    const relation = meta.relations?.[head];
+    if (relation) {
+      const target = SUBJECTS[relation.target];
+      const inner = this.alias();
+      let cond: string;
+      if (rest.length > 0) {
+        cond = this.field({ ...n, field: rest.join('.') }, relation.target, inner);
+      } else if (n.operator === 'elemMatch' && relation.kind === 'many') {
+        cond = this.node(n.value as Node, relation.target, inner);
+      } else {
+        throw new Error(`caslToSql: operator ${n.operator} is not supported on relation ${subject}.${head}`);
+      }
+      // Relations become EXISTS subqueries: a join would duplicate or (inner join) drop rows.
+      return `EXISTS (SELECT 1 FROM ${target.table} ${inner} WHERE ${relation.on(alias, inner)} AND ${cond})`;
+    }
+    if (rest.length > 0) throw new Error(`caslToSql: ${subject}.${head} is not a relation`);
+    const column = meta.columns[head];
+    if (!column) throw new Error(`caslToSql: ${subject}.${head} has no column mapping`);
+    const col = `${alias}.${column}`;
+    const v = n.value;
+    switch (n.operator) {
+      case 'eq':
+        return v === null ? `${col} IS NULL` : `${col} = :${this.param(v)}`;
+      case 'ne':
+        return v === null ? `${col} IS NOT NULL` : `${col} IS DISTINCT FROM :${this.param(v)}`;
+      case 'in':
+        return (v as unknown[]).length === 0 ? 'FALSE' : `${col} IN (:...${this.param(v)})`;
+      case 'nin':
+        return (v as unknown[]).length === 0 ? 'TRUE' : `${col} NOT IN (:...${this.param(v)})`;
+      case 'lt': return `${col} < :${this.param(v)}`;
+      case 'lte': return `${col} <= :${this.param(v)}`;
+      case 'gt': return `${col} > :${this.param(v)}`;
+      case 'gte': return `${col} >= :${this.param(v)}`;
+      default:
+        throw new Error(`caslToSql: operator ${n.operator} is not supported`);
+    }
+  }
+}
+
+let prefixSeq = 0;
+
+/**
+ * Translates the rules of `ability` for `action` on `subject` into a SQL condition over the row aliased `alias`.
+ * No matching rule means `FALSE`: a user with no grant gets no rows.
+ */
+export function accessCondition(ability: AppAbility, action: Action, subject: string, alias: string): SqlCondition {
+  const ast = rulesToAST(ability, action, subject as never) as Node | null;
+  if (!ast) return { sql: 'FALSE', params: {} };
+  const t = new Translator(`acl${(prefixSeq = (prefixSeq + 1) % 1_000_000)}`);
+  return { sql: t.node(ast, subject, alias), params: t.params };
+}

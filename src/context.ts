@@ -1,0 +1,78 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { defineAbilityFor, type AppAbility, type Principal } from './auth/ability';
+import { bearerToken, type TokenService } from './auth/tokens';
+import type { Config } from './config';
+import { User } from './entities';
+import { unauthenticated } from './errors';
+import { createLoaders, type Loaders } from './services/loaders';
+import type { EventBus } from './pubsub/EventBus';
+
+/** What lives for the whole process and every request shares. */
+export interface AppDeps {
+  config: Config;
+  dataSource: DataSource;
+  tokens: TokenService;
+  logger: Logger;
+  events: EventBus;
+}
+
+/** The per-request (or per-subscription-operation) context: who is asking, what they may do, and batched loaders. */
+export interface Context {
+  deps: AppDeps;
+  user: User | null;
+  principal: Principal | null;
+  ability: AppAbility;
+  /** The entity manager to use: the data source's, or a transaction's inside `transactional`. */
+  em: EntityManager;
+  loaders: Loaders;
+  /** Expiry of the bearer token in seconds since the epoch, when authenticated. */
+  tokenExpiresAt?: number;
+  /** Work to run once the current transaction has committed (publishing events). */
+  afterCommit: (() => void | Promise<void>)[];
+}
+
+/** Resolves the bearer token to a user; null without a token, UNAUTHENTICATED for a bad one. */
+export async function authenticate(deps: AppDeps, authorization: string | undefined | null): Promise<{ user: User; expiresAt: number } | null> {
+  const token = bearerToken(authorization);
+  if (!token) return null;
+  const claims = await deps.tokens.verify(token);
+  const user = await deps.dataSource.getRepository(User).findOne({ where: { id: claims.userId } });
+  if (!user || !user.active) throw unauthenticated('Unknown or deactivated user');
+  return { user, expiresAt: claims.expiresAt };
+}
+
+/** Builds a context for a known (or anonymous) user: ability and fresh loaders. */
+export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: number): Context {
+  const principal: Principal | null = user ? { id: user.id, organizationId: user.organizationId, roles: user.roles } : null;
+  const ability = defineAbilityFor(principal);
+  const ctx: Context = {
+    deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [],
+    loaders: undefined as unknown as Loaders,
+  };
+  ctx.loaders = createLoaders(ctx);
+  return ctx;
+}
+
+/** The one context builder for HTTP and WebSocket. */
+export async function buildContext(deps: AppDeps, authorization: string | undefined | null): Promise<Context> {
+  const auth = await authenticate(deps, authorization);
+  return contextFor(deps, auth?.user ?? null, auth?.expiresAt);
+}
+
+/**
+ * Runs `fn` in one transaction with a context bound to it, then (only after commit) the queued
+ * after-commit work. A rollback discards that work, so nothing is published for it.
+ */
+export async function transactional<T>(ctx: Context, fn: (tx: Context) => Promise<T>): Promise<T> {
+  const after: (() => void | Promise<void>)[] = [];
+  const result = await ctx.deps.dataSource.transaction(async (em) => fn({ ...ctx, em, afterCommit: after }));
+  for (const job of after) {
+    try {
+      await job();
+    } catch (e) {
+      ctx.deps.logger.error({ err: e }, 'after-commit job failed');
+    }
+  }
+  return result;
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { DEMO_USERS } from './db/seed';
+
+/** Reads the configuration, starts the hub, and stops it cleanly on Ctrl-C / SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const log = app.deps.logger;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await app.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const url = await app.start();
+  const lines = [`BKB Hub is listening on ${url} (HTTP and WebSocket)`];
+  if (config.demoSeed) {
+    lines.push(`Demo logins (password: ${config.demoPassword === 'bkb-demo' ? 'bkb-demo' : 'from DEMO_PASSWORD'}):`);
+    for (const u of DEMO_USERS) lines.push(`  ${u.email.padEnd(30)} ${u.roles.join(', ')}`);
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`BKB Hub failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

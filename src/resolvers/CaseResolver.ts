@@ -1,0 +1,93 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { FieldGuard } from '../auth/fieldGuard';
+import type { Context } from '../context';
+import { Case, CaseShare, Child, Organization } from '../entities';
+import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
+import { CaseConnection, CaseEventConnection } from '../schema/payloads';
+import { CaseService } from '../services/CaseService';
+
+@ArgsType()
+class PageArgs {
+  @Field(() => Int, { nullable: true, description: 'Page size (capped)' }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+}
+
+@Resolver(() => Case)
+export class CaseResolver {
+  @Authorized()
+  @Query(() => Case, { nullable: true, description: 'A case, or null when it does not exist or you may not read it' })
+  case(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Case | null> {
+    return CaseService.getCase(ctx, id);
+  }
+
+  @Authorized()
+  @Query(() => CaseConnection)
+  cases(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => CaseFilter, { nullable: true }) filter: CaseFilter | undefined,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+  ): Promise<CaseConnection> {
+    return CaseService.listCases(ctx, filter, first, after);
+  }
+
+  @Authorized()
+  @Mutation(() => Case, { description: 'Report a child: creates the child and its case in REPORTED' })
+  reportChild(@Ctx() ctx: Context, @Arg('input', () => ReportChildInput) input: ReportChildInput): Promise<Case> {
+    return CaseService.reportChild(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Case)
+  changeCaseStatus(@Ctx() ctx: Context, @Arg('input', () => ChangeCaseStatusInput) input: ChangeCaseStatusInput): Promise<Case> {
+    return CaseService.changeStatus(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Case)
+  updateCase(@Ctx() ctx: Context, @Arg('input', () => UpdateCaseInput) input: UpdateCaseInput): Promise<Case> {
+    return CaseService.updateCase(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Case)
+  shareCase(@Ctx() ctx: Context, @Arg('input', () => ShareCaseInput) input: ShareCaseInput): Promise<Case> {
+    return CaseService.shareCase(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Case)
+  unshareCase(@Ctx() ctx: Context, @Arg('input', () => UnshareCaseInput) input: UnshareCaseInput): Promise<Case> {
+    return CaseService.unshareCase(ctx, input);
+  }
+
+  @FieldResolver(() => Child, { nullable: true })
+  child(@Ctx() ctx: Context, @Root() c: Case): Promise<Child | null> {
+    return ctx.loaders.child.load(c.childId);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true })
+  leadOrganization(@Ctx() ctx: Context, @Root() c: Case): Promise<Organization | null> {
+    return ctx.loaders.organization.load(c.leadOrganizationId);
+  }
+
+  @UseMiddleware(FieldGuard)
+  @FieldResolver(() => [CaseShare], { nullable: true, description: 'Organizations the case is shared with (FULL readers only)' })
+  async shares(@Ctx() ctx: Context, @Root() c: Case): Promise<CaseShare[]> {
+    const facts = await ctx.loaders.accessFacts.load(c.childId);
+    return (facts?.shares ?? []).map((s) => Object.assign(new CaseShare(), { caseId: c.id, organizationId: s.organizationId, access: s.access }));
+  }
+
+  @UseMiddleware(FieldGuard)
+  @FieldResolver(() => CaseEventConnection, { nullable: true, description: 'The case history, newest first' })
+  events(@Ctx() ctx: Context, @Root() c: Case, @Args(() => PageArgs) { first, after }: PageArgs): Promise<CaseEventConnection> {
+    return CaseService.caseEvents(ctx, c, first, after);
+  }
+}
+
+@Resolver(() => CaseShare)
+export class CaseShareResolver {
+  @FieldResolver(() => Organization, { nullable: true })
+  organization(@Ctx() ctx: Context, @Root() s: CaseShare): Promise<Organization | null> {
+    return ctx.loaders.organization.load(s.organizationId);
+  }
+}

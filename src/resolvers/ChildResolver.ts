@@ -1,0 +1,32 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { FieldGuard } from '../auth/fieldGuard';
+import type { Context } from '../context';
+import { Case, Child, Guardian } from '../entities';
+import { UpdateChildInput } from '../schema/inputs';
+import { CaseService } from '../services/CaseService';
+
+@Resolver(() => Child)
+export class ChildResolver {
+  @Authorized()
+  @Query(() => Child, { nullable: true, description: 'A child, or null when absent or not readable' })
+  child(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Child | null> {
+    return CaseService.getChild(ctx, id);
+  }
+
+  @Authorized()
+  @Mutation(() => Child)
+  updateChild(@Ctx() ctx: Context, @Arg('input', () => UpdateChildInput) input: UpdateChildInput): Promise<Child> {
+    return CaseService.updateChild(ctx, input);
+  }
+
+  @UseMiddleware(FieldGuard)
+  @FieldResolver(() => [Guardian], { nullable: true })
+  guardians(@Ctx() ctx: Context, @Root() child: Child): Promise<Guardian[]> {
+    return ctx.loaders.guardiansByChild.load(child.id);
+  }
+
+  @FieldResolver(() => Case, { nullable: true, name: 'case', description: "The child's case, when you may read it" })
+  caseOf(@Ctx() ctx: Context, @Root() child: Child): Promise<Case | null> {
+    return ctx.loaders.caseByChild.load(child.id);
+  }
+}

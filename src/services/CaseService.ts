@@ -1,0 +1,301 @@
+import { subject } from '@casl/ability';
+import type { Action } from '../auth/ability';
+import { transactional, type Context } from '../context';
+import { Case, CaseEvent, CaseShare, Child, Guardian, Organization } from '../entities';
+import { badInput, conflict, forbidden, invalidTransition, notFound, unauthenticated } from '../errors';
+import { CaseEventKind, CaseStatus, CloseReason } from '../schema/enums';
+import type {
+  CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput, UpdateChildInput,
+} from '../schema/inputs';
+import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
+import { allowedTransitions } from './caseLifecycle';
+import { whereAccessible } from './loaders';
+import { searchTerms, searchText, transliterate } from './transliteration';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function assertId(value: string, field: string): void {
+  if (!UUID.test(value)) throw badInput(field, 'must be a UUID');
+}
+
+export function requireUser(ctx: Context) {
+  if (!ctx.user || !ctx.principal) throw unauthenticated();
+  return ctx.user;
+}
+
+/** Caps a page size: `first` defaults to `fallback`, must be 1..max. */
+export function pageSize(first: number | null | undefined, fallback: number, max: number, field = 'first'): number {
+  if (first === undefined || first === null) return fallback;
+  if (!Number.isInteger(first) || first < 1) throw badInput(field, 'must be a positive integer');
+  return Math.min(first, max);
+}
+
+function encodeCursor(parts: string[]): string {
+  return Buffer.from(parts.join('|'), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, n: number, field: string): string[] {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== n || parts.some((p) => p.length === 0)) throw badInput(field, 'is not a cursor this API gave out');
+  return parts;
+}
+
+function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
+  return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
+}
+
+/** Case work: reporting children, reading and listing cases under CASL, the status lifecycle, sharing. */
+export class CaseService {
+  static async getCase(ctx: Context, id: string): Promise<Case | null> {
+    requireUser(ctx);
+    assertId(id, 'id');
+    return ctx.loaders.case.load(id);
+  }
+
+  static async getChild(ctx: Context, id: string): Promise<Child | null> {
+    requireUser(ctx);
+    assertId(id, 'id');
+    return ctx.loaders.child.load(id);
+  }
+
+  /** A page of the cases the reader may see, newest first, with the total count under the same filter. */
+  static async listCases(ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined): Promise<CaseConnection> {
+    requireUser(ctx);
+    const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
+    const qb = ctx.em.createQueryBuilder(Case, 'c');
+    const statuses = [...(filter?.statuses ?? []), ...(filter?.status ? [filter.status] : [])];
+    if (statuses.length > 0) qb.andWhere('c.status IN (:...statuses)', { statuses });
+    if (filter?.leadOrganizationId) qb.andWhere('c.lead_organization_id = :lead', { lead: filter.leadOrganizationId });
+    if (filter?.homeOblast || filter?.search) {
+      const conds: string[] = [];
+      const params: Record<string, string> = {};
+      if (filter.homeOblast) {
+        conds.push('ch.home_oblast = :oblast');
+        params.oblast = filter.homeOblast;
+      }
+      searchTerms(filter.search ?? '').forEach((alternatives, i) => {
+        conds.push(`(${alternatives.map((alt, j) => {
+          params[`q${i}_${j}`] = `%${alt.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+          return `ch.search_text LIKE :q${i}_${j}`;
+        }).join(' OR ')})`);
+      });
+      qb.andWhere(`EXISTS (SELECT 1 FROM child ch WHERE ch.id = c.child_id AND ${conds.join(' AND ')})`, params);
+    }
+    whereAccessible(ctx, qb, 'read', 'Case', 'c');
+    const totalCount = await qb.clone().getCount();
+    if (after) {
+      const [at, id] = decodeCursor(after, 2, 'after');
+      if (Number.isNaN(Date.parse(at)) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+      qb.andWhere('(c.created_at, c.id) < (:at, :cid)', { at, cid: id });
+    }
+    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    for (const c of page) ctx.loaders.case.prime(c.id, c);
+    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
+    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /** A page of a case's history, newest first (one statement for all cases on the page). */
+  static async caseEvents(ctx: Context, c: Case, first: number | undefined, after: string | undefined): Promise<CaseEventConnection> {
+    const limit = pageSize(first, 10, ctx.deps.config.maxPageSize);
+    let before: string | undefined;
+    if (after) {
+      [before] = decodeCursor(after, 1, 'after');
+      if (!/^\d+$/.test(before)) throw badInput('after', 'is not a cursor this API gave out');
+    }
+    const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
+    const page = rows.slice(0, limit);
+    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.id]) }));
+    return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /** Reports a child: the child, its guardians and a case in REPORTED led by the reporter's organization. */
+  static async reportChild(ctx: Context, input: ReportChildInput): Promise<Case> {
+    const user = requireUser(ctx);
+    if (!ctx.ability.can('create', 'Case') || !ctx.ability.can('create', 'Child')) throw forbidden('Your roles may not report children');
+    const created = await transactional(ctx, async (tx) => {
+      const latinName = input.latinName ?? transliterate([input.givenName, input.patronymic, input.familyName].filter(Boolean).join(' '));
+      const child = tx.em.create(Child, {
+        givenName: input.givenName.trim(),
+        familyName: input.familyName.trim(),
+        patronymic: input.patronymic?.trim() || null,
+        latinName,
+        aliases: input.aliases ?? [],
+        birthDate: input.birthDate,
+        birthDatePrecision: input.birthDatePrecision,
+        sex: input.sex,
+        placeOfBirth: input.placeOfBirth ?? null,
+        homeOblast: input.homeOblast ?? null,
+        languages: input.languages ?? [],
+        currentLocation: input.currentLocation ?? null,
+        healthNotes: input.healthNotes ?? null,
+      });
+      child.searchText = childSearchText(child);
+      await tx.em.save(child);
+      if (input.guardians?.length) {
+        await tx.em.insert(Guardian, input.guardians.map((g) => ({ childId: child.id, relation: g.relation, name: g.name, contact: g.contact ?? null, verified: g.verified ?? false })));
+      }
+      const c = tx.em.create(Case, {
+        childId: child.id,
+        status: CaseStatus.REPORTED,
+        priority: input.priority,
+        leadOrganizationId: user.organizationId,
+        deportationDate: input.deportationDate ?? null,
+        deportedFrom: input.deportedFrom ?? null,
+        deportationCircumstances: input.deportationCircumstances ?? null,
+        lastKnownCountry: input.lastKnownCountry ?? null,
+        lastKnownRegion: input.lastKnownRegion ?? null,
+        lastKnownFacility: input.lastKnownFacility ?? null,
+        createdById: user.id,
+      });
+      await tx.em.save(c);
+      await CaseService.recordEvent(tx, c, CaseEventKind.CREATED, null, c.status, null);
+      return c;
+    });
+    return (await ctx.loaders.case.load(created.id)) ?? created;
+  }
+
+  /** Moves a case along its lifecycle, refusing transitions it does not allow and stale versions. */
+  static async changeStatus(ctx: Context, input: ChangeCaseStatusInput): Promise<Case> {
+    requireUser(ctx);
+    if (input.status === CaseStatus.CLOSED && !input.closeReason) throw badInput('input.closeReason', 'is required when closing a case');
+    if (input.status !== CaseStatus.CLOSED && input.closeReason) throw badInput('input.closeReason', 'is only for closing a case');
+    const id = await transactional(ctx, async (tx) => {
+      const c = await CaseService.lockForWrite(tx, input.caseId, 'changeStatus', input.expectedVersion);
+      const closedFrom = c.status === CaseStatus.CLOSED ? await CaseService.closedFrom(tx, c.id) : null;
+      const allowed = allowedTransitions(c.status, closedFrom);
+      if (!allowed.includes(input.status)) throw invalidTransition(c.status, input.status, allowed);
+      const from = c.status;
+      await tx.em.update(Case, { id: c.id }, {
+        status: input.status,
+        closeReason: input.status === CaseStatus.CLOSED ? (input.closeReason as CloseReason) : null,
+        version: c.version + 1,
+      });
+      await CaseService.recordEvent(tx, c, CaseEventKind.STATUS_CHANGED, from, input.status, input.note ?? null);
+      return c.id;
+    });
+    return CaseService.reload(ctx, id);
+  }
+
+  /** Updates the deportation record and priority of a case. */
+  static async updateCase(ctx: Context, input: UpdateCaseInput): Promise<Case> {
+    requireUser(ctx);
+    const fields = ['priority', 'deportationDate', 'deportedFrom', 'deportationCircumstances', 'lastKnownCountry', 'lastKnownRegion', 'lastKnownFacility'] as const;
+    const changes: Partial<Case> = {};
+    for (const f of fields) if (input[f] !== undefined) (changes as Record<string, unknown>)[f] = input[f];
+    if (changes.priority === null) throw badInput('input.priority', 'cannot be null');
+    if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
+    const id = await transactional(ctx, async (tx) => {
+      const c = await CaseService.lockForWrite(tx, input.caseId, 'update', input.expectedVersion);
+      await tx.em.update(Case, { id: c.id }, { ...changes, version: c.version + 1 });
+      await CaseService.recordEvent(tx, c, CaseEventKind.UPDATED, c.status, c.status, input.note ?? null);
+      return c.id;
+    });
+    return CaseService.reload(ctx, id);
+  }
+
+  /** Updates a child's record; the child has its own version. */
+  static async updateChild(ctx: Context, input: UpdateChildInput): Promise<Child> {
+    requireUser(ctx);
+    const fields = ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases', 'sex', 'birthDate', 'birthDatePrecision', 'placeOfBirth', 'homeOblast', 'languages', 'currentLocation', 'healthNotes'] as const;
+    const changes: Record<string, unknown> = {};
+    for (const f of fields) if (input[f] !== undefined) changes[f] = input[f];
+    for (const f of ['givenName', 'familyName', 'sex', 'birthDate', 'birthDatePrecision', 'aliases', 'languages'] as const) {
+      if (changes[f] === null) throw badInput(`input.${f}`, 'cannot be null');
+    }
+    if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
+    const id = await transactional(ctx, async (tx) => {
+      const child = await tx.em.createQueryBuilder(Child, 'ch').setLock('pessimistic_write').where('ch.id = :id', { id: input.childId }).getOne();
+      const facts = child ? await CaseService.facts(tx, child.id) : null;
+      const subj = child && subject('Child', { ...child, case: facts });
+      if (!child || !ctx.ability.can('read', subj!)) throw notFound('Child', input.childId);
+      if (!ctx.ability.can('update', subj!)) throw forbidden('You may not update this child');
+      if (child.version !== input.expectedVersion) {
+        throw conflict(`Child ${child.id} is at version ${child.version}, not ${input.expectedVersion}: reload and retry`, { currentVersion: child.version });
+      }
+      const next = { ...child, ...changes } as Child;
+      await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), version: child.version + 1 });
+      return child.id;
+    });
+    ctx.loaders.child.clear(id);
+    ctx.loaders.accessFacts.clear(id);
+    const child = await ctx.loaders.child.load(id);
+    if (!child) throw notFound('Child', id);
+    return child;
+  }
+
+  /** Shares a case with another organization (SUMMARY or FULL); sharing again changes the access. */
+  static async shareCase(ctx: Context, input: ShareCaseInput): Promise<Case> {
+    const user = requireUser(ctx);
+    const id = await transactional(ctx, async (tx) => {
+      const c = await CaseService.lockForWrite(tx, input.caseId, 'share');
+      if (input.organizationId === c.leadOrganizationId) throw badInput('input.organizationId', 'is the organization that leads the case');
+      const org = await tx.em.findOne(Organization, { where: { id: input.organizationId } });
+      if (!org) throw badInput('input.organizationId', 'names no organization');
+      await tx.em.upsert(CaseShare, { caseId: c.id, organizationId: org.id, access: input.access, sharedById: user.id }, ['caseId', 'organizationId']);
+      await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
+      await CaseService.recordEvent(tx, c, CaseEventKind.SHARED, c.status, c.status, `${input.access} with ${org.name}`);
+      return c.id;
+    });
+    return CaseService.reload(ctx, id);
+  }
+
+  static async unshareCase(ctx: Context, input: UnshareCaseInput): Promise<Case> {
+    requireUser(ctx);
+    const id = await transactional(ctx, async (tx) => {
+      const c = await CaseService.lockForWrite(tx, input.caseId, 'share');
+      const res = await tx.em.delete(CaseShare, { caseId: c.id, organizationId: input.organizationId });
+      if (!res.affected) throw badInput('input.organizationId', 'the case is not shared with this organization');
+      await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
+      await CaseService.recordEvent(tx, c, CaseEventKind.UNSHARED, c.status, c.status, null);
+      return c.id;
+    });
+    return CaseService.reload(ctx, id);
+  }
+
+  /**
+   * Locks the case row for this transaction and checks, before anything is written, that the user may
+   * see it (else NOT_FOUND, revealing nothing) and do `action` (else FORBIDDEN), and that the version matches.
+   */
+  private static async lockForWrite(tx: Context, caseId: string, action: Action, expectedVersion?: number): Promise<Case> {
+    assertId(caseId, 'input.caseId');
+    const c = await tx.em.createQueryBuilder(Case, 'c').setLock('pessimistic_write').where('c.id = :id', { id: caseId }).getOne();
+    const facts = c ? await CaseService.facts(tx, c.childId) : null;
+    const subj = c && subject('Case', { ...c, shares: facts?.shares ?? [] });
+    if (!c || !tx.ability.can('read', subj!)) throw notFound('Case', caseId);
+    if (!tx.ability.can(action, subj!)) throw forbidden(`You may not ${action} this case`);
+    if (expectedVersion !== undefined && c.version !== expectedVersion) {
+      throw conflict(`Case ${c.id} is at version ${c.version}, not ${expectedVersion}: reload and retry`, { currentVersion: c.version });
+    }
+    return c;
+  }
+
+  /** Access facts read inside the transaction (the loader's may predate the lock). */
+  private static async facts(tx: Context, childId: string) {
+    const c = await tx.em.findOne(Case, { where: { childId } });
+    if (!c) return null;
+    const shares = await tx.em.find(CaseShare, { where: { caseId: c.id } });
+    return { id: c.id, leadOrganizationId: c.leadOrganizationId, shares: shares.map((s) => ({ organizationId: s.organizationId, access: s.access })) };
+  }
+
+  private static async closedFrom(tx: Context, caseId: string): Promise<CaseStatus | null> {
+    const e = await tx.em.findOne(CaseEvent, { where: { caseId, to: CaseStatus.CLOSED, kind: CaseEventKind.STATUS_CHANGED }, order: { id: 'DESC' } });
+    return e?.from ?? null;
+  }
+
+  private static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
+    const e = tx.em.create(CaseEvent, { caseId: c.id, kind, from, to, note, actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null });
+    await tx.em.save(e);
+    const notice = { eventId: String(e.id), caseId: c.id };
+    tx.afterCommit.push(() => tx.deps.events.publish(notice));
+    return e;
+  }
+
+  private static async reload(ctx: Context, id: string): Promise<Case> {
+    ctx.loaders.case.clear(id);
+    const c = await ctx.loaders.case.load(id);
+    if (!c) throw notFound('Case', id);
+    ctx.loaders.accessFacts.clear(c.childId);
+    return c;
+  }
+}
