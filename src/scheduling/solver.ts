@@ -30,6 +30,10 @@ const FULL_SCAN_CANDIDATES = 16;
 const SAMPLED_CANDIDATES = 10;
 /** Start times-of-day considered when mixing two of them for one need. */
 const PAIR_TODS = 12;
+/** Moves without a new best after which the search stops (scaled up with the number of needs). */
+const STALL_MOVES = 30000;
+const LATE_ACCEPTANCE = 100;
+const LATE_ACCEPTANCE_MAX_NEEDS = 400;
 
 interface Plan {
   spec: number;
@@ -345,8 +349,14 @@ function improve(state: SchedulerState, deadline: number, random: () => number, 
   const cp = state.cp;
   const needs = cp.needs.filter((n) => n.candidates.length > 0 && n.firstStart <= n.lastStart);
   if (needs.length === 0) return 0;
-  const stallLimit = Math.max(3000, needs.length * 40);
+  const stallLimit = Math.max(STALL_MOVES, needs.length * 40);
   let sinceImprovement = 0;
+  // Late acceptance on small problems: a move may be accepted if it beats the objective of
+  // LATE_ACCEPTANCE moves ago, which lets the search leave plateaus; the best state is kept aside.
+  // Big problems run plain descent instead, where copying the best state would cost more than it buys.
+  const late = needs.length <= LATE_ACCEPTANCE_MAX_NEEDS ? new Float64Array(LATE_ACCEPTANCE).fill(state.total) : null;
+  let best = state.total;
+  let bestState = late ? captureAll(state) : null;
   let lastReport = Date.now();
   const bySpec = (spec: number): CompiledNeed[] => [...state.specNeeds[spec]].map((i) => cp.needs[i]);
   let unmet: CompiledNeed[] = [];
@@ -396,16 +406,38 @@ function improve(state: SchedulerState, deadline: number, random: () => number, 
       [order[i], order[j]] = [order[j], order[i]];
     }
     for (const need of order) state.insertBest(need, random);
-    if (state.total <= before + 1e-9) {
-      sinceImprovement = state.total < before - 1e-9 ? 0 : sinceImprovement + 1;
+    const slot = late ? iter % late.length : 0;
+    if (state.total <= before + 1e-9 || (late && state.total <= late[slot] + 1e-9)) {
+      if (late) late[slot] = state.total;
+      if (state.total < best - 1e-9) {
+        best = state.total;
+        sinceImprovement = 0;
+        if (late) bestState = captureAll(state);
+      } else sinceImprovement++;
       continue;
     }
+    if (late) late[slot] = before;
     // Worse: undo exactly (same slots and rooms, so it always fits again).
     for (const s of snapshot) state.clear(s.need);
     for (const s of snapshot) if (s.spec >= 0) state.assign(s.need, s.spec, s.starts, s.rooms);
     sinceImprovement++;
   }
+  if (bestState && state.total > best + 1e-9) restoreAll(state, bestState);
   return iter;
+}
+
+function captureAll(state: SchedulerState): Snapshot[] {
+  return state.cp.needs.map((need) => ({
+    need,
+    spec: state.needSpec[need.index],
+    starts: state.needStarts[need.index].slice(),
+    rooms: state.needRooms[need.index].slice(),
+  }));
+}
+
+function restoreAll(state: SchedulerState, snapshot: Snapshot[]): void {
+  for (const s of snapshot) state.clear(s.need);
+  for (const s of snapshot) if (s.spec >= 0) state.assign(s.need, s.spec, s.starts, s.rooms);
 }
 
 /** Explains why a need is (partly) unplaced, from the most basic cause to the most specific. */
