@@ -1,7 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validate, type ValidationError } from 'class-validator';
-import { parse, type GraphQLSchema } from 'graphql';
+import { getNamedType, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema, createResolversMap, type AuthChecker, type ResolverData } from 'type-graphql';
 import type { Context } from '../context';
 import { badInput, forbidden, unauthenticated } from '../errors';
@@ -31,9 +31,12 @@ function firstProblem(errors: ValidationError[], prefix: string): { field: strin
 }
 
 /** Validates input objects with class-validator; BAD_USER_INPUT names the argument path, e.g. `input.birthDate`. */
-async function validateArg(value: unknown, _type: unknown, data: ResolverData): Promise<void> {
+async function validateArg(value: unknown, type: unknown, data: ResolverData): Promise<void> {
   if (value === null || typeof value !== 'object') return;
-  const argName = Object.keys(data.args).find((k) => data.args[k] === value) ?? 'input';
+  // The argument's name, found by its input type, so that the error says `filter.search`, not just `search`.
+  const typeName = typeof type === 'function' ? type.name : undefined;
+  const field = data.info.parentType.getFields()[data.info.fieldName];
+  const argName = field?.args.find((a) => getNamedType(a.type).name === typeName)?.name ?? 'input';
   const items = Array.isArray(value) ? value : [value];
   for (const [i, item] of items.entries()) {
     if (item === null || typeof item !== 'object') continue;

@@ -1,0 +1,68 @@
+import { subject } from '@casl/ability';
+import fc from 'fast-check';
+import type { DataSource } from 'typeorm';
+import { defineAbilityFor } from '../../src/auth/ability';
+import { accessCondition } from '../../src/auth/caslToSql';
+import type { Organization } from '../../src/entities';
+import { Role, ShareAccess } from '../../src/schema/enums';
+import { createCase, createOrg } from '../factories';
+import { startTestApp, type TestApp } from '../helpers/testApp';
+
+/**
+ * For random worlds and random users, CASL's in-memory answer (`ability.can('read', record)`) and
+ * our SQL translation of the same rules select exactly the same cases, children and guardians.
+ */
+let t: TestApp;
+let ds: DataSource;
+let orgs: Organization[];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ds = t.app.deps.dataSource;
+  orgs = [];
+  for (let i = 0; i < 4; i++) orgs.push(await createOrg(ds));
+});
+afterAll(async () => { await t.stop(); });
+
+const access = fc.constantFrom(ShareAccess.FULL, ShareAccess.SUMMARY);
+const caseSpec = fc.record({
+  lead: fc.integer({ min: 0, max: 3 }),
+  shares: fc.uniqueArray(fc.record({ org: fc.integer({ min: 0, max: 3 }), access }), { selector: (s) => s.org, maxLength: 3 }),
+});
+const userSpec = fc.record({
+  org: fc.integer({ min: 0, max: 3 }),
+  roles: fc.uniqueArray(fc.constantFrom(...Object.values(Role)), { minLength: 0, maxLength: 3 }),
+});
+
+async function sqlIds(table: string, subjectName: string, ids: string[], ability: ReturnType<typeof defineAbilityFor>): Promise<string[]> {
+  const cond = accessCondition(ability, 'read', subjectName, 'x');
+  const qb = ds.createQueryBuilder().select('x.id', 'id').from(table, 'x').where('x.id IN (:...ids)', { ids }).andWhere(cond.sql, cond.params);
+  return (await qb.getRawMany()).map((r) => r.id).sort();
+}
+
+test('ability.can agrees with the SQL filter for cases, children and guardians', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(caseSpec, { minLength: 1, maxLength: 8 }), fc.array(userSpec, { minLength: 1, maxLength: 4 }), async (cases, users) => {
+      const made = [];
+      for (const spec of cases) {
+        const shares = spec.shares.filter((s) => s.org !== spec.lead).map((s) => ({ org: orgs[s.org], access: s.access }));
+        const { case: c, child } = await createCase(ds, { lead: orgs[spec.lead], shares });
+        const guardians = await ds.query('SELECT id, child_id FROM guardian WHERE child_id = $1', [child.id]);
+        made.push({ c, child, shares, guardians });
+      }
+      for (const u of users) {
+        const ability = defineAbilityFor({ id: 'u', organizationId: orgs[u.org].id, roles: u.roles });
+        const facts = (m: (typeof made)[number]) => ({
+          id: m.c.id, leadOrganizationId: m.c.leadOrganizationId, shares: m.shares.map((s) => ({ organizationId: s.org.id, access: s.access })),
+        });
+        const memCases = made.filter((m) => ability.can('read', subject('Case', { ...m.c, shares: facts(m).shares }))).map((m) => m.c.id).sort();
+        const memChildren = made.filter((m) => ability.can('read', subject('Child', { ...m.child, case: facts(m) }))).map((m) => m.child.id).sort();
+        const memGuardians = made.flatMap((m) => m.guardians.filter(() => ability.can('read', subject('Guardian', { child: { case: facts(m) } }))).map((g: any) => g.id)).sort();
+        expect(await sqlIds('case_file', 'Case', made.map((m) => m.c.id), ability)).toEqual(memCases);
+        expect(await sqlIds('child', 'Child', made.map((m) => m.child.id), ability)).toEqual(memChildren);
+        expect(await sqlIds('guardian', 'Guardian', made.flatMap((m) => m.guardians.map((g: any) => g.id)), ability)).toEqual(memGuardians);
+      }
+    }),
+    { numRuns: 40, seed: Number(process.env.PROPERTY_SEED ?? 4242) },
+  );
+});
