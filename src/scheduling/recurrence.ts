@@ -89,15 +89,16 @@ export function parseWallTime(
 }
 
 /**
- * Converts a local wall time in `tz` to the instant it denotes.
- * A wall time inside a spring-forward gap moves forward by the gap (02:30 → 03:30 style, luxon's rule);
- * an ambiguous autumn wall time resolves to the earlier instant (the first, summer-time, occurrence).
+ * Converts a local wall time in `tz` to the instant it denotes (RFC 5545 rules): a wall time inside a
+ * spring-forward gap moves forward by the gap (03:30 → 04:30 in Kyiv), an ambiguous autumn wall time is
+ * its first occurrence (still summer time).
  */
 export function localToInstant(wall: string, tz: string): Date {
   const parts = parseWallTime(wall);
   if (!parts) throw new RangeError(`invalid local wall time: ${wall}`);
   if (!isValidTimeZone(tz)) throw new RangeError(`unknown time zone: ${tz}`);
-  return new Date(DateTime.fromObject(parts, { zone: tz }).toMillis());
+  const wallMs = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return new Date(floatingMsToInstant(wallMs, tz));
 }
 
 /** Converts an instant to its local wall time `YYYY-MM-DDTHH:mm:ss` in `tz`. */
@@ -106,19 +107,27 @@ export function instantToLocal(instant: Date, tz: string): string {
   return DateTime.fromMillis(instant.getTime(), { zone: tz }).toFormat("yyyy-LL-dd'T'HH:mm:ss");
 }
 
+/**
+ * Instant of a wall time given as floating-UTC milliseconds, following RFC 5545: an ambiguous wall time
+ * (autumn) is its first occurrence; one inside a spring-forward gap moves forward by the gap's length.
+ */
+function floatingMsToInstant(wallMs: number, tz: string): number {
+  const zone = IANAZone.create(tz);
+  let best = Number.POSITIVE_INFINITY;
+  // The offsets in force a day either side are the only candidates around a transition.
+  for (const probe of [wallMs - DAY_MS, wallMs, wallMs + DAY_MS]) {
+    const offset = zone.offset(probe);
+    const t = wallMs - offset * 60_000;
+    if (zone.offset(t) === offset && t < best) best = t;
+  }
+  if (best !== Number.POSITIVE_INFINITY) return best;
+  // In a gap no offset fits: read the wall time with the offset from before the gap, which lands after it.
+  return wallMs - zone.offset(wallMs - DAY_MS) * 60_000;
+}
+
 /** Converts a floating-UTC date (wall-time fields stored as UTC) to the real instant in `tz`. */
 function floatingToInstant(floating: Date, tz: string): number {
-  return DateTime.fromObject(
-    {
-      year: floating.getUTCFullYear(),
-      month: floating.getUTCMonth() + 1,
-      day: floating.getUTCDate(),
-      hour: floating.getUTCHours(),
-      minute: floating.getUTCMinutes(),
-      second: floating.getUTCSeconds(),
-    },
-    { zone: tz },
-  ).toMillis();
+  return floatingMsToInstant(floating.getTime(), tz);
 }
 
 /** Converts a real instant to floating UTC: its wall time in `tz`, written as a UTC date. */

@@ -277,7 +277,7 @@ class SchedulerState {
       .slice(0, PAIR_TODS);
     for (let i = 0; i < top.length; i++) {
       for (let j = i + 1; j < top.length; j++) {
-        const merged = mergeByDay(top[i], top[j], cp.dayOf);
+        const merged = mergeByDay(top[i], top[j]);
         if (merged.length >= m) consider(merged.slice(0, m), 2);
       }
     }
@@ -322,7 +322,7 @@ class SchedulerState {
 }
 
 /** Merges two time-of-day groups into one start per day, preferring the first group; days ascending. */
-function mergeByDay(a: { days: number[]; starts: number[] }, b: { days: number[]; starts: number[] }, _dayOf: Int16Array): number[] {
+function mergeByDay(a: { days: number[]; starts: number[] }, b: { days: number[]; starts: number[] }): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
@@ -530,6 +530,7 @@ export function solveWithStats(problem: SchedulingProblem, options: SolveOptions
   const state = new SchedulerState(cp);
 
   // Most constrained first (few specialists can serve it), then the most urgent children.
+  // (Putting existing assignments first keeps more continuity but leaves more minutes unplaced.)
   const order = cp.needs
     .filter((n) => n.candidates.length > 0 && n.firstStart <= n.lastStart)
     .sort(

@@ -43,7 +43,7 @@ async function sqlIds(table: string, subjectName: string, ids: string[], ability
 test('ability.can agrees with the SQL filter for cases, children and guardians', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(caseSpec, { minLength: 1, maxLength: 8 }), fc.array(userSpec, { minLength: 1, maxLength: 4 }), async (cases, users) => {
-      const made = [];
+      const made: { c: Awaited<ReturnType<typeof createCase>>['case']; child: Awaited<ReturnType<typeof createCase>>['child']; shares: { org: Organization; access: ShareAccess }[]; guardians: { id: string }[] }[] = [];
       for (const spec of cases) {
         const shares = spec.shares.filter((s) => s.org !== spec.lead).map((s) => ({ org: orgs[s.org], access: s.access }));
         const { case: c, child } = await createCase(ds, { lead: orgs[spec.lead], shares });
@@ -57,10 +57,10 @@ test('ability.can agrees with the SQL filter for cases, children and guardians',
         });
         const memCases = made.filter((m) => ability.can('read', subject('Case', { ...m.c, shares: facts(m).shares }))).map((m) => m.c.id).sort();
         const memChildren = made.filter((m) => ability.can('read', subject('Child', { ...m.child, case: facts(m) }))).map((m) => m.child.id).sort();
-        const memGuardians = made.flatMap((m) => m.guardians.filter(() => ability.can('read', subject('Guardian', { child: { case: facts(m) } }))).map((g: any) => g.id)).sort();
+        const memGuardians = made.flatMap((m) => m.guardians.filter(() => ability.can('read', subject('Guardian', { child: { case: facts(m) } }))).map((g) => g.id)).sort();
         expect(await sqlIds('case_file', 'Case', made.map((m) => m.c.id), ability)).toEqual(memCases);
         expect(await sqlIds('child', 'Child', made.map((m) => m.child.id), ability)).toEqual(memChildren);
-        expect(await sqlIds('guardian', 'Guardian', made.flatMap((m) => m.guardians.map((g: any) => g.id)), ability)).toEqual(memGuardians);
+        expect(await sqlIds('guardian', 'Guardian', made.flatMap((m) => m.guardians.map((g) => g.id)), ability)).toEqual(memGuardians);
       }
     }),
     { numRuns: 40, seed: Number(process.env.PROPERTY_SEED ?? 4242) },
