@@ -2,7 +2,9 @@ import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery 
 import { Role, ShareAccess } from '../schema/enums';
 
 export type Action = 'read' | 'create' | 'update' | 'changeStatus' | 'share' | 'manage' | 'subscribe';
-export type SubjectName = 'Case' | 'Child' | 'Guardian' | 'CaseEvent' | 'Organization' | 'User' | 'all';
+export type SubjectName =
+  | 'Case' | 'Child' | 'Guardian' | 'CaseEvent' | 'Organization' | 'User'
+  | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'all';
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
 
 /** What the ability is built from: the user's roles and organization (and later its centres and assignments). */
@@ -10,6 +12,10 @@ export interface Principal {
   id: string;
   organizationId: string;
   roles: Role[];
+  /** Centres the user coordinates (centre_staff); empty for most users. */
+  centreIds?: string[];
+  /** The specialist profile linked to the user, if any. */
+  specialistId?: string | null;
 }
 
 /** Fields of a case visible to an organization it is shared with in SUMMARY. */
@@ -25,11 +31,23 @@ export const CHILD_FIELDS = [
 export const GUARDIAN_FIELDS = ['id', 'relation', 'name', 'contact', 'verified'];
 const without = (fields: string[], ...drop: string[]) => fields.filter((f) => !drop.includes(f));
 
+/** What a specialist reads about the children assigned to them: name, age, languages (and, separately, the care plan). */
+export const CHILD_SPECIALIST_FIELDS = [
+  'id', 'givenName', 'familyName', 'patronymic', 'latinName', 'birthDate', 'birthDatePrecision', 'sex', 'languages', 'version',
+];
+/** Every field of a session but the specialist's notes. */
+export const SESSION_SCHEDULE_FIELDS = [
+  'id', 'child', 'specialist', 'room', 'centre', 'discipline', 'startsAt', 'endsAt', 'status', 'series', 'createdAt', 'updatedAt',
+];
+/** What scheduling data a centre-level reader sees (everything but notes lives on Session). */
+const SCHEDULING_SUBJECTS = ['Centre', 'Room', 'Specialist', 'AvailabilityRule', 'Placement', 'CarePlan', 'Assignment'] as const;
+
 /** Fields that are sensitive: each is checked on its own, and resolves to null with a FORBIDDEN error when denied. */
 export const SENSITIVE_FIELDS = {
   Case: ['deportationCircumstances'],
   Child: ['currentLocation', 'healthNotes'],
   Guardian: ['contact'],
+  Session: ['notes'],
 } as const;
 
 /**
@@ -51,6 +69,9 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
         can('read', 'CaseEvent');
         can('read', 'Child', without(CHILD_FIELDS, 'healthNotes'));
         can('read', 'Guardian');
+        // Schedules of every centre, never the therapy notes.
+        can('read', [...SCHEDULING_SUBJECTS]);
+        can('read', 'Session', SESSION_SCHEDULE_FIELDS);
         break;
       case Role.CASE_WORKER: {
         const full = { $elemMatch: { organizationId: org, access: ShareAccess.FULL } };
@@ -78,11 +99,39 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
       case Role.ORG_ADMIN:
         can('manage', 'User', { organizationId: org });
         break;
-      case Role.CENTRE_COORDINATOR:
-      case Role.SPECIALIST:
+      case Role.CENTRE_COORDINATOR: {
+        // Manages its centres' scheduling; reads the children placed there, but not their case
+        // (the deportation record lives on the case) and not the specialists' notes.
+        const centreId = { $in: principal.centreIds ?? [] };
+        can(['read', 'update'], 'Centre', { id: centreId });
+        can('manage', ['Room', 'AvailabilityRule', 'Placement', 'CarePlan', 'Assignment'], { centreId });
+        can('read', 'Specialist', { centres: { $elemMatch: { centreId } } });
+        can('update', 'Specialist', { centres: { $elemMatch: { centreId } } });
+        can('create', 'Specialist');
+        can(['read', 'create', 'update'], 'Session', SESSION_SCHEDULE_FIELDS, { centreId });
+        can('read', 'Child', without(CHILD_FIELDS, 'currentLocation'), { placements: { $elemMatch: { centreId } } });
+        can('read', 'Guardian', { 'child.placements': { $elemMatch: { centreId } } });
+        break;
+      }
+      case Role.SPECIALIST: {
+        const specialistId = principal.specialistId;
+        if (!specialistId) break;
+        // Their own profile, availability and sessions (with notes, which only they read and write),
+        // the centres and rooms they work in, and the children they work with.
+        can('read', 'Specialist', { id: specialistId });
+        can('read', 'AvailabilityRule', { specialistId });
+        can('read', 'Centre', { specialists: { $elemMatch: { specialistId } } });
+        can('read', 'Room', { 'centre.specialists': { $elemMatch: { specialistId } } });
+        can('read', 'Session', { specialistId });
+        can('update', 'Session', ['notes', 'status'], { specialistId });
+        can('read', 'Assignment', { specialistId });
+        can('read', 'Child', CHILD_SPECIALIST_FIELDS, { assignments: { $elemMatch: { specialistId } } });
+        can('read', 'Child', CHILD_SPECIALIST_FIELDS, { sessions: { $elemMatch: { specialistId } } });
+        can('read', 'CarePlan', { 'child.assignments': { $elemMatch: { specialistId } } });
+        break;
+      }
       case Role.ANALYST:
-        // Centre staff reach children through placements and assignments (scheduling);
-        // analysts see aggregate figures only.
+        // Analysts see aggregate figures only.
         break;
     }
   }

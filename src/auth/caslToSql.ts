@@ -39,7 +39,12 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   Child: {
     table: 'child',
     columns: { id: 'id' },
-    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.child_id = ${o}.id` } },
+    relations: {
+      case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.child_id = ${o}.id` },
+      placements: { kind: 'many', target: 'Placement', on: (o, i) => `${i}.child_id = ${o}.id` },
+      assignments: { kind: 'many', target: 'Assignment', on: (o, i) => `${i}.child_id = ${o}.id` },
+      sessions: { kind: 'many', target: 'Session', on: (o, i) => `${i}.child_id = ${o}.id` },
+    },
   },
   Guardian: {
     table: 'guardian',
@@ -49,6 +54,46 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   User: {
     table: 'app_user',
     columns: { id: 'id', organizationId: 'organization_id' },
+  },
+  Centre: {
+    table: 'centre',
+    columns: { id: 'id', organizationId: 'organization_id' },
+    relations: { specialists: { kind: 'many', target: 'SpecialistCentre', on: (o, i) => `${i}.centre_id = ${o}.id` } },
+  },
+  SpecialistCentre: {
+    table: 'specialist_centre',
+    columns: { specialistId: 'specialist_id', centreId: 'centre_id' },
+  },
+  Room: {
+    table: 'room',
+    columns: { id: 'id', centreId: 'centre_id' },
+    relations: { centre: { kind: 'one', target: 'Centre', on: (o, i) => `${i}.id = ${o}.centre_id` } },
+  },
+  Specialist: {
+    table: 'specialist',
+    columns: { id: 'id', userId: 'user_id' },
+    relations: { centres: { kind: 'many', target: 'SpecialistCentre', on: (o, i) => `${i}.specialist_id = ${o}.id` } },
+  },
+  AvailabilityRule: {
+    table: 'availability_rule',
+    columns: { id: 'id', specialistId: 'specialist_id', centreId: 'centre_id' },
+  },
+  Placement: {
+    table: 'placement',
+    columns: { id: 'id', childId: 'child_id', centreId: 'centre_id' },
+  },
+  CarePlan: {
+    table: 'care_plan',
+    columns: { id: 'id', childId: 'child_id', centreId: 'centre_id' },
+    relations: { child: { kind: 'one', target: 'Child', on: (o, i) => `${i}.id = ${o}.child_id` } },
+  },
+  Assignment: {
+    table: 'assignment',
+    columns: { id: 'id', childId: 'child_id', centreId: 'centre_id', specialistId: 'specialist_id' },
+  },
+  Session: {
+    table: 'session',
+    columns: { id: 'id', childId: 'child_id', centreId: 'centre_id', specialistId: 'specialist_id', roomId: 'room_id' },
   },
 };
 

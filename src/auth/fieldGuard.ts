@@ -14,13 +14,16 @@ export async function accessSubject(ctx: Context, type: string, row: Row) {
   const childId = type === 'Case' ? (row.childId as string) : type === 'Child' ? row.id : (row.childId as string);
   const facts: AccessFacts | null = childId ? await ctx.loaders.accessFacts.load(childId) : null;
   const caseFacts = facts ? { id: facts.caseId, leadOrganizationId: facts.leadOrganizationId, shares: facts.shares } : null;
+  // Centre staff reach children through placements, assignments and sessions (loaded only for them).
+  const centreStaff = type !== 'Case' && childId && ctx.principal && (ctx.principal.centreIds?.length || ctx.principal.specialistId);
+  const reach = centreStaff ? await ctx.loaders.childReach.load(childId) : null;
   switch (type) {
     case 'Case':
       return subject('Case', { ...row, shares: facts?.shares ?? [] });
     case 'Child':
-      return subject('Child', { ...row, case: caseFacts });
+      return subject('Child', { ...row, case: caseFacts, ...reach });
     case 'Guardian':
-      return subject('Guardian', { ...row, child: { id: childId, case: caseFacts } });
+      return subject('Guardian', { ...row, child: { id: childId, case: caseFacts, ...reach } });
     default:
       return subject(type as 'Case', { ...row });
   }

@@ -5,6 +5,7 @@ import { BirthDatePrecision, CaseEventKind, CasePriority, CaseStatus, CloseReaso
 import { AuthService } from '../services/AuthService';
 import { LIFECYCLE } from '../services/caseLifecycle';
 import { searchText, transliterate } from '../services/transliteration';
+import { seedScheduling } from './seedScheduling';
 import {
   CIRCUMSTANCES, DESTINATIONS, FAMILY_COMMON, FAMILY_GENDERED, GIVEN_FEMALE, GIVEN_MALE, GUARDIAN_RELATIONS, HOME_OBLASTS, PATRONYMICS, RUSSIFIED, TOWNS,
 } from './demoNames';
@@ -87,6 +88,7 @@ export async function seedDemo(ds: DataSource, opts: SeedOptions): Promise<{ see
       log.info({ done: Math.min(total, start + batch), total }, 'seeding children');
     }
   });
+  await seedScheduling(ds, { logger: log });
   log.info({ children: total }, 'demo world seeded');
   return { seeded: true, children: total };
 }

@@ -5,8 +5,27 @@ import { Child } from './Child';
 import { Guardian } from './Guardian';
 import { Organization } from './Organization';
 import { User } from './User';
+import { Assignment } from './Assignment';
+import { AvailabilityRule } from './AvailabilityRule';
+import { CarePlan } from './CarePlan';
+import { Centre } from './Centre';
+import { CentreStaff } from './CentreStaff';
+import { Placement } from './Placement';
+import { Room } from './Room';
+import { ScheduleProposal } from './ScheduleProposal';
+import { Session } from './Session';
+import { SessionBooking } from './SessionBooking';
+import { SessionSeries } from './SessionSeries';
+import { Specialist } from './Specialist';
+import { SpecialistCentre } from './SpecialistCentre';
 
 export { Case, CaseEvent, CaseShare, Child, Guardian, Organization, User };
+export {
+  Assignment, AvailabilityRule, CarePlan, Centre, CentreStaff, Placement, Room, ScheduleProposal, Session, SessionBooking, SessionSeries, Specialist, SpecialistCentre,
+};
 
 /** All TypeORM entities of the hub. */
-export const entities = [Organization, User, Child, Guardian, Case, CaseShare, CaseEvent];
+export const entities = [
+  Organization, User, Child, Guardian, Case, CaseShare, CaseEvent,
+  Centre, CentreStaff, Room, Specialist, SpecialistCentre, AvailabilityRule, Placement, CarePlan, Assignment, SessionSeries, Session, SessionBooking, ScheduleProposal,
+];

@@ -80,3 +80,66 @@ registerEnumType(CloseReason, { name: 'CloseReason' });
 registerEnumType(CasePriority, { name: 'CasePriority' });
 registerEnumType(ShareAccess, { name: 'ShareAccess', description: 'SUMMARY: identity and status only; FULL: the whole case' });
 registerEnumType(CaseEventKind, { name: 'CaseEventKind' });
+
+// Rehabilitation centres and scheduling.
+
+/** What a specialist does; a care plan's needs and an assignment name one. */
+export enum Discipline {
+  PSYCHOLOGIST = 'PSYCHOLOGIST',
+  THERAPIST = 'THERAPIST',
+  ART_THERAPIST = 'ART_THERAPIST',
+  TEACHER = 'TEACHER',
+  SOCIAL_WORKER = 'SOCIAL_WORKER',
+  SPEECH_THERAPIST = 'SPEECH_THERAPIST',
+  PHYSIOTHERAPIST = 'PHYSIOTHERAPIST',
+}
+
+export enum AvailabilityKind {
+  AVAILABLE = 'AVAILABLE',
+  UNAVAILABLE = 'UNAVAILABLE',
+}
+
+export enum SessionStatus {
+  SCHEDULED = 'SCHEDULED',
+  COMPLETED = 'COMPLETED',
+  CANCELLED = 'CANCELLED',
+  NO_SHOW = 'NO_SHOW',
+}
+
+/** Who a booking collides with. */
+export enum ConflictWith {
+  SPECIALIST = 'SPECIALIST',
+  CHILD = 'CHILD',
+  ROOM = 'ROOM',
+}
+
+/** Which occurrences of a series a change applies to. */
+export enum SeriesScope {
+  THIS = 'THIS',
+  FOLLOWING = 'FOLLOWING',
+  SERIES = 'SERIES',
+}
+
+/** Why an occurrence cannot be booked. */
+export enum BookingConflictReason {
+  SPECIALIST_BUSY = 'SPECIALIST_BUSY',
+  CHILD_BUSY = 'CHILD_BUSY',
+  ROOM_BUSY = 'ROOM_BUSY',
+  OUTSIDE_AVAILABILITY = 'OUTSIDE_AVAILABILITY',
+  OUTSIDE_OPENING_HOURS = 'OUTSIDE_OPENING_HOURS',
+  OUTSIDE_PLACEMENT = 'OUTSIDE_PLACEMENT',
+  NOT_IN_CARE_PLAN = 'NOT_IN_CARE_PLAN',
+  SPECIALIST_NOT_AT_CENTRE = 'SPECIALIST_NOT_AT_CENTRE',
+  NO_SHARED_LANGUAGE = 'NO_SHARED_LANGUAGE',
+  AGE_OUT_OF_RANGE = 'AGE_OUT_OF_RANGE',
+  CASELOAD_FULL = 'CASELOAD_FULL',
+  DAILY_CAP_REACHED = 'DAILY_CAP_REACHED',
+  CHILD_DAILY_LOAD = 'CHILD_DAILY_LOAD',
+}
+
+registerEnumType(Discipline, { name: 'Discipline' });
+registerEnumType(AvailabilityKind, { name: 'AvailabilityKind', description: 'AVAILABLE: working hours; UNAVAILABLE: leave, holidays' });
+registerEnumType(SessionStatus, { name: 'SessionStatus' });
+registerEnumType(ConflictWith, { name: 'ConflictWith' });
+registerEnumType(SeriesScope, { name: 'SeriesScope', description: 'THIS occurrence, this and the FOLLOWING ones, or the whole SERIES' });
+registerEnumType(BookingConflictReason, { name: 'BookingConflictReason' });

@@ -5,6 +5,7 @@ import { accessCondition } from '../auth/caslToSql';
 import type { Context } from '../context';
 import { Case, CaseEvent, Child, Guardian, Organization } from '../entities';
 import type { ShareAccess } from '../schema/enums';
+import { createSchedulingLoaders, type SchedulingLoaders } from './schedulingLoaders';
 
 /** What permission checks on a child's records need to know about its case (not filtered: internal use). */
 export interface AccessFacts {
@@ -32,6 +33,17 @@ export interface Loaders {
   /** One page of a case's events plus one extra row to tell whether more follow. */
   eventPage: DataLoader<EventPageKey, CaseEvent[], string>;
   accessFacts: DataLoader<string, AccessFacts | null>;
+  /** How centre staff reach a child (placements, assignments, sessions), by child id (internal use). */
+  childReach: DataLoader<string, ChildReach>;
+  /** Centres, rooms, specialists, placements, care plans (CASL-filtered). */
+  scheduling: SchedulingLoaders;
+}
+
+/** The centres a child is placed at and the specialists working with it, for in-memory CASL checks. */
+export interface ChildReach {
+  placements: { centreId: string }[];
+  assignments: { specialistId: string }[];
+  sessions: { specialistId: string }[];
 }
 
 /** Adds the CASL filter for `action` on `subject` to a query builder whose root alias is `alias`. */
@@ -140,6 +152,27 @@ export function createLoaders(ctx: Context): Loaders {
         rows.map((r) => ({ caseId: r.case_id, childId: r.child_id, leadOrganizationId: r.lead_organization_id, shares: r.shares })),
         (f) => f.childId,
       );
+    }),
+    scheduling: createSchedulingLoaders(ctx),
+    childReach: new DataLoader(async (keys) => {
+      const ids = validIds(keys);
+      const empty = (): ChildReach => ({ placements: [], assignments: [], sessions: [] });
+      if (ids.length === 0) return keys.map(empty);
+      const rows: { child_id: string; kind: string; ref: string }[] = await em().query(
+        `SELECT child_id, 'P' AS kind, centre_id AS ref FROM placement WHERE child_id = ANY($1::uuid[])
+         UNION SELECT child_id, 'A', specialist_id FROM assignment WHERE child_id = ANY($1::uuid[])
+         UNION SELECT child_id, 'S', specialist_id FROM session WHERE child_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      const out = new Map<string, ChildReach>(keys.map((k) => [k, empty()]));
+      for (const r of rows) {
+        const reach = out.get(r.child_id);
+        if (!reach) continue;
+        if (r.kind === 'P') reach.placements.push({ centreId: r.ref });
+        else if (r.kind === 'A') reach.assignments.push({ specialistId: r.ref });
+        else reach.sessions.push({ specialistId: r.ref });
+      }
+      return keys.map((k) => out.get(k) ?? empty());
     }),
   };
 }

@@ -1,0 +1,309 @@
+import { subject } from '@casl/ability';
+import { transactional, type Context } from '../context';
+import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
+import { badInput, conflict, forbidden, notFound } from '../errors';
+import { freeSlots as domainFreeSlots, specialistFreeTime } from '../scheduling/availability';
+import { intersect, overlaps, type Interval } from '../scheduling/intervals';
+import { expandRecurrence, isValidTimeZone, localToInstant, RecurrenceInputError } from '../scheduling/recurrence';
+import { type Discipline, Role } from '../schema/enums';
+import type {
+  AddAvailabilityInput, CreatePlacementInput, CreateRoomInput, CreateSpecialistInput, ProposeScheduleInput, SetCarePlanInput, UpdateCentreInput,
+} from '../schema/schedulingInputs';
+import { MAX_SESSION_MINUTES } from '../schema/schedulingInputs';
+import {
+  AppliedSchedule, FreeSlot, ProposedAssignment, ProposedSessionView, ScheduleProposalView, ScheduleScore, UnmetNeedView,
+} from '../schema/schedulingPayloads';
+import { isExclusionViolation } from './BookingService';
+import { assertId, requireUser } from './CaseService';
+import { whereAccessible } from './loaders';
+import { addDays, ageOn, asIntervals, busySessions, localDate, openingHoursOf, rulesBySpecialist, worldFingerprint } from './schedulingData';
+import { loadProblem, solveProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
+
+const DAY_MS = 86_400_000;
+const MAX_LIST_DAYS = 92;
+const MAX_SLOT_DAYS = 31;
+const MAX_PROPOSAL_DAYS = 7;
+
+function window(from: Date, to: Date, maxDays: number, prefix = ''): void {
+  if (!(from instanceof Date) || Number.isNaN(from.getTime())) throw badInput(`${prefix}from`, 'is not a date-time');
+  if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw badInput(`${prefix}to`, 'is not a date-time');
+  if (to <= from) throw badInput(`${prefix}to`, 'must be after from');
+  if (to.getTime() - from.getTime() > maxDays * DAY_MS) throw badInput(`${prefix}to`, `the period is longer than ${maxDays} days`);
+}
+
+/** Turns a stored proposal into its GraphQL view. */
+function proposalView(p: ScheduleProposal): ScheduleProposalView {
+  const s = p.payload as StoredSolution;
+  return Object.assign(new ScheduleProposalView(), {
+    id: p.id, centreId: p.centreId, from: p.from, to: p.to, appliedAt: p.appliedAt,
+    sessions: s.sessions.map((x) => Object.assign(new ProposedSessionView(), { ...x, discipline: x.discipline as Discipline, startsAt: new Date(x.startsAt), endsAt: new Date(x.endsAt) })),
+    assignments: s.assignments.map((a) => Object.assign(new ProposedAssignment(), { ...a, discipline: a.discipline as Discipline })),
+    unmet: s.unmet.map((u) => Object.assign(new UnmetNeedView(), { ...u, discipline: u.discipline as Discipline })),
+    score: Object.assign(new ScheduleScore(), s.score),
+  });
+}
+
+/** Centres, their people and timetables: reads under CASL in SQL, free slots, the scheduler, and centre management. */
+export class SchedulingService {
+  static async listCentres(ctx: Context): Promise<Centre[]> {
+    requireUser(ctx);
+    const qb = ctx.em.createQueryBuilder(Centre, 'ce').orderBy('ce.name').addOrderBy('ce.id');
+    return whereAccessible(ctx, qb, 'read', 'Centre', 'ce').getMany();
+  }
+
+  static async getCentre(ctx: Context, id: string): Promise<Centre | null> {
+    requireUser(ctx);
+    assertId(id, 'id');
+    return ctx.loaders.scheduling.centre.load(id);
+  }
+
+  static async listSpecialists(ctx: Context, centreId: string): Promise<Specialist[]> {
+    requireUser(ctx);
+    assertId(centreId, 'centreId');
+    return ctx.loaders.scheduling.specialistsByCentre.load(centreId);
+  }
+
+  /** Sessions at a centre that start in [from, to), in start order. */
+  static async listSessions(ctx: Context, centreId: string, from: Date, to: Date): Promise<Session[]> {
+    requireUser(ctx);
+    assertId(centreId, 'centreId');
+    window(from, to, MAX_LIST_DAYS);
+    const qb = ctx.em.createQueryBuilder(Session, 's')
+      .where('s.centre_id = :centreId AND s.starts_at >= :from AND s.starts_at < :to', { centreId, from, to })
+      .orderBy('s.starts_at').addOrderBy('s.id');
+    return whereAccessible(ctx, qb, 'read', 'Session', 's').getMany();
+  }
+
+  /** A specialist's sessions (every centre) that start in [from, to). */
+  static async specialistSchedule(ctx: Context, specialistId: string, from: Date, to: Date): Promise<Session[]> {
+    requireUser(ctx);
+    assertId(specialistId, 'specialistId');
+    window(from, to, MAX_LIST_DAYS);
+    const qb = ctx.em.createQueryBuilder(Session, 's')
+      .where('s.specialist_id = :specialistId AND s.starts_at >= :from AND s.starts_at < :to', { specialistId, from, to })
+      .orderBy('s.starts_at').addOrderBy('s.id');
+    return whereAccessible(ctx, qb, 'read', 'Session', 's').getMany();
+  }
+
+  /**
+   * Starts (on the centre's 15-minute local grid) at which specialists of a discipline are free for the whole
+   * duration: inside their availability and the opening hours, clear of their sessions and breaks and under
+   * their daily cap; with a child, only specialists suited to it (language, age), inside its placement and
+   * clear of its own sessions.
+   */
+  static async freeSlots(
+    ctx: Context, args: { centreId: string; discipline: Discipline; childId?: string | null; from: Date; to: Date; durationMinutes: number },
+  ): Promise<FreeSlot[]> {
+    requireUser(ctx);
+    assertId(args.centreId, 'centreId');
+    if (args.childId != null) assertId(args.childId, 'childId');
+    if (!Number.isInteger(args.durationMinutes) || args.durationMinutes < 1 || args.durationMinutes > MAX_SESSION_MINUTES) {
+      throw badInput('durationMinutes', `must be between 1 and ${MAX_SESSION_MINUTES}`);
+    }
+    window(args.from, args.to, MAX_SLOT_DAYS);
+    const centre = await ctx.loaders.scheduling.centre.load(args.centreId);
+    if (!centre) throw notFound('Centre', args.centreId);
+    const tz = centre.timeZone;
+    let specialists = (await ctx.loaders.scheduling.specialistsByCentre.load(centre.id)).filter((s) => s.discipline === args.discipline);
+    let limit: Interval[] = [{ start: args.from.getTime(), end: args.to.getTime() }];
+    let childBusy: Interval[] = [];
+    if (args.childId != null) {
+      const child = await ctx.loaders.child.load(args.childId);
+      if (!child) throw notFound('Child', args.childId);
+      const age = ageOn(child.birthDate, localDate(args.from, tz));
+      specialists = specialists.filter((s) => age >= s.ageMin && age <= s.ageMax && (child.languages.length === 0 || s.languages.some((l) => child.languages.includes(l))));
+      const placements = await ctx.em.find(Placement, { where: { childId: child.id, centreId: centre.id } });
+      limit = intersect(limit, placements.map((p) => ({
+        start: localToInstant(`${p.from}T00:00`, tz).getTime(),
+        end: p.to ? localToInstant(`${addDays(p.to, 1)}T00:00`, tz).getTime() : Number.MAX_SAFE_INTEGER,
+      })));
+      childBusy = asIntervals(await busySessions(ctx.em, 'child_id', [child.id], args.from, args.to));
+    }
+    if (specialists.length === 0 || limit.length === 0) return [];
+    const lo = new Date(args.from.getTime() - DAY_MS);
+    const hi = new Date(args.to.getTime() + DAY_MS);
+    const rules = await rulesBySpecialist(ctx.em, centre.id, specialists.map((s) => s.id));
+    const busy = await busySessions(ctx.em, 'specialist_id', specialists.map((s) => s.id), lo, hi);
+    const free = specialists.map((s) => {
+      const own = busy.filter((b) => b.ownerId === s.id);
+      const perDay = new Map<string, number>();
+      for (const b of own) perDay.set(localDate(new Date(b.start), tz), (perDay.get(localDate(new Date(b.start), tz)) ?? 0) + 1);
+      const time = specialistFreeTime({
+        rules: rules.get(s.id) ?? [], openingHours: openingHoursOf(centre), timeZone: tz, busy: asIntervals(own), minBreakMinutes: s.minBreakMinutes, from: args.from, to: args.to,
+      });
+      return { id: s.id, free: intersect(time, limit), full: perDay };
+    });
+    const byId = new Map(specialists.map((s) => [s.id, s]));
+    const durationMs = args.durationMinutes * 60_000;
+    const out: FreeSlot[] = [];
+    for (const slot of domainFreeSlots({ specialists: free, from: args.from, to: args.to, durationMinutes: args.durationMinutes, stepMinutes: 15, timeZone: tz })) {
+      const range = { start: slot.startsAt.getTime(), end: slot.startsAt.getTime() + durationMs };
+      if (childBusy.some((b) => overlaps(b, range))) continue;
+      const day = localDate(slot.startsAt, tz);
+      const ids = slot.specialistIds.filter((id) => (free.find((f) => f.id === id)!.full.get(day) ?? 0) < byId.get(id)!.sessionsPerDayCap);
+      if (ids.length === 0) continue;
+      out.push(Object.assign(new FreeSlot(), { startsAt: slot.startsAt, endsAt: slot.endsAt, specialists: ids.map((id) => byId.get(id)!) }));
+      if (out.length >= 2000) break;
+    }
+    return out;
+  }
+
+  /** Proposes a timetable (and assignments) for a centre and a period of at most a week; stores it for review. */
+  static async proposeSchedule(ctx: Context, input: ProposeScheduleInput): Promise<ScheduleProposalView> {
+    const user = requireUser(ctx);
+    assertId(input.centreId, 'input.centreId');
+    window(input.from, input.to, MAX_PROPOSAL_DAYS, 'input.');
+    const centre = await ctx.loaders.scheduling.centre.load(input.centreId);
+    if (!centre) throw notFound('Centre', input.centreId);
+    if (!ctx.ability.can('create', subject('Session', { centreId: centre.id }))) throw forbidden('You may not schedule sessions at this centre');
+    // The fingerprint is read in the same snapshot as the problem.
+    const { problem, fingerprint } = await ctx.deps.dataSource.transaction('REPEATABLE READ', async (em) => ({
+      problem: await loadProblem(em, centre.id, input.from, input.to),
+      fingerprint: await worldFingerprint(em, centre.id, input.from, input.to),
+    }));
+    const solution = solveProblem(problem, { timeLimitMs: input.timeLimitMs ?? undefined });
+    const saved = await ctx.em.save(ctx.em.create(ScheduleProposal, {
+      centreId: centre.id, from: input.from, to: input.to, payload: storeSolution(solution), fingerprint, createdById: user.id, appliedAt: null,
+    }));
+    ctx.deps.logger.info({ proposal: saved.id, centre: centre.id, sessions: solution.sessions.length, unmet: solution.unmet.length, score: solution.score }, 'schedule proposed');
+    return proposalView(saved);
+  }
+
+  /**
+   * Applies a proposal in one transaction. Refused with CONFLICT, writing nothing, when it was applied
+   * already or when anything it was computed from has changed since.
+   */
+  static async applyScheduleProposal(ctx: Context, id: string): Promise<AppliedSchedule> {
+    const user = requireUser(ctx);
+    assertId(id, 'id');
+    try {
+      const result = await transactional(ctx, async (tx) => {
+        const p = await tx.em.createQueryBuilder(ScheduleProposal, 'p').setLock('pessimistic_write').where('p.id = :id', { id }).getOne();
+        const centre = p ? await tx.loaders.scheduling.centre.load(p.centreId) : null;
+        if (!p || !centre) throw notFound('Schedule proposal', id);
+        if (!tx.ability.can('create', subject('Session', { centreId: p.centreId }))) throw forbidden('You may not schedule sessions at this centre');
+        if (p.appliedAt) throw conflict(`Proposal ${id} was applied at ${p.appliedAt.toISOString()}`);
+        // Serialise applications per centre, then compare the world with the one the proposal saw.
+        await tx.em.query('SELECT id FROM centre WHERE id = $1 FOR UPDATE', [p.centreId]);
+        const now = await worldFingerprint(tx.em, p.centreId, p.from, p.to);
+        if (now !== p.fingerprint) throw conflict('The centre\'s schedule, people or plans changed since this proposal was made: propose again', { reason: 'STALE_PROPOSAL' });
+        const written = await writeSolution(tx.em, p.centreId, p.payload as StoredSolution, user.id);
+        await tx.em.update(ScheduleProposal, { id: p.id }, { appliedAt: new Date() });
+        return { proposalId: p.id, ...written };
+      });
+      const sessions = result.sessionIds.length
+        ? await ctx.em.createQueryBuilder(Session, 's').where('s.id IN (:...ids)', { ids: result.sessionIds }).orderBy('s.starts_at').getMany()
+        : [];
+      return Object.assign(new AppliedSchedule(), { proposalId: result.proposalId, sessions, assignmentsCreated: result.assignmentsWritten });
+    } catch (e) {
+      if (isExclusionViolation(e)) throw conflict('A session booked meanwhile overlaps the proposal: propose again', { reason: 'STALE_PROPOSAL' });
+      throw e;
+    }
+  }
+
+  // Centre management (centre coordinators, for their centres).
+
+  static async updateCentre(ctx: Context, input: UpdateCentreInput): Promise<Centre> {
+    requireUser(ctx);
+    const centre = await SchedulingService.writable(ctx, 'update', 'Centre', Centre, input.centreId, 'input.centreId');
+    if (input.timeZone != null && !isValidTimeZone(input.timeZone)) throw badInput('input.timeZone', `unknown IANA time zone: ${input.timeZone}`);
+    const changes: Partial<Centre> = {};
+    if (input.name != null) changes.name = input.name.trim();
+    if (input.timeZone != null) changes.timeZone = input.timeZone;
+    if (input.openingHours != null) changes.openingHours = input.openingHours.map((h) => ({ weekday: h.weekday, opens: h.opens, closes: h.closes }));
+    if (input.childMaxDailyMinutes != null) changes.childMaxDailyMinutes = input.childMaxDailyMinutes;
+    if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
+    await ctx.em.update(Centre, { id: centre.id }, changes);
+    ctx.loaders.scheduling.centre.clear(centre.id);
+    return (await ctx.loaders.scheduling.centre.load(centre.id))!;
+  }
+
+  static async createRoom(ctx: Context, input: CreateRoomInput): Promise<Room> {
+    requireUser(ctx);
+    await SchedulingService.centreFor(ctx, 'create', 'Room', input.centreId);
+    return ctx.em.save(ctx.em.create(Room, { centreId: input.centreId, name: input.name.trim(), kind: input.kind.trim(), capacity: input.capacity ?? 1 }));
+  }
+
+  static async createSpecialist(ctx: Context, input: CreateSpecialistInput): Promise<Specialist> {
+    requireUser(ctx);
+    const centre = await SchedulingService.centreFor(ctx, 'create', 'Room', input.centreId);
+    if (!ctx.ability.can('create', 'Specialist') || !ctx.ability.can('update', subject('Centre', { ...centre }))) throw forbidden('You may not add specialists to this centre');
+    if ((input.ageMin ?? 0) > (input.ageMax ?? 18)) throw badInput('input.ageMin', 'is above ageMax');
+    if (input.userId) {
+      const u = await ctx.em.findOne(User, { where: { id: input.userId } });
+      if (!u || !u.roles.includes(Role.SPECIALIST)) throw badInput('input.userId', 'names no user with the SPECIALIST role');
+    }
+    return transactional(ctx, async (tx) => {
+      const s = await tx.em.save(tx.em.create(Specialist, {
+        name: input.name.trim(), discipline: input.discipline, languages: input.languages, ageMin: input.ageMin ?? 0, ageMax: input.ageMax ?? 18,
+        caseloadCap: input.caseloadCap ?? 20, sessionsPerDayCap: input.sessionsPerDayCap ?? 6, minBreakMinutes: input.minBreakMinutes ?? 10, userId: input.userId ?? null,
+      }));
+      await tx.em.insert(SpecialistCentre, { specialistId: s.id, centreId: input.centreId });
+      return s;
+    });
+  }
+
+  static async addAvailability(ctx: Context, input: AddAvailabilityInput): Promise<AvailabilityRule> {
+    requireUser(ctx);
+    const centre = await SchedulingService.centreFor(ctx, 'create', 'AvailabilityRule', input.centreId);
+    const specialist = await ctx.loaders.scheduling.specialist.load(input.specialistId);
+    if (!specialist) throw notFound('Specialist', input.specialistId);
+    const tz = input.timeZone ?? centre.timeZone;
+    if (!isValidTimeZone(tz)) throw badInput('input.timeZone', `unknown IANA time zone: ${tz}`);
+    // Availability may be open-ended; expanding a short window proves the rule is valid.
+    try {
+      expandRecurrence({ rrule: input.recurrence, dtstart: input.dtstart, tzid: tz, from: new Date(), to: new Date(Date.now() + 7 * DAY_MS) });
+    } catch (e) {
+      if (e instanceof RecurrenceInputError) throw badInput(e.error.field === 'startsAt' ? 'input.dtstart' : `input.${e.error.field}`, e.error.message);
+      throw e;
+    }
+    return ctx.em.save(ctx.em.create(AvailabilityRule, {
+      specialistId: specialist.id, centreId: centre.id, kind: input.kind, rrule: input.recurrence.trim().replace(/^RRULE:/i, ''), dtstart: input.dtstart, tzid: tz,
+      durationMinutes: input.durationMinutes, note: input.note ?? null,
+    }));
+  }
+
+  static async createPlacement(ctx: Context, input: CreatePlacementInput): Promise<Placement> {
+    requireUser(ctx);
+    await SchedulingService.centreFor(ctx, 'create', 'Placement', input.centreId);
+    if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
+    // The child must be known to the coordinator by another path (a placement elsewhere is not enough to reveal it).
+    const [{ exists }]: { exists: boolean }[] = await ctx.em.query('SELECT EXISTS (SELECT 1 FROM child WHERE id = $1) AS exists', [input.childId]);
+    if (!exists) throw notFound('Child', input.childId);
+    return ctx.em.save(ctx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+  }
+
+  static async setCarePlan(ctx: Context, input: SetCarePlanInput): Promise<CarePlan> {
+    requireUser(ctx);
+    await SchedulingService.centreFor(ctx, 'create', 'CarePlan', input.centreId);
+    if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
+    const seen = new Set<string>();
+    input.needs.forEach((n, i) => {
+      if (seen.has(n.discipline)) throw badInput(`input.needs.${i}.discipline`, 'appears twice');
+      seen.add(n.discipline);
+    });
+    const child = await ctx.loaders.child.load(input.childId);
+    if (!child) throw notFound('Child', input.childId);
+    return ctx.em.save(ctx.em.create(CarePlan, {
+      childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
+      needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
+    }));
+  }
+
+  /** A centre the user may read, checked for `action` on `subjectName` records there. */
+  private static async centreFor(ctx: Context, action: 'create' | 'update', subjectName: 'Room' | 'AvailabilityRule' | 'Placement' | 'CarePlan', centreId: string): Promise<Centre> {
+    assertId(centreId, 'input.centreId');
+    const centre = await ctx.loaders.scheduling.centre.load(centreId);
+    if (!centre) throw notFound('Centre', centreId);
+    if (!ctx.ability.can(action, subject(subjectName, { centreId }))) throw forbidden(`You may not ${action} ${subjectName} records at this centre`);
+    return centre;
+  }
+
+  private static async writable<T extends { id: string }>(ctx: Context, action: 'update', subjectName: 'Centre', entity: new () => T, id: string, field: string): Promise<T> {
+    assertId(id, field);
+    const row = await ctx.em.findOne(entity, { where: { id } as never });
+    if (!row || !ctx.ability.can('read', subject(subjectName, { ...row }))) throw notFound(subjectName, id);
+    if (!ctx.ability.can(action, subject(subjectName, { ...row }))) throw forbidden(`You may not ${action} this ${subjectName}`);
+    return row;
+  }
+}
