@@ -14,7 +14,10 @@ import { buildContext, type AppDeps, type Context } from './context';
 import { createDataSource, runMigrations } from './db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
 import { seedDemo } from './db/seed';
-import { LocalEventBus, type EventBus } from './pubsub/EventBus';
+import { CaseEventFeed } from './pubsub/CaseEventFeed';
+import type { EventBus } from './pubsub/EventBus';
+import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
+import { RedisEventBus } from './pubsub/RedisEventBus';
 import { buildSchema } from './schema/buildSchema';
 import { assertComplexity, limitRules } from './schema/limits';
 import { attachWebSocket, type WebSocketHandle } from './subscriptions';
@@ -25,7 +28,7 @@ export interface AppOptions {
   /** Receives every SQL statement (the statement-count test). */
   queryLogger?: TypeOrmLogger;
   logger?: Logger;
-  /** Replaces the event bus (tests of cross-instance delivery). */
+  /** Replaces the event bus (default: Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY). */
   events?: EventBus;
 }
 
@@ -62,11 +65,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const schema = await buildSchema();
   const httpServer = http.createServer();
   let dataSource: DataSource | undefined;
-  const events = options.events ?? new LocalEventBus();
+  const events = options.events ?? (config.redisUrl ? new RedisEventBus(config.redisUrl, logger) : new PgNotifyEventBus(logger));
   const deps = { config, tokens, logger, events } as AppDeps;
   Object.defineProperty(deps, 'dataSource', { get: () => dataSource, enumerable: true });
+  deps.feed = new CaseEventFeed(deps);
 
   let ws: WebSocketHandle | undefined;
+  const format = formatError(config, logger);
   const complexityPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
@@ -80,8 +85,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     schema,
     introspection: true,
     validationRules: limitRules(config.maxQueryDepth),
-    formatError: formatError(config, logger),
-    includeStacktraceInErrorResponses: !config.production,
+    formatError: format,
+    // Stack traces go to the log, not to clients: a FORBIDDEN field is an expected outcome, not a crash.
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
@@ -105,6 +111,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       dataSource = createDataSource({ url: databaseUrl, logger: options.queryLogger });
       await dataSource.initialize();
       if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger });
+      await events.start({ databaseUrl });
+      await deps.feed.start();
 
       await apollo.start();
       const app = express();
@@ -114,7 +122,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         context: async ({ req }) => buildContext(deps, req.headers.authorization),
       }));
       httpServer.on('request', app);
-      ws = attachWebSocket({ httpServer, schema, deps });
+      ws = attachWebSocket({ httpServer, schema, deps, formatError: format });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, () => resolve());
@@ -125,6 +133,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     async stop() {
       await apollo.stop().catch(() => undefined);
+      await deps.feed.stop();
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
       await events.close();
       if (dataSource?.isInitialized) await dataSource.destroy();

@@ -5,7 +5,9 @@ import { bearerToken, type TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { User } from './entities';
 import { unauthenticated } from './errors';
+import { Role } from './schema/enums';
 import { createLoaders, type Loaders } from './services/loaders';
+import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 
 /** What lives for the whole process and every request shares. */
@@ -15,6 +17,8 @@ export interface AppDeps {
   tokens: TokenService;
   logger: Logger;
   events: EventBus;
+  /** This instance's tail of committed case events, fanned out to its subscribers. */
+  feed: CaseEventFeed;
 }
 
 /** The per-request (or per-subscription-operation) context: who is asking, what they may do, and batched loaders. */
@@ -30,6 +34,32 @@ export interface Context {
   tokenExpiresAt?: number;
   /** Work to run once the current transaction has committed (publishing events). */
   afterCommit: (() => void | Promise<void>)[];
+  /** Aborted when the WebSocket connection behind a subscription loses its right to it (token expiry). */
+  signal?: AbortSignal;
+}
+
+/** The centres and specialist profile a user is tied to (what centre roles' abilities are built from). */
+export interface StaffScope {
+  centreIds: string[];
+  specialistId: string | null;
+}
+
+// Kept beside the user object so that every path that builds a context from an authenticated user
+// (HTTP and WebSocket) gets the same scope without another query.
+const staffScopes = new WeakMap<User, StaffScope>();
+
+/** Loads the staff scope of a centre coordinator or specialist: one small query, only for those roles. */
+export async function loadStaffScope(deps: Pick<AppDeps, 'dataSource'>, user: User): Promise<StaffScope> {
+  if (!user.roles.includes(Role.CENTRE_COORDINATOR) && !user.roles.includes(Role.SPECIALIST)) return { centreIds: [], specialistId: null };
+  const [row]: { centre_ids: string[] | null; specialist_id: string | null }[] = await deps.dataSource.query(
+    `SELECT (SELECT array_agg(centre_id) FROM centre_staff WHERE user_id = $1) AS centre_ids,
+            (SELECT id FROM specialist WHERE user_id = $1) AS specialist_id`,
+    [user.id],
+  );
+  return {
+    centreIds: user.roles.includes(Role.CENTRE_COORDINATOR) ? (row?.centre_ids ?? []) : [],
+    specialistId: user.roles.includes(Role.SPECIALIST) ? (row?.specialist_id ?? null) : null,
+  };
 }
 
 /** Resolves the bearer token to a user; null without a token, UNAUTHENTICATED for a bad one. */
@@ -39,12 +69,16 @@ export async function authenticate(deps: AppDeps, authorization: string | undefi
   const claims = await deps.tokens.verify(token);
   const user = await deps.dataSource.getRepository(User).findOne({ where: { id: claims.userId } });
   if (!user || !user.active) throw unauthenticated('Unknown or deactivated user');
+  staffScopes.set(user, await loadStaffScope(deps, user));
   return { user, expiresAt: claims.expiresAt };
 }
 
 /** Builds a context for a known (or anonymous) user: ability and fresh loaders. */
-export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: number): Context {
-  const principal: Principal | null = user ? { id: user.id, organizationId: user.organizationId, roles: user.roles } : null;
+export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: number, scope?: StaffScope): Context {
+  const staff = user ? (scope ?? staffScopes.get(user)) : undefined;
+  const principal: Principal | null = user
+    ? { id: user.id, organizationId: user.organizationId, roles: user.roles, centreIds: staff?.centreIds ?? [], specialistId: staff?.specialistId ?? null }
+    : null;
   const ability = defineAbilityFor(principal);
   const ctx: Context = {
     deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [],

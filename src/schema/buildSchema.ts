@@ -7,9 +7,13 @@ import type { Context } from '../context';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import { AuthResolver } from '../resolvers/AuthResolver';
 import { CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
+import { CaseEventActorResolver, CaseSubscriptionResolver } from '../resolvers/CaseSubscriptionResolver';
 import { ChildResolver } from '../resolvers/ChildResolver';
 import { OrganizationResolver } from '../resolvers/OrganizationResolver';
 import { UserResolver } from '../resolvers/UserResolver';
+import { CarePlanResolver, CentreResolver, ChildCareResolver, PlacementResolver, RoomResolver, SpecialistResolver } from '../resolvers/CentreResolver';
+import { ProposedAssignmentResolver, ProposedSessionResolver, ScheduleResolver, UnmetNeedResolver } from '../resolvers/ScheduleResolver';
+import { SessionResolver } from '../resolvers/SessionResolver';
 
 /** Coarse role check for `@Authorized(...)`: signed in, and holding one of the roles when any are named. */
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -46,7 +50,18 @@ async function validateArg(value: unknown, type: unknown, data: ResolverData): P
   }
 }
 
-export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, CaseResolver, CaseShareResolver, ChildResolver] as const;
+export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, CaseResolver, CaseShareResolver, ChildResolver, CaseSubscriptionResolver, CaseEventActorResolver,
+  CentreResolver, PlacementResolver, CarePlanResolver, RoomResolver, SpecialistResolver, ChildCareResolver, SessionResolver,
+  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver] as const;
+
+/**
+ * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
+ * (events cross instances through src/pubsub and are checked per subscriber), so topics are refused.
+ */
+const NO_TOPIC_PUBSUB = {
+  publish(): void { throw new Error('Topic pub/sub is not used: publish case events through CaseService'); },
+  subscribe(): AsyncIterable<unknown> { throw new Error('Topic pub/sub is not used: give @Subscription a subscribe function'); },
+};
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable"])';
 
@@ -59,6 +74,7 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     resolvers: [...RESOLVERS],
     authChecker,
     validateFn: validateArg,
+    pubSub: NO_TOPIC_PUBSUB,
     emitSchemaFile: false,
   });
   const referenceResolvers = {

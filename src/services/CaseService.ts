@@ -12,6 +12,9 @@ import { allowedTransitions } from './caseLifecycle';
 import { whereAccessible } from './loaders';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
+/** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
+export const CASE_EVENT_ORDER_LOCK = '72891001820756';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function assertId(value: string, field: string): void {
@@ -283,11 +286,16 @@ export class CaseService {
     return e?.from ?? null;
   }
 
+  /**
+   * Appends a case event and arranges its delivery to subscribers on commit. Call it as the last write
+   * of the transaction: it takes a lock held until commit, so that event ids commit in id order. That
+   * order is what lets a subscriber resume after an event id with no gap (see CaseEventFeed).
+   */
   private static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
+    await tx.em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CASE_EVENT_ORDER_LOCK]);
     const e = tx.em.create(CaseEvent, { caseId: c.id, kind, from, to, note, actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null });
     await tx.em.save(e);
-    const notice = { eventId: String(e.id), caseId: c.id };
-    tx.afterCommit.push(() => tx.deps.events.publish(notice));
+    await tx.deps.events.publishOnCommit(tx.em, tx.afterCommit, { eventId: String(e.id), caseId: c.id });
     return e;
   }
 
