@@ -7,7 +7,7 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
-  /** Seed the demo world: default true on the embedded server, false with DATABASE_URL. */
+  /** Seed the demo world into an empty database: default true on the embedded server, false with DATABASE_URL or in production. */
   demoSeed: boolean;
   demoPassword: string;
   /** JWT signing secret; in development an unset one is generated and kept under dataDir. */
@@ -38,12 +38,16 @@ function bool(value: string | undefined, fallback: boolean): boolean {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const production = env.NODE_ENV === 'production';
+  const demoSeed = bool(env.DEMO_SEED, !databaseUrl && !production);
+  if (production && demoSeed && !env.DEMO_PASSWORD) {
+    throw new Error('DEMO_SEED in production would create accounts with the published demo password: set DEMO_PASSWORD, or DEMO_SEED=false');
+  }
   return {
     port: int(env.PORT, 4000, 'PORT'),
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || 'data'),
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 5433, 'EMBEDDED_PG_PORT'),
-    demoSeed: bool(env.DEMO_SEED, !databaseUrl),
+    demoSeed,
     demoPassword: env.DEMO_PASSWORD || 'bkb-demo',
     jwtSecret: env.JWT_SECRET || undefined,
     tokenTtlSeconds: int(env.TOKEN_TTL_SECONDS, 8 * 3600, 'TOKEN_TTL_SECONDS'),

@@ -16,6 +16,8 @@ export interface SeedOptions {
   children?: number;
   /** Fixed seed: the same demo world every time. */
   seed?: number;
+  /** Seed beside existing users (the test suite's shared database); the hub never does. */
+  besideExistingData?: boolean;
 }
 
 /** A small deterministic PRNG (mulberry32) so that the demo world is the same on every machine. */
@@ -68,6 +70,11 @@ function isoDate(d: Date): string {
 export async function seedDemo(ds: DataSource, opts: SeedOptions): Promise<{ seeded: boolean; children: number }> {
   const log = opts.logger ?? { info: () => undefined };
   if (await ds.getRepository(User).exists({ where: { email: DEMO_USERS[0].email } })) return { seeded: false, children: 0 };
+  // Demo accounts have a published password: never add them to a database that holds real users.
+  if (!opts.besideExistingData && (await ds.getRepository(User).exists({}))) {
+    log.info('the database already has users: not seeding the demo world');
+    return { seeded: false, children: 0 };
+  }
   const total = opts.children ?? 320;
   const rnd = prng(opts.seed ?? 20220224);
   log.info({ children: total }, 'seeding the demo world');

@@ -120,6 +120,12 @@ export async function seedScheduling(ds: DataSource, opts: SchedulingSeedOptions
       const centre = made[i % made.length];
       const from = addDays(today, -rnd.int(10, 200));
       const to = rnd.chance(0.5) ? null : addDays(today, rnd.int(60, 300));
+      // A placement follows a referral: the case is shared (SUMMARY) with the centre's operator.
+      await em.query(
+        `INSERT INTO case_share (case_id, organization_id, access) SELECT id, $2, 'SUMMARY' FROM case_file
+          WHERE child_id = $1 AND lead_organization_id <> $2 ON CONFLICT DO NOTHING`,
+        [child.id, org.id],
+      );
       await em.insert(Placement, { childId: child.id, centreId: centre.id, from, to });
       const needs = [{ discipline: Discipline.PSYCHOLOGIST, sessionsPerWeek: rnd.int(1, 2), minutes: 50 }];
       if (rnd.chance(0.5)) needs.push({ discipline: Discipline.ART_THERAPIST, sessionsPerWeek: 1, minutes: 60 });

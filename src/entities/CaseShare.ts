@@ -30,7 +30,7 @@ export class CaseShare {
   @Column({ type: 'uuid', name: 'shared_by_id', nullable: true })
   sharedById: string | null;
 
-  @Field()
+  @Field({ nullable: true, description: 'When the case was shared' })
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 }

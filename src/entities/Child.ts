@@ -32,7 +32,8 @@ export class Child {
   @Column({ type: 'text', name: 'latin_name', nullable: true })
   latinName: string | null;
 
-  @Field(() => [String], { description: 'Other known spellings, e.g. russified names' })
+  @Field(() => [String], { nullable: true, description: 'Other known spellings, e.g. russified names' })
+  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   aliases: string[];
 
@@ -54,6 +55,7 @@ export class Child {
   placeOfBirth: string | null;
 
   @Field(() => String, { nullable: true })
+  @UseMiddleware(FieldGuard)
   @Index('child_home_oblast_idx')
   @Column({ type: 'text', name: 'home_oblast', nullable: true })
   homeOblast: string | null;
@@ -82,11 +84,13 @@ export class Child {
   @Column({ type: 'int', default: 1 })
   version: number;
 
-  @Field()
+  @Field({ nullable: true })
+  @UseMiddleware(FieldGuard)
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 
-  @Field()
+  @Field({ nullable: true })
+  @UseMiddleware(FieldGuard)
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
 }

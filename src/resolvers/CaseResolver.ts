@@ -74,7 +74,7 @@ export class CaseResolver {
   @FieldResolver(() => [CaseShare], { nullable: true, description: 'Organizations the case is shared with (FULL readers only)' })
   async shares(@Ctx() ctx: Context, @Root() c: Case): Promise<CaseShare[]> {
     const facts = await ctx.loaders.accessFacts.load(c.childId);
-    return (facts?.shares ?? []).map((s) => Object.assign(new CaseShare(), { caseId: c.id, organizationId: s.organizationId, access: s.access }));
+    return (facts?.shares ?? []).map((s) => Object.assign(new CaseShare(), { caseId: c.id, organizationId: s.organizationId, access: s.access, createdAt: s.createdAt ? new Date(s.createdAt) : undefined }));
   }
 
   @UseMiddleware(FieldGuard)

@@ -10,6 +10,7 @@ import { BookingConflictReason, ConflictWith, type Discipline, SeriesScope, Sess
 import { type BookSessionInput, MAX_SESSION_MINUTES } from '../schema/schedulingInputs';
 import { BookedSessions, BookingConflict, BookingConflicts } from '../schema/schedulingPayloads';
 import { assertId, requireUser } from './CaseService';
+import { whereAccessible } from './loaders';
 import { addDays, ageOn, busySessions, daysBetween, inPeriod, localDate, openingHoursOf, rulesBySpecialist } from './schedulingData';
 
 const DAY_MS = 86_400_000;
@@ -318,15 +319,29 @@ export class BookingService {
     ctx: Context, attempt: () => Promise<BookedSessions | BookingConflicts>, recheck: () => Promise<BookingConflict[]>,
   ): Promise<BookedSessions | BookingConflicts> {
     try {
-      return await attempt();
+      return await BookingService.withoutForeignSessions(ctx, await attempt());
     } catch (e) {
       if (!isExclusionViolation(e)) throw e;
       ctx.deps.logger.info({ user: ctx.user?.id }, 'booking lost the race to a concurrent one (exclusion constraint)');
       const conflicts = await recheck();
-      if (conflicts.length) return Object.assign(new BookingConflicts(), { conflicts });
+      if (conflicts.length) return BookingService.withoutForeignSessions(ctx, Object.assign(new BookingConflicts(), { conflicts }));
       // The winner has gone again (cancelled meanwhile): report the collision rather than guess.
       throw conflict('A concurrent booking took this time; try again');
     }
+  }
+
+  /**
+   * A conflict may be with a session the user may not read (the child's session at another centre):
+   * it still says the child is busy, but not which session that is.
+   */
+  private static async withoutForeignSessions<T extends BookedSessions | BookingConflicts>(ctx: Context, result: T): Promise<T> {
+    if (!(result instanceof BookingConflicts)) return result;
+    const ids = [...new Set(result.conflicts.map((c) => c.sessionId).filter((id): id is string => !!id))];
+    if (ids.length === 0) return result;
+    const qb = ctx.deps.dataSource.manager.createQueryBuilder(Session, 's').select('s.id', 'id').where('s.id IN (:...ids)', { ids });
+    const readable = new Set((await whereAccessible(ctx, qb, 'read', 'Session', 's').getRawMany()).map((r: { id: string }) => r.id));
+    for (const c of result.conflicts) if (c.sessionId && !readable.has(c.sessionId)) c.sessionId = null;
+    return result;
   }
 
   /** Loads and checks the parties of a new booking: the user must be able to create sessions at the room's centre and read the child and specialist. */

@@ -230,8 +230,12 @@ export class SchedulingService {
     if (!ctx.ability.can('create', 'Specialist') || !ctx.ability.can('update', subject('Centre', { ...centre }))) throw forbidden('You may not add specialists to this centre');
     if ((input.ageMin ?? 0) > (input.ageMax ?? 18)) throw badInput('input.ageMin', 'is above ageMax');
     if (input.userId) {
+      // Linking a login to a profile gives it the profile's children: only staff of the centre's operator,
+      // and one answer for every refusal so that the call does not reveal other organizations' users.
       const u = await ctx.em.findOne(User, { where: { id: input.userId } });
-      if (!u || !u.roles.includes(Role.SPECIALIST)) throw badInput('input.userId', 'names no user with the SPECIALIST role');
+      if (!u || !u.roles.includes(Role.SPECIALIST) || u.organizationId !== centre.organizationId) {
+        throw badInput('input.userId', 'must be a SPECIALIST user of the organization that operates the centre');
+      }
     }
     return transactional(ctx, async (tx) => {
       const s = await tx.em.save(tx.em.create(Specialist, {
@@ -248,6 +252,9 @@ export class SchedulingService {
     const centre = await SchedulingService.centreFor(ctx, 'create', 'AvailabilityRule', input.centreId);
     const specialist = await ctx.loaders.scheduling.specialist.load(input.specialistId);
     if (!specialist) throw notFound('Specialist', input.specialistId);
+    if (!(await ctx.em.exists(SpecialistCentre, { where: { specialistId: specialist.id, centreId: centre.id } }))) {
+      throw badInput('input.specialistId', 'the specialist does not work at this centre');
+    }
     const tz = input.timeZone ?? centre.timeZone;
     if (!isValidTimeZone(tz)) throw badInput('input.timeZone', `unknown IANA time zone: ${tz}`);
     // Availability may be open-ended; expanding a short window proves the rule is valid.
@@ -265,11 +272,17 @@ export class SchedulingService {
 
   static async createPlacement(ctx: Context, input: CreatePlacementInput): Promise<Placement> {
     requireUser(ctx);
-    await SchedulingService.centreFor(ctx, 'create', 'Placement', input.centreId);
+    const centre = await SchedulingService.centreFor(ctx, 'create', 'Placement', input.centreId);
     if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
-    // The child must be known to the coordinator by another path (a placement elsewhere is not enough to reveal it).
-    const [{ exists }]: { exists: boolean }[] = await ctx.em.query('SELECT EXISTS (SELECT 1 FROM child WHERE id = $1) AS exists', [input.childId]);
-    if (!exists) throw notFound('Child', input.childId);
+    assertId(input.childId, 'input.childId');
+    // A placement is what lets centre staff read a child, so it may only follow a referral: the child's case
+    // is led by, or shared with, the organization that operates the centre. Absent and not referred look alike.
+    const [{ referred }]: { referred: boolean }[] = await ctx.em.query(
+      `SELECT EXISTS (SELECT 1 FROM case_file c WHERE c.child_id = $1
+          AND (c.lead_organization_id = $2 OR EXISTS (SELECT 1 FROM case_share s WHERE s.case_id = c.id AND s.organization_id = $2))) AS referred`,
+      [input.childId, centre.organizationId],
+    );
+    if (!referred) throw notFound('Child', input.childId);
     return ctx.em.save(ctx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
   }
 
@@ -284,6 +297,8 @@ export class SchedulingService {
     });
     const child = await ctx.loaders.child.load(input.childId);
     if (!child) throw notFound('Child', input.childId);
+    const placed = await ctx.em.exists(Placement, { where: { childId: child.id, centreId: input.centreId } });
+    if (!placed) throw badInput('input.childId', 'the child is not placed at this centre');
     return ctx.em.save(ctx.em.create(CarePlan, {
       childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
       needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),

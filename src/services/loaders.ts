@@ -12,7 +12,7 @@ export interface AccessFacts {
   caseId: string;
   childId: string;
   leadOrganizationId: string;
-  shares: { organizationId: string; access: ShareAccess }[];
+  shares: { organizationId: string; access: ShareAccess; createdAt?: string }[];
 }
 
 export interface EventPageKey {
@@ -140,7 +140,7 @@ export function createLoaders(ctx: Context): Loaders {
       if (ids.length === 0) return keys.map(() => null);
       const rows: { case_id: string; child_id: string; lead_organization_id: string; shares: AccessFacts['shares'] }[] = await em().query(
         `SELECT c.id AS case_id, c.child_id, c.lead_organization_id,
-                COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access))
+                COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at))
                          FILTER (WHERE s.case_id IS NOT NULL), '[]') AS shares
            FROM case_file c LEFT JOIN case_share s ON s.case_id = c.id
           WHERE c.child_id = ANY($1::uuid[])

@@ -9,7 +9,7 @@ let ds: DataSource;
 beforeAll(async () => {
   t = await startTestApp();
   ds = t.app.deps.dataSource;
-  await seedDemo(ds, { password: 'bkb-demo' });
+  await seedDemo(ds, { password: 'bkb-demo', besideExistingData: true });
 }, 180_000);
 afterAll(async () => { await t.stop(); });
 
@@ -64,5 +64,5 @@ test('each case worker sees exactly its organization’s cases and those shared 
 });
 
 test('seeding again does nothing', async () => {
-  expect(await seedDemo(ds, { password: 'bkb-demo' })).toEqual({ seeded: false, children: 0 });
+  expect(await seedDemo(ds, { password: 'bkb-demo', besideExistingData: true })).toEqual({ seeded: false, children: 0 });
 });

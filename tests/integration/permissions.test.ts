@@ -187,11 +187,11 @@ describe('mutations are checked before anything is written', () => {
 
   test('sharing and unsharing changes who can read, and bumps the version', async () => {
     const { case: c } = await createCase(ds, { lead: orgs.A, familyName: `${tag}Пять` });
-    const SHARE = `mutation($input: ShareCaseInput!) { shareCase(input: $input) { version shares { access organization { id } } } }`;
+    const SHARE = `mutation($input: ShareCaseInput!) { shareCase(input: $input) { version shares { access createdAt organization { id } } } }`;
     const READ = `query($id: ID!) { case(id: $id) { id } }`;
     expect((await t.gql(READ, { id: c.id }, tokens.cwD)).data!.case).toBeNull();
     const shared = await t.gql(SHARE, { input: { caseId: c.id, organizationId: orgs.D.id, access: 'SUMMARY' } }, tokens.cwA);
-    expect(shared.data!.shareCase).toEqual({ version: 2, shares: [{ access: 'SUMMARY', organization: { id: orgs.D.id } }] });
+    expect(shared.data!.shareCase).toEqual({ version: 2, shares: [{ access: 'SUMMARY', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), organization: { id: orgs.D.id } }] });
     expect((await t.gql(READ, { id: c.id }, tokens.cwD)).data!.case).toEqual({ id: c.id });
     const unshared = await t.gql(`mutation($input: UnshareCaseInput!) { unshareCase(input: $input) { version shares { access } } }`, { input: { caseId: c.id, organizationId: orgs.D.id } }, tokens.cwA);
     expect(unshared.data!.unshareCase).toEqual({ version: 3, shares: [] });

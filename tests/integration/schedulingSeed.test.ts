@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = await startTestApp();
   ds = t.app.deps.dataSource;
   const started = Date.now();
-  await seedDemo(ds, { password: 'bkb-demo' }); // includes seedScheduling (a no-op when another file seeded first)
+  await seedDemo(ds, { password: 'bkb-demo', besideExistingData: true }); // includes seedScheduling (a no-op when another file seeded first)
   await seedScheduling(ds);
   seedMs = Date.now() - started;
 }, 180_000);
