@@ -33,7 +33,14 @@ import { CaseService } from '../src/services/CaseService';
  * processes as a mix of roles and filters, and drives a steady stream of status changes through
  * CaseService from a second "instance" (its own connection pool; the hub learns of them through the
  * bus, as a fleet would). Commit time is taken when COMMIT returns to the writer; receipt time when a
- * client process parses the message. All processes share the machine's clock.
+ * client process has parsed the message. All processes share the machine's clock.
+ *
+ * The clients share the machine's cores with the hub, and every CPU-millisecond they spend per message
+ * is taken from the hub and shows up as latency, so they are lean: one bare TCP socket per subscriber
+ * speaking WebSocket and graphql-transport-ws by hand (handshake, connection_init, subscribe, next,
+ * error, ping/pong), each message still parsed in full (JSON.parse) and checked: operation id, eventId,
+ * case id. BENCH_CLIENT=ws uses one `ws` WebSocket per subscriber, BENCH_CLIENT=graphql-ws the
+ * graphql-ws client (as before; roughly twice the client CPU per message).
  *
  * Options: --n N (default 1000)  --duration S (30)  --rate EVENTS_PER_S (2)  --workers W (2)  --hubs H (1)  --batch B (connect in batches of B, 250)
  * REDIS_URL set: hub and writer use Redis pub/sub instead of LISTEN/NOTIFY.
@@ -94,37 +101,185 @@ async function runWorker(): Promise<void> {
   const receipts = new Map<string, { classId: number; t: number }[]>();
   const report: WorkerReport = { counts: {}, caseOf: {}, histogram: [], payloadErrors: 0, subscriptionErrors: 0, closes: 0, connectFailures: 0 };
   const clients: Client[] = [];
+  const sockets: WebSocket[] = [];
+  const leanSockets: net.Socket[] = [];
+  /** Lean clients read into this one buffer (`onread`): each read is handled before the next. */
+  const readBuffer = Buffer.allocUnsafe(1 << 16);
   let stopping = false;
 
+  type Change = { eventId: string; case?: { id: string } | null };
+  const record = (classId: number, t: number, r: { data?: unknown; errors?: unknown[] }) => {
+    const change = (r.data as { caseStatusChanged?: Change } | null | undefined)?.caseStatusChanged;
+    if (r.errors?.length) report.payloadErrors++;
+    if (!change) return;
+    let list = receipts.get(change.eventId);
+    if (!list) receipts.set(change.eventId, (list = []));
+    list.push({ classId, t });
+    if (change.case?.id) report.caseOf[change.eventId] ??= change.case.id;
+  };
+
+  /** One subscriber on a raw socket: the protocol by hand, every message parsed and checked. */
+  const openRaw = (spec: SubscriberSpec): Promise<void> => new Promise<void>((resolve) => {
+    const ws = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
+    sockets.push(ws);
+    let acked = false;
+    const subscribe = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: spec.variables } });
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${spec.token}` } })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data as unknown as string) as { id?: string; type: string; payload?: { data?: unknown; errors?: unknown[] } };
+      const t = now();
+      switch (msg.type) {
+        case 'next':
+          // A message for an operation we did not start is misdirected: count it under no class.
+          record(msg.id === '1' ? spec.classId : -1, t, msg.payload ?? {});
+          return;
+        case 'connection_ack':
+          acked = true;
+          ws.send(subscribe);
+          resolve();
+          return;
+        case 'ping':
+          ws.send('{"type":"pong"}');
+          return;
+        case 'error':
+          report.subscriptionErrors++;
+          return;
+        default:
+          return;
+      }
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      if (!acked) {
+        report.connectFailures++;
+        resolve();
+      } else if (!stopping) report.closes++;
+    });
+  });
+
+  /**
+   * One subscriber on a bare TCP socket: the WebSocket handshake and framing (RFC 6455) by hand, reading
+   * through `onread` into a shared buffer, so the clients cost the shared cores as little as possible.
+   * Every text message is still parsed in full and checked like the others.
+   */
+  const openLean = (spec: SubscriberSpec): Promise<void> => new Promise<void>((resolve) => {
+    const u = new URL(url);
+    let upgraded = false;
+    let acked = false;
+    let pending: Buffer | null = null;
+    /** A client frame: final, masked (with a zero key, which leaves the payload as is). */
+    const frame = (opcode: number, payload: Buffer): Buffer => {
+      const n = payload.length;
+      const h = n < 126 ? 2 : 4;
+      const f = Buffer.alloc(h + 4 + n);
+      f[0] = 0x80 | opcode;
+      if (n < 126) f[1] = 0x80 | n;
+      else { f[1] = 0x80 | 126; f.writeUInt16BE(n, 2); }
+      payload.copy(f, h + 4);
+      return f;
+    };
+    const sendText = (text: string) => sock.write(frame(1, Buffer.from(text)));
+    const onText = (text: string) => {
+      const msg = JSON.parse(text) as { id?: string; type: string; payload?: { data?: unknown; errors?: unknown[] } };
+      const t = now();
+      switch (msg.type) {
+        case 'next':
+          record(msg.id === '1' ? spec.classId : -1, t, msg.payload ?? {});
+          return;
+        case 'connection_ack':
+          acked = true;
+          sendText(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: spec.variables } }));
+          resolve();
+          return;
+        case 'ping':
+          sendText('{"type":"pong"}');
+          return;
+        case 'error':
+          report.subscriptionErrors++;
+          return;
+        default:
+          return;
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+      pending = null;
+      let off = 0;
+      if (!upgraded) {
+        const end = data.indexOf('\r\n\r\n');
+        if (end < 0) { pending = Buffer.from(data); return; }
+        if (!/^HTTP\/1\.1 101 /.test(data.toString('latin1', 0, 16))) { sock.destroy(); return; }
+        upgraded = true;
+        off = end + 4;
+        sendText(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${spec.token}` } }));
+      }
+      while (off + 2 <= data.length) {
+        const b0 = data[off];
+        let len = data[off + 1] & 0x7f;
+        let h = 2;
+        if (len === 126) {
+          if (off + 4 > data.length) break;
+          len = data.readUInt16BE(off + 2);
+          h = 4;
+        } else if (len === 127) {
+          if (off + 10 > data.length) break;
+          len = data.readUInt32BE(off + 2) * 2 ** 32 + data.readUInt32BE(off + 6);
+          h = 10;
+        }
+        if (off + h + len > data.length) break;
+        const start = off + h;
+        off = start + len;
+        const opcode = b0 & 0x0f;
+        if ((b0 & 0x80) === 0 || opcode === 0) { report.payloadErrors++; continue; } // the hub never fragments
+        if (opcode === 1) onText(data.toString('utf8', start, start + len));
+        else if (opcode === 9) sock.write(frame(10, data.subarray(start, start + len)));
+        else if (opcode === 8) sock.end();
+      }
+      // Keep a partial frame (a copy: `chunk` lives in the shared read buffer).
+      if (off < data.length) pending = Buffer.from(data.subarray(off));
+    };
+    const sock = net.connect({
+      host: u.hostname, port: Number(u.port),
+      onread: { buffer: readBuffer, callback: (n: number, buf: Buffer) => { onData(buf.subarray(0, n)); return true; } },
+    });
+    leanSockets.push(sock);
+    sock.setNoDelay(true);
+    sock.on('connect', () => {
+      const key = Buffer.from(Array.from({ length: 16 }, () => Math.floor(Math.random() * 256))).toString('base64');
+      sock.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+        + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`);
+    });
+    sock.on('error', () => undefined);
+    sock.on('close', () => {
+      if (!acked) {
+        report.connectFailures++;
+        resolve();
+      } else if (!stopping) report.closes++;
+    });
+  });
+
+  const openGraphqlWs = (spec: SubscriberSpec) => new Promise<void>((resolve) => {
+    const client = createClient({
+      url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0,
+      connectionParams: { Authorization: `Bearer ${spec.token}` },
+      onNonLazyError: () => { report.connectFailures++; resolve(); },
+      on: {
+        connected: () => resolve(),
+        closed: () => { if (!stopping) report.closes++; },
+      },
+    });
+    clients.push(client);
+    client.subscribe({ query: QUERY, variables: spec.variables }, {
+      next: (r) => record(spec.classId, now(), r as { data?: unknown; errors?: unknown[] }),
+      error: () => { report.subscriptionErrors++; },
+      complete: () => undefined,
+    });
+  });
+
   const open = async () => {
-    for (let i = 0; i < specs.length; i += batch) {
-      await Promise.all(specs.slice(i, i + batch).map((spec) => new Promise<void>((resolve) => {
-        const client = createClient({
-          url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0,
-          connectionParams: { Authorization: `Bearer ${spec.token}` },
-          onNonLazyError: () => { report.connectFailures++; resolve(); },
-          on: {
-            connected: () => resolve(),
-            closed: () => { if (!stopping) report.closes++; },
-          },
-        });
-        clients.push(client);
-        client.subscribe({ query: QUERY, variables: spec.variables }, {
-          next: (r) => {
-            const t = now();
-            const change = (r.data as { caseStatusChanged?: { eventId: string; case?: { id: string } | null } } | undefined)?.caseStatusChanged;
-            if (r.errors?.length) report.payloadErrors++;
-            if (!change) return;
-            let list = receipts.get(change.eventId);
-            if (!list) receipts.set(change.eventId, (list = []));
-            list.push({ classId: spec.classId, t });
-            if (change.case?.id) report.caseOf[change.eventId] ??= change.case.id;
-          },
-          error: () => { report.subscriptionErrors++; },
-          complete: () => undefined,
-        });
-      })));
-    }
+    const kind = process.env.BENCH_CLIENT ?? 'lean';
+    const openOne = kind === 'graphql-ws' ? openGraphqlWs : kind === 'ws' ? openRaw : openLean;
+    for (let i = 0; i < specs.length; i += batch) await Promise.all(specs.slice(i, i + batch).map(openOne));
   };
 
   process.on('message', async (msg: { type: string; specs?: SubscriberSpec[]; url?: string; batch?: number; commits?: Record<string, number> }) => {
@@ -133,7 +288,7 @@ async function runWorker(): Promise<void> {
       url = msg.url!;
       batch = msg.batch ?? 250;
       await open();
-      process.send!({ type: 'opened', count: clients.length, failures: report.connectFailures });
+      process.send!({ type: 'opened', count: clients.length + sockets.length + leanSockets.length, failures: report.connectFailures });
     } else if (msg.type === 'finish') {
       const commits = msg.commits!;
       for (const [eventId, list] of receipts) {
@@ -149,6 +304,8 @@ async function runWorker(): Promise<void> {
       }
       stopping = true;
       process.send!({ type: 'report', report: { ...report, histogram: Array.from(report.histogram, (x) => x ?? 0) } });
+      for (const ws of sockets) ws.terminate();
+      for (const sock of leanSockets) sock.destroy();
       await Promise.all(clients.map((c) => Promise.resolve(c.dispose()).catch(() => undefined)));
       process.exit(0);
     } else if (msg.type === 'cpu') {
@@ -317,9 +474,10 @@ async function main(): Promise<void> {
   // The hub(s), each in its own process: with --hubs 2 the subscribers are spread over two instances,
   // as behind a load balancer, and every event crosses instances through the bus.
   const self = __filename;
-  // A larger young generation: fan-out allocates many short-lived objects per delivery, and the default
-  // 16 MiB semi-space makes the scavenger a fifth of the hub's CPU (BENCH_HUB_NODE_OPTIONS overrides).
-  const hubFlags = (process.env.BENCH_HUB_NODE_OPTIONS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
+  // Default V8 flags: live fan-out allocates one small buffer per delivery (see LiveDelivery), so the hub
+  // no longer needs a larger young generation. BENCH_HUB_NODE_OPTIONS adds flags, e.g.
+  // '--max-semi-space-size=64' (which the per-delivery iterator path needed).
+  const hubFlags = (process.env.BENCH_HUB_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   const hubs = Array.from({ length: args.hubs }, () => fork(self, ['--hub'], { env: { ...process.env, DATABASE_URL: dbUrl }, execArgv: ['--expose-gc', '--max-old-space-size=4096', ...hubFlags, ...(process.env.BENCH_HUB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HUB_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const urls = (await Promise.all(hubs.map((h) => waitFor<{ url: string }>(h, 'listening')))).map((h) => h.url.replace(/^http/, 'ws'));
   type Stats = { rss: number; heapUsed: number; subscribers: number; cpu: NodeJS.CpuUsage };
@@ -431,6 +589,7 @@ async function main(): Promise<void> {
   let payloadErrors = 0;
   let subscriptionErrors = 0;
   let closes = 0;
+  let measured = 0;
   const merged = new Map<number, Map<string, number>>();
   for (const { report } of reports) {
     report.histogram.forEach((n, ms) => { hist[ms] = (hist[ms] ?? 0) + n; });
@@ -440,11 +599,12 @@ async function main(): Promise<void> {
       for (const [e, n] of Object.entries(byEvent)) m.set(e, (m.get(e) ?? 0) + n);
     }
     for (const [e, caseId] of Object.entries(report.caseOf)) if (eventCase.get(e) !== caseId) wrongCase++;
+    // Deliveries under an operation id the client never used (class -1) are misdirected.
+    for (const n of Object.values(report.counts[-1] ?? {})) { misdirected += n; measured += n; }
     payloadErrors += report.payloadErrors;
     subscriptionErrors += report.subscriptionErrors;
     closes += report.closes;
   }
-  let measured = 0;
   for (const cls of classes) {
     const size = classSize.get(cls.id) ?? 0;
     const got = merged.get(cls.id) ?? new Map<string, number>();
@@ -463,7 +623,7 @@ async function main(): Promise<void> {
 
   const rows: [string, string][] = [
     ['subscribers (N)', `${args.n} (${stats.subscribers} live on the hub; ${connectFailures} connection failures)`],
-    ['processes', `${args.workers} client processes + ${args.hubs} hub process(es) [${hubFlags.join(' ') || 'default V8 flags'}] + PostgreSQL on ${os.cpus().length} cores; ${args.rate} changes/s`],
+    ['processes', `${args.workers} client processes (${process.env.BENCH_CLIENT ?? 'lean'} clients) + ${args.hubs} hub process(es) [${hubFlags.join(' ') || 'default V8 flags'}] + PostgreSQL on ${os.cpus().length} cores; ${args.rate} changes/s`],
     ['transport', process.env.REDIS_URL ? 'Redis pub/sub' : 'PostgreSQL LISTEN/NOTIFY'],
     ['events (status changes)', `${eventCase.size} over ${((tEnd - tStart) / 1000).toFixed(1)} s (${writeErrors} write errors)`],
     ['deliveries expected (by permission)', String(expected)],

@@ -10,7 +10,8 @@ import {
 import { WebSocketServer } from 'ws';
 import { authenticate, contextFor, type AppDeps, type Context } from './context';
 import { appError, unauthenticated } from './errors';
-import { permissionKey, primeLoaders } from './pubsub/CaseEventFeed';
+import { permissionKey, primeLoaders, Subscriber, type EventSink } from './pubsub/CaseEventFeed';
+import { LiveDelivery, LiveTarget } from './pubsub/LiveDelivery';
 import type { CaseStatusChange } from './schema/CaseStatusChange';
 import { assertComplexity, limitRules } from './schema/limits';
 import { createLoaders } from './services/loaders';
@@ -49,14 +50,26 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
   httpServer: http.Server; schema: GraphQLSchema; deps: AppDeps; formatError: Formatter;
 }): WebSocketHandle {
   const { config, logger } = deps;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // No permessage-deflate (ws's default for servers, made explicit): compressing thousands of copies of
+  // each event would cost more CPU than the bandwidth it saves.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false });
   const perUser = new Map<string, number>();
   const rules = [...specifiedRules, ...limitRules(config.maxQueryDepth)];
   /** The part of a sharing key that names the operation: text, name and variables. */
   const operationKeys = new WeakMap<object, string>();
+  /** Where each operation's messages go (its socket and operation id), for the live fast path. */
+  const wires = new WeakMap<object, Wire>();
   const formatted = new WeakMap<ExecutionResult, unknown>();
 
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  /** The `next` payload as onNext below and graphql-ws make it: errors masked and coded, formatted once per result. */
+  const nextPayload = (result: ExecutionResult): ExecutionResult => {
+    if (!result.errors?.length) return result;
+    let out = formatted.get(result);
+    if (!out) formatted.set(result, (out = { ...result, errors: format(result.errors) }));
+    return out as ExecutionResult;
+  };
+  const delivery = new LiveDelivery((result) => JSON.stringify(nextPayload(result)));
 
   // Thousands of subscribers send the same few operations: parse and validate each text once and share
   // the (immutable) document. Bounded so that arbitrary texts cannot grow it without limit.
@@ -148,7 +161,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
         release(state);
         state.abort.abort(appError('UNAUTHENTICATED', 'Connection closed'));
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = stateOf(ctx)!;
         if (state.abort.signal.aborted || state.auth.expiresAt * 1000 <= Date.now()) return [unauthenticated('Token expired: log in again')];
         // ctx.subscriptions already holds this operation.
@@ -169,16 +182,12 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
         }
         const contextValue = subscriptionContext(state);
         operationKeys.set(contextValue, `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`);
+        wires.set(contextValue, { socket: ctx.extra.socket, id });
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
-      subscribe: (args) => subscribeShared(args, operationKeys),
+      subscribe: (args) => subscribeShared(args, operationKeys, wires, delivery),
       // Same masking and codes as HTTP; a result shared by many subscribers is formatted once.
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return undefined;
-        let out = formatted.get(result);
-        if (!out) formatted.set(result, (out = { ...result, errors: format(result.errors) }));
-        return out as ExecutionResult;
-      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? nextPayload(result) : undefined),
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wss,
@@ -190,6 +199,12 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
     },
     connectionsPerUser: () => perUser,
   };
+}
+
+/** The socket and operation id of a graphql-ws operation. */
+interface Wire {
+  socket: Extra['socket'];
+  id: string;
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
@@ -221,7 +236,7 @@ function releaseLoaders(ctx: Context): void {
  * (permissions, operation), not one per subscriber. Each execution gets fresh loaders primed from the
  * event's snapshot, so nothing cached from an earlier event (a share since removed) is reused.
  */
-async function subscribeShared(args: ExecutionArgs, operationKeys: WeakMap<object, string>) {
+async function subscribeShared(args: ExecutionArgs, operationKeys: WeakMap<object, string>, wires: WeakMap<object, Wire>, delivery: LiveDelivery) {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
   const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -248,20 +263,31 @@ async function subscribeShared(args: ExecutionArgs, operationKeys: WeakMap<objec
     return result;
   };
 
+  // Live events of a feed subscriber skip graphql-ws's per-message path (see LiveDelivery): once caught
+  // up, the subscriber parks and hands its events to the shared fan-out, which writes them to the socket.
+  const wire = wires.get(ctx);
+  const live = wire && key !== null && it instanceof Subscriber
+    ? new LiveTarget(wire.socket, wire.id, it, delivery.groupOf(key), (s) => executeEvent(s.change))
+    : null;
+  const sink: EventSink | null = live ? (s) => delivery.offer(live, s) : null;
+
   // A hand-written iterator, not an async generator: return() must end a subscription that is waiting
   // for its next event right away (a generator would only see it after the next event).
   const mapped: AsyncIterableIterator<ExecutionResult> = {
     [Symbol.asyncIterator]() { return mapped; },
     async next() {
-      const r = await it.next();
+      // Called again only once graphql-ws has sent the previous message: parking now keeps the order.
+      const r = sink ? await (it as Subscriber).nextOrSink(sink) : await it.next();
       if (r.done) return { value: undefined, done: true };
       return { value: await executeEvent(r.value), done: false };
     },
     async return() {
+      if (live) live.active = false;
       await it.return?.();
       return { value: undefined, done: true };
     },
     async throw(e: unknown) {
+      if (live) live.active = false;
       await it.return?.();
       throw e;
     },

@@ -82,8 +82,14 @@ export function primeLoaders(ctx: Context, s: EventSnapshot): void {
   if (ctx.user && ctx.ability.can('read', 'Organization')) for (const [id, o] of s.organizations) l.organization.prime(id, o);
 }
 
+/**
+ * Takes a parked subscriber's live events synchronously, in id order, in place of its iterator (the
+ * WebSocket fast path, see LiveDelivery), which reports each event it writes with `sent`.
+ */
+export type EventSink = (s: EventSnapshot) => void;
+
 /** One subscription: an async iterator of the events it may read, resumed from an event id when asked. */
-class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
+export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   readonly key: string;
   private queue: EventSnapshot[] = [];
   /** Live events that arrive while catching up wait here (null once live). */
@@ -93,6 +99,8 @@ class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** The last event handed to the transport: where a cut-off client should resume. */
   private lastDelivered: bigint;
   private waiter: { resolve: (r: IteratorResult<CaseStatusChange>) => void; reject: (e: unknown) => void } | null = null;
+  /** Set while parked in sink mode (see nextOrSink): accepted events go straight to it. */
+  private sink: EventSink | null = null;
   private failure: unknown = null;
   private done = false;
   private readonly onAbort = () => this.fail(this.ctx.signal?.reason ?? appError('UNAUTHENTICATED', 'Subscription ended'));
@@ -143,6 +151,10 @@ class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     // below the last one is a duplicate (e.g. seen during catch-up): never send it twice.
     if (s.id <= this.lastAccepted) return;
     this.lastAccepted = s.id;
+    if (this.sink) {
+      this.sink(s);
+      return;
+    }
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -154,7 +166,18 @@ class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     if (this.queue.length > MAX_PENDING_EVENTS) this.tooSlow();
   }
 
-  private tooSlow(): void {
+  /** Whether the subscription has ended (completed, failed, cut off): nothing more may be sent for it. */
+  get ended(): boolean {
+    return this.done;
+  }
+
+  /** The fast path wrote this event to the transport: a cut-off client resumes after it. */
+  sent(id: bigint): void {
+    if (id > this.lastDelivered) this.lastDelivered = id;
+  }
+
+  /** Ends a subscriber that stopped reading (its unsent backlog passed the limit), telling it where to resume. */
+  tooSlow(): void {
     this.fail(appError('TOO_MANY_REQUESTS', `This subscriber fell more than ${MAX_PENDING_EVENTS} events behind; resubscribe with afterEventId to resume`, {
       lastEventId: this.lastDelivered.toString(),
     }));
@@ -175,11 +198,26 @@ class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
 
   private close(): void {
     this.done = true;
+    this.sink = null;
     this.feed.remove(this);
     this.ctx.signal?.removeEventListener('abort', this.onAbort);
   }
 
-  async next(): Promise<IteratorResult<CaseStatusChange>> {
+  next(): Promise<IteratorResult<CaseStatusChange>> {
+    return this.pull(null);
+  }
+
+  /**
+   * Like next(), but once the subscriber is live with nothing pending (caught up, queue empty) it parks:
+   * every event accepted from then on goes synchronously to `sink`, in id order, and the returned promise
+   * settles only when the subscription ends (done) or fails (rejects). Events pending before that come
+   * through the promise as with next(), so catch-up still precedes live events and none is sent twice.
+   */
+  nextOrSink(sink: EventSink): Promise<IteratorResult<CaseStatusChange>> {
+    return this.pull(sink);
+  }
+
+  private async pull(sink: EventSink | null): Promise<IteratorResult<CaseStatusChange>> {
     for (;;) {
       if (this.failure) {
         const e = this.failure;
@@ -196,7 +234,10 @@ class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
         await this.catchUpPage();
         continue;
       }
-      return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+      return new Promise((resolve, reject) => {
+        this.waiter = { resolve, reject };
+        this.sink = sink;
+      });
     }
   }
 
@@ -223,6 +264,7 @@ class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
 
   async return(): Promise<IteratorResult<CaseStatusChange>> {
     if (!this.done) this.close();
+    this.sink = null;
     this.queue = [];
     if (this.waiter) {
       const w = this.waiter;

@@ -43,6 +43,7 @@ test('the number of SQL statements for the nested query does not grow with N', a
   };
   const five = await run(5);
   const fifty = await run(50);
+  process.stdout.write(`[statements] N=5: ${five}, N=50: ${fifty}\n`);
   expect(fifty).toBe(five);
   expect(five).toBeLessThanOrEqual(10);
 });

@@ -103,6 +103,51 @@ describe('graphql-transport-ws conformance (raw ws client)', () => {
   });
 });
 
+describe('live delivery', () => {
+  test('a live event is one next message in graphql-ws\'s exact form; after complete, nothing more for that id', async () => {
+    const org = await createOrg(t.app.deps.dataSource);
+    const { user, token: tok } = await createUser(t.app, org, [Role.COORDINATOR]);
+    const c0 = (await createCase(t.app.deps.dataSource, { lead: org, status: CaseStatus.IDENTIFIED })).case;
+    await settleFeed(t.app);
+    const base = t.app.deps.feed.subscriberCount;
+    const s = raw();
+    const texts: string[] = [];
+    s.ws.on('message', (d) => texts.push(d.toString()));
+    await s.opened;
+    init(s, tok);
+    await s.message('connection_ack');
+    const query = 'subscription($id: ID) { caseStatusChanged(caseId: $id) { eventId to case { id } } }';
+    for (const id of ['one', 'two']) s.send({ id, type: 'subscribe', payload: { query, variables: { id: c0.id } } });
+    await waitForSubscribers(t.app, base + 2);
+    const until = async (pred: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 5000; !pred();) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(texts)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const next = (id: string, eventId: string, to: CaseStatus) => JSON.stringify({
+      id, type: 'next', payload: { data: { caseStatusChanged: { eventId, to, case: { id: c0.id } } } },
+    });
+
+    const e1 = await flip(t.app, user, c0.id);
+    await until(() => texts.filter((x) => x.includes(`"eventId":"${e1}"`)).length === 2, `event ${e1} twice`);
+    expect(texts.filter((x) => x.includes(`"eventId":"${e1}"`)).sort()).toEqual([next('one', e1, CaseStatus.LOCATED), next('two', e1, CaseStatus.LOCATED)]);
+
+    s.send({ id: 'one', type: 'complete' });
+    await waitForSubscribers(t.app, base + 1).catch(() => undefined);
+    const e2 = await flip(t.app, user, c0.id);
+    await until(() => texts.some((x) => x.includes(`"eventId":"${e2}"`)), `event ${e2}`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(texts.filter((x) => x.includes(`"eventId":"${e2}"`))).toEqual([next('two', e2, CaseStatus.IDENTIFIED)]);
+    // The client completed 'one': the server sends nothing more for it, not even a complete.
+    expect(texts.filter((x) => JSON.parse(x).id === 'one')).toEqual([next('one', e1, CaseStatus.LOCATED)]);
+    expect(t.app.deps.feed.subscriberCount).toBe(base + 1);
+    s.close();
+    await s.closed;
+    await until(() => t.app.deps.feed.subscriberCount === base, 'the subscriptions to end with the socket');
+  });
+});
+
 describe('limits', () => {
   test('subscriptions per connection: the one over the limit fails with TOO_MANY_REQUESTS', async () => {
     const c = connectWs(t.url, token);
