@@ -21,6 +21,8 @@ export interface Config {
   maxQueryComplexity: number;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerUser: number;
+  /** How often open WebSocket connections re-check their user (deactivated, roles or organization changed). */
+  accountRecheckSeconds: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryComplexity: int(env.MAX_QUERY_COMPLEXITY, 20000, 'MAX_QUERY_COMPLEXITY'),
     maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 20, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     maxConnectionsPerUser: int(env.MAX_CONNECTIONS_PER_USER, 10, 'MAX_CONNECTIONS_PER_USER'),
+    accountRecheckSeconds: int(env.ACCOUNT_RECHECK_SECONDS, 15, 'ACCOUNT_RECHECK_SECONDS'),
   };
 }
 

@@ -24,6 +24,8 @@ export interface WebSocketHandle {
 
 /** Close codes of our own, beside the protocol's (4400 bad message, 4401 not acknowledged, 4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 second init). */
 export const CLOSE_TOKEN_EXPIRED = { code: 4403, reason: 'Token expired: reconnect with a fresh token' } as const;
+/** The user was deactivated, or its roles or organization changed, while connected: its rights are not those it connected with. */
+export const CLOSE_ACCOUNT_CHANGED = { code: 4403, reason: 'Account changed or deactivated: reconnect' } as const;
 /** Too many connections for one user: 4429 like HTTP's 429; the graphql-ws client does not retry it. */
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
@@ -35,6 +37,7 @@ interface ConnectionState {
   /** Aborted when the token expires: every subscription of the connection ends. */
   abort: AbortController;
   timer: NodeJS.Timeout | null;
+  socket: Extra['socket'];
 }
 
 type Formatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -108,7 +111,40 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
     return ctx;
   };
 
+  const connections = new Set<ConnectionState>();
+
+  /** Ends every subscription of a connection with `error`, lets those messages go out, then closes the socket. */
+  const endConnection = (state: ConnectionState, error: GraphQLError, close: { code: number; reason: string }) => {
+    state.abort.abort(error);
+    setTimeout(() => state.socket.close(close.code, close.reason), 50).unref();
+  };
+
+  // A connection authenticates once, but its user may be deactivated or lose a role meanwhile (HTTP checks
+  // on every request): re-read the connected users, all in one statement, every few seconds.
+  const recheckAccounts = async () => {
+    if (connections.size === 0 || !deps.dataSource?.isInitialized) return;
+    const ids = [...new Set([...connections].map((c) => c.auth.user.id))];
+    const rows: { id: string; active: boolean; roles: string[]; organization_id: string }[] = await deps.dataSource.query(
+      'SELECT id, active, roles::text[] AS roles, organization_id FROM app_user WHERE id = ANY($1::uuid[])', [ids],
+    );
+    const current = new Map(rows.map((r) => [r.id, r]));
+    const rolesKey = (roles: readonly string[]) => [...roles].sort().join(',');
+    for (const state of connections) {
+      const { user } = state.auth;
+      const now = current.get(user.id);
+      if (now && now.active && now.organization_id === user.organizationId && rolesKey(now.roles) === rolesKey(user.roles)) continue;
+      logger.info({ userId: user.id }, 'closing a WebSocket whose account changed');
+      connections.delete(state);
+      endConnection(state, unauthenticated('Your account changed or was deactivated: log in again'), CLOSE_ACCOUNT_CHANGED);
+    }
+  };
+  const recheckTimer = config.accountRecheckSeconds > 0
+    ? setInterval(() => { recheckAccounts().catch((err) => logger.error({ err }, 'account re-check failed')); }, config.accountRecheckSeconds * 1000)
+    : null;
+  recheckTimer?.unref();
+
   const release = (state: ConnectionState) => {
+    connections.delete(state);
     if (state.timer) clearTimeout(state.timer);
     state.timer = null;
     const id = state.auth.user.id;
@@ -122,9 +158,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
     const ms = state.auth.expiresAt * 1000 - Date.now();
     state.timer = setTimeout(() => {
       if (state.auth.expiresAt * 1000 > Date.now()) return armExpiry(state, socket); // timers cap at ~24 days
-      state.abort.abort(unauthenticated('Token expired: log in again'));
-      // Let the subscriptions' error messages go out before the close frame.
-      setTimeout(() => socket.close(CLOSE_TOKEN_EXPIRED.code, CLOSE_TOKEN_EXPIRED.reason), 50).unref();
+      endConnection(state, unauthenticated('Token expired: log in again'), CLOSE_TOKEN_EXPIRED);
     }, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
     state.timer.unref();
   };
@@ -147,7 +181,8 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
           return false;
         }
         perUser.set(auth.user.id, open + 1);
-        const state: ConnectionState = { auth, abort: new AbortController(), timer: null };
+        const state: ConnectionState = { auth, abort: new AbortController(), timer: null, socket: ctx.extra.socket };
+        connections.add(state);
         // Each subscription listens for the abort; allow as many listeners as subscriptions.
         setMaxListeners(config.maxSubscriptionsPerConnection + 10, state.abort.signal);
         ctx.extra.state = state;
@@ -195,6 +230,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
   wss.on('error', (err) => logger.error({ err }, 'WebSocket server error'));
   return {
     async dispose() {
+      if (recheckTimer) clearInterval(recheckTimer);
       await server.dispose();
     },
     connectionsPerUser: () => perUser,
