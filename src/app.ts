@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -91,6 +91,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // Responses are per-user and never cacheable; the plugin would only instrument every field.
+      ApolloServerPluginCacheControlDisabled(),
       complexityPlugin,
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
