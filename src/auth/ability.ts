@@ -30,6 +30,8 @@ export const CHILD_FIELDS = [
 ];
 export const GUARDIAN_FIELDS = ['id', 'relation', 'name', 'contact', 'verified'];
 const without = (fields: string[], ...drop: string[]) => fields.filter((f) => !drop.includes(f));
+/** Today as YYYY-MM-DD (UTC), to compare with placement dates. */
+const today = () => new Date().toISOString().slice(0, 10);
 
 /** What a specialist reads about the children assigned to them: name, age, languages (and, separately, the care plan). */
 export const CHILD_SPECIALIST_FIELDS = [
@@ -109,8 +111,12 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
         can('update', 'Specialist', { centres: { $elemMatch: { centreId } } });
         can('create', 'Specialist');
         can(['read', 'create', 'update'], 'Session', SESSION_SCHEDULE_FIELDS, { centreId });
-        can('read', 'Child', without(CHILD_FIELDS, 'currentLocation'), { placements: { $elemMatch: { centreId } } });
-        can('read', 'Guardian', { 'child.placements': { $elemMatch: { centreId } } });
+        // Only while the child is placed there: a placement that has ended no longer opens the record.
+        // (Two rules, not `$or`: CASL's parser takes `$or` inside `$elemMatch` for a field name.)
+        for (const placedNow of [{ $elemMatch: { centreId, to: null } }, { $elemMatch: { centreId, to: { $gte: today() } } }]) {
+          can('read', 'Child', without(CHILD_FIELDS, 'currentLocation'), { placements: placedNow });
+          can('read', 'Guardian', { 'child.placements': placedNow });
+        }
         break;
       }
       case Role.SPECIALIST: {

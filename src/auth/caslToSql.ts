@@ -80,7 +80,7 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   },
   Placement: {
     table: 'placement',
-    columns: { id: 'id', childId: 'child_id', centreId: 'centre_id' },
+    columns: { id: 'id', childId: 'child_id', centreId: 'centre_id', to: 'to_date' },
   },
   CarePlan: {
     table: 'care_plan',

@@ -41,7 +41,7 @@ export interface Loaders {
 
 /** The centres a child is placed at and the specialists working with it, for in-memory CASL checks. */
 export interface ChildReach {
-  placements: { centreId: string }[];
+  placements: { centreId: string; to: string | null }[];
   assignments: { specialistId: string }[];
   sessions: { specialistId: string }[];
 }
@@ -158,17 +158,17 @@ export function createLoaders(ctx: Context): Loaders {
       const ids = validIds(keys);
       const empty = (): ChildReach => ({ placements: [], assignments: [], sessions: [] });
       if (ids.length === 0) return keys.map(empty);
-      const rows: { child_id: string; kind: string; ref: string }[] = await em().query(
-        `SELECT child_id, 'P' AS kind, centre_id AS ref FROM placement WHERE child_id = ANY($1::uuid[])
-         UNION SELECT child_id, 'A', specialist_id FROM assignment WHERE child_id = ANY($1::uuid[])
-         UNION SELECT child_id, 'S', specialist_id FROM session WHERE child_id = ANY($1::uuid[])`,
+      const rows: { child_id: string; kind: string; ref: string; to_date: string | null }[] = await em().query(
+        `SELECT child_id, 'P' AS kind, centre_id AS ref, to_date::text AS to_date FROM placement WHERE child_id = ANY($1::uuid[])
+         UNION SELECT child_id, 'A', specialist_id, NULL FROM assignment WHERE child_id = ANY($1::uuid[])
+         UNION SELECT child_id, 'S', specialist_id, NULL FROM session WHERE child_id = ANY($1::uuid[])`,
         [ids],
       );
       const out = new Map<string, ChildReach>(keys.map((k) => [k, empty()]));
       for (const r of rows) {
         const reach = out.get(r.child_id);
         if (!reach) continue;
-        if (r.kind === 'P') reach.placements.push({ centreId: r.ref });
+        if (r.kind === 'P') reach.placements.push({ centreId: r.ref, to: r.to_date });
         else if (r.kind === 'A') reach.assignments.push({ specialistId: r.ref });
         else reach.sessions.push({ specialistId: r.ref });
       }

@@ -114,3 +114,26 @@ test('a booking conflict with a session at a centre the user cannot see says the
   const both = await t.gql(BOOK, { i: input }, ccA);
   expect(both.data!.bookSession.conflicts).toContainEqual({ reason: 'CHILD_BUSY', with: 'CHILD', sessionId: atB.id });
 });
+
+test('a centre coordinator reads a placed child only while the placement lasts', async () => {
+  const iso = (days: number) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+  const READ_CHILD = `query($id: ID!) { child(id: $id) { id guardians { name } } }`;
+  const ended = (await createCase(ds, { lead: ngo })).child;
+  const current = (await createCase(ds, { lead: ngo })).child;
+  const openEnded = (await createCase(ds, { lead: ngo })).child;
+  await placeChild(ds, A, ended, { from: iso(-200), to: iso(-2) });
+  await placeChild(ds, A, current, { from: iso(-200), to: iso(30) });
+  await placeChild(ds, A, openEnded, { from: iso(-200), to: null });
+  const onlyA = (await centreCoordinator(t.app, [A])).token;
+  const res = await t.gql(`query($a: ID!, $b: ID!, $c: ID!) { a: child(id: $a) { id } b: child(id: $b) { id guardians { name } } c: child(id: $c) { id } }`,
+    { a: ended.id, b: current.id, c: openEnded.id }, onlyA);
+  expect(res.errors).toBeUndefined();
+  expect(res.data).toEqual({ a: null, b: { id: current.id, guardians: [{ name: 'Мати' }] }, c: { id: openEnded.id } });
+  const guardians = await t.gql(READ_CHILD, { id: ended.id }, onlyA);
+  expect(guardians.data!.child).toBeNull();
+  // The same rule, evaluated in memory on a field: the ended child's placement row is listed, its child is not readable.
+  const centre = await t.gql(`query($id: ID!) { centre(id: $id) { placements { child { id } } } }`, { id: A.id }, onlyA);
+  const seen = centre.data!.centre.placements.map((p: any) => p.child?.id ?? null);
+  expect(seen).toContain(current.id);
+  expect(seen).not.toContain(ended.id);
+});
