@@ -2,7 +2,7 @@ import { subject } from '@casl/ability';
 import type { MiddlewareFn } from 'type-graphql';
 import type { Context } from '../context';
 import { forbidden } from '../errors';
-import type { AccessFacts } from '../services/loaders';
+import { caseFactsOf, type AccessFacts } from '../services/loaders';
 
 type Row = Record<string, unknown> & { id: string };
 
@@ -13,7 +13,7 @@ type Row = Record<string, unknown> & { id: string };
 export async function accessSubject(ctx: Context, type: string, row: Row) {
   const childId = type === 'Case' ? (row.childId as string) : type === 'Child' ? row.id : (row.childId as string);
   const facts: AccessFacts | null = childId ? await ctx.loaders.accessFacts.load(childId) : null;
-  const caseFacts = facts ? { id: facts.caseId, leadOrganizationId: facts.leadOrganizationId, shares: facts.shares } : null;
+  const caseFacts = facts ? caseFactsOf(facts) : null;
   // Centre staff reach children through placements, assignments and sessions (loaded only for them).
   const centreStaff = type !== 'Case' && childId && ctx.principal && (ctx.principal.centreIds?.length || ctx.principal.specialistId);
   const reach = centreStaff ? await ctx.loaders.childReach.load(childId) : null;

@@ -1,13 +1,12 @@
 import { subject } from '@casl/ability';
 import { In } from 'typeorm';
 import type { AppAbility } from '../auth/ability';
-import { contextFor, type AppDeps, type Context } from '../context';
+import type { AppDeps, Context } from '../context';
 import { Case, CaseEvent, Child, Organization, User } from '../entities';
 import { appError } from '../errors';
 import { CaseStatusChange } from '../schema/CaseStatusChange';
 import { CaseEventKind } from '../schema/enums';
-import type { AccessFacts } from '../services/loaders';
-import { whereAccessible } from '../services/loaders';
+import { caseFactsOf, loadAccessFacts, whereAccessible, type AccessFacts } from '../services/loaders';
 
 /**
  * One committed case event with everything a permission check and a payload need, loaded once per
@@ -50,7 +49,7 @@ function caseSubject(s: EventSnapshot) {
 /** Whether a reader may read the case's history (the event's note and actor), as over HTTP for CaseEvent. */
 export function canReadHistory(ability: AppAbility, s: EventSnapshot): boolean {
   return ability.can('read', subject('CaseEvent', {
-    id: s.event.id, caseId: s.case.id, case: { id: s.case.id, leadOrganizationId: s.facts.leadOrganizationId, shares: s.facts.shares },
+    id: s.event.id, caseId: s.case.id, case: caseFactsOf(s.facts),
   }));
 }
 
@@ -77,7 +76,7 @@ export function primeLoaders(ctx: Context, s: EventSnapshot): void {
   const l = ctx.loaders;
   l.accessFacts.prime(s.case.childId, s.facts);
   if (ctx.ability.can('read', caseSubject(s))) l.case.prime(s.case.id, s.case);
-  const caseFacts = { id: s.case.id, leadOrganizationId: s.facts.leadOrganizationId, shares: s.facts.shares };
+  const caseFacts = caseFactsOf(s.facts);
   if (s.child && ctx.ability.can('read', subject('Child', { ...s.child, case: caseFacts }))) l.child.prime(s.child.id, s.child);
   if (ctx.user && ctx.ability.can('read', 'Organization')) for (const [id, o] of s.organizations) l.organization.prime(id, o);
 }
@@ -417,17 +416,15 @@ export class CaseEventFeed {
     const caseIds = [...new Set(events.map((e) => e.caseId))];
     const cases = new Map((await em.find(Case, { where: { id: In(caseIds) } })).map((c) => [c.id, c]));
     const childIds = [...new Set([...cases.values()].map((c) => c.childId))];
-    // The accessFacts loader of an internal context: the same query every permission check uses.
-    const internal = contextFor(this.deps, null);
     const actorIds = [...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x))];
     const [children, facts, actors] = await Promise.all([
       em.find(Child, { where: { id: In(childIds) } }),
-      internal.loaders.accessFacts.loadMany(childIds),
+      loadAccessFacts(em, childIds),
       actorIds.length ? em.find(User, { where: { id: In(actorIds) }, select: { id: true, displayName: true, organizationId: true } }) : Promise.resolve([]),
     ]);
     const childById = new Map(children.map((c) => [c.id, c]));
     const factsByChild = new Map<string, AccessFacts>();
-    for (const f of facts) if (f && !(f instanceof Error)) factsByChild.set(f.childId, f);
+    for (const f of facts) factsByChild.set(f.childId, f);
     const orgIds = [...new Set([...[...cases.values()].map((c) => c.leadOrganizationId), ...events.map((e) => e.organizationId).filter((x): x is string => !!x)])];
     const orgs = new Map((await em.find(Organization, { where: { id: In(orgIds) } })).map((o) => [o.id, o]));
     const actorById = new Map(actors.map((u) => [u.id, u]));

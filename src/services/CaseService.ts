@@ -9,7 +9,7 @@ import type {
 } from '../schema/inputs';
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
-import { whereAccessible } from './loaders';
+import { caseFactsOf, loadAccessFacts, whereAccessible } from './loaders';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
 /** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
@@ -275,10 +275,8 @@ export class CaseService {
 
   /** Access facts read inside the transaction (the loader's may predate the lock). */
   private static async facts(tx: Context, childId: string) {
-    const c = await tx.em.findOne(Case, { where: { childId } });
-    if (!c) return null;
-    const shares = await tx.em.find(CaseShare, { where: { caseId: c.id } });
-    return { id: c.id, leadOrganizationId: c.leadOrganizationId, shares: shares.map((s) => ({ organizationId: s.organizationId, access: s.access })) };
+    const [facts] = await loadAccessFacts(tx.em, [childId]);
+    return facts ? caseFactsOf(facts) : null;
   }
 
   private static async closedFrom(tx: Context, caseId: string): Promise<CaseStatus | null> {

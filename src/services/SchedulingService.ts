@@ -65,22 +65,21 @@ export class SchedulingService {
 
   /** Sessions at a centre that start in [from, to), in start order. */
   static async listSessions(ctx: Context, centreId: string, from: Date, to: Date): Promise<Session[]> {
-    requireUser(ctx);
-    assertId(centreId, 'centreId');
-    window(from, to, MAX_LIST_DAYS);
-    const qb = ctx.em.createQueryBuilder(Session, 's')
-      .where('s.centre_id = :centreId AND s.starts_at >= :from AND s.starts_at < :to', { centreId, from, to })
-      .orderBy('s.starts_at').addOrderBy('s.id');
-    return whereAccessible(ctx, qb, 'read', 'Session', 's').getMany();
+    return SchedulingService.sessionsBy(ctx, 'centre_id', centreId, 'centreId', from, to);
   }
 
   /** A specialist's sessions (every centre) that start in [from, to). */
   static async specialistSchedule(ctx: Context, specialistId: string, from: Date, to: Date): Promise<Session[]> {
+    return SchedulingService.sessionsBy(ctx, 'specialist_id', specialistId, 'specialistId', from, to);
+  }
+
+  /** Readable sessions with `column` = `id` that start in [from, to), in start order. */
+  private static async sessionsBy(ctx: Context, column: 'centre_id' | 'specialist_id', id: string, field: string, from: Date, to: Date): Promise<Session[]> {
     requireUser(ctx);
-    assertId(specialistId, 'specialistId');
+    assertId(id, field);
     window(from, to, MAX_LIST_DAYS);
     const qb = ctx.em.createQueryBuilder(Session, 's')
-      .where('s.specialist_id = :specialistId AND s.starts_at >= :from AND s.starts_at < :to', { specialistId, from, to })
+      .where(`s.${column} = :id AND s.starts_at >= :from AND s.starts_at < :to`, { id, from, to })
       .orderBy('s.starts_at').addOrderBy('s.id');
     return whereAccessible(ctx, qb, 'read', 'Session', 's').getMany();
   }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Action } from '../auth/ability';
 import { accessCondition } from '../auth/caslToSql';
 import type { Context } from '../context';
@@ -44,6 +44,29 @@ export interface ChildReach {
   placements: { centreId: string; to: string | null }[];
   assignments: { specialistId: string }[];
   sessions: { specialistId: string }[];
+}
+
+/**
+ * Access facts of the cases of these children, unfiltered: what permission checks evaluate, so every
+ * check (loaders, mutations inside their transaction, the event feed) reads them with this one statement.
+ */
+export async function loadAccessFacts(em: EntityManager, childIds: string[]): Promise<AccessFacts[]> {
+  if (childIds.length === 0) return [];
+  const rows: { case_id: string; child_id: string; lead_organization_id: string; shares: AccessFacts['shares'] }[] = await em.query(
+    `SELECT c.id AS case_id, c.child_id, c.lead_organization_id,
+            COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at))
+                     FILTER (WHERE s.case_id IS NOT NULL), '[]') AS shares
+       FROM case_file c LEFT JOIN case_share s ON s.case_id = c.id
+      WHERE c.child_id = ANY($1::uuid[])
+      GROUP BY c.id`,
+    [childIds],
+  );
+  return rows.map((r) => ({ caseId: r.case_id, childId: r.child_id, leadOrganizationId: r.lead_organization_id, shares: r.shares }));
+}
+
+/** The case as the rules on Case, Child (`case.…`) and Guardian (`child.case.…`) look at it. */
+export function caseFactsOf(f: AccessFacts): { id: string; leadOrganizationId: string; shares: AccessFacts['shares'] } {
+  return { id: f.caseId, leadOrganizationId: f.leadOrganizationId, shares: f.shares };
 }
 
 /** Adds the CASL filter for `action` on `subject` to a query builder whose root alias is `alias`. */
@@ -135,24 +158,7 @@ export function createLoaders(ctx: Context): Loaders {
       },
       { cacheKeyFn: eventKey },
     ),
-    accessFacts: new DataLoader(async (keys) => {
-      const ids = validIds(keys);
-      if (ids.length === 0) return keys.map(() => null);
-      const rows: { case_id: string; child_id: string; lead_organization_id: string; shares: AccessFacts['shares'] }[] = await em().query(
-        `SELECT c.id AS case_id, c.child_id, c.lead_organization_id,
-                COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at))
-                         FILTER (WHERE s.case_id IS NOT NULL), '[]') AS shares
-           FROM case_file c LEFT JOIN case_share s ON s.case_id = c.id
-          WHERE c.child_id = ANY($1::uuid[])
-          GROUP BY c.id`,
-        [ids],
-      );
-      return byKey(
-        keys,
-        rows.map((r) => ({ caseId: r.case_id, childId: r.child_id, leadOrganizationId: r.lead_organization_id, shares: r.shares })),
-        (f) => f.childId,
-      );
-    }),
+    accessFacts: new DataLoader(async (keys) => byKey(keys, await loadAccessFacts(em(), validIds(keys)), (f) => f.childId)),
     scheduling: createSchedulingLoaders(ctx),
     childReach: new DataLoader(async (keys) => {
       const ids = validIds(keys);
