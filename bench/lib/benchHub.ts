@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { answerStatsRequests, installStatementCounter } from './sqlStatementCounter';
 
 /*
  * The hub under test, in its own process so the load generator does not share its event loop.
  * Forked by bench/http.ts: receives { dataDir, embeddedPgPort } in BENCH_HUB, answers { type: 'ready', url, database }
  * over IPC, and stops cleanly on { type: 'stop' } (or when the parent goes away).
+ * With BENCH_COUNT_SQL=1 (bench/compare.ts) it counts the SQL statements it sends at the driver and answers
+ * { type: 'stats' } with them and its CPU time (bench/lib/sqlStatementCounter.ts).
  */
 
 interface HubOptions {
@@ -16,6 +19,8 @@ interface HubOptions {
 
 async function main(): Promise<void> {
   const opts = JSON.parse(process.env.BENCH_HUB ?? '{}') as HubOptions;
+  if (process.env.BENCH_COUNT_SQL === '1') installStatementCounter();
+  answerStatsRequests();
   // Demo world on by default (seedDemo does nothing when the demo users already exist); DEMO_SEED=false turns it off.
   const config = loadConfig({
     ...process.env,
