@@ -212,7 +212,7 @@ async function statementsPerRequest(t: Target, first: number, samples: number): 
   const after = await t.process.stats();
   if (!before.sql || !after.sql) throw new Error(`${t.server} does not count statements (BENCH_COUNT_SQL)`);
   const d = countsBetween(before.sql, after.sql);
-  return { total: d.total / samples, data: d.data / samples, transaction: d.transaction / samples, settings: d.settings / samples };
+  return { total: d.total / samples, data: d.data / samples, transaction: d.transaction / samples, settings: d.settings / samples, outsideRequests: d.outsideRequests / samples };
 }
 
 async function login(url: string, email: string, password: string): Promise<string> {

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
 import pg from 'pg';
 
 /*
@@ -6,7 +8,12 @@ import pg from 'pg';
  * Opt-in: nothing is patched until `installStatementCounter()` runs (the benchmark's server processes
  * call it when BENCH_COUNT_SQL=1; the statement-count test calls it in its own process).
  *
- * Statements are sorted into three kinds, so that a reader can tell the work from the ceremony:
+ * A statement belongs to a request when it is sent from the asynchronous work of an HTTP request (an
+ * AsyncLocalStorage context entered around every http.Server 'request' event); anything else (the hub's
+ * live-event feed catching up after a NOTIFY, a test's own setup) is counted apart as `outsideRequests`,
+ * so a background statement never inflates a request's count.
+ *
+ * Statements of requests are sorted into three kinds, so that a reader can tell the work from the ceremony:
  * - `transaction`: BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE (PostGraphile wraps each request that
  *   carries pgSettings in a transaction);
  * - `settings`: `set_config(...)` / `SET ...` (PostGraphile's role and organization for row security);
@@ -14,10 +21,13 @@ import pg from 'pg';
  */
 
 export interface StatementCounts {
+  /** Statements sent while serving HTTP requests (= data + transaction + settings). */
   total: number;
   data: number;
   transaction: number;
   settings: number;
+  /** Statements sent outside any HTTP request. */
+  outsideRequests: number;
 }
 
 interface CounterState {
@@ -30,7 +40,8 @@ interface CounterState {
 const TRANSACTION = /^\s*(begin|start\s+transaction|commit|end|rollback|savepoint|release)\b/i;
 const SETTINGS = /^\s*(set\s|reset\s|select\s+set_config\s*\()/i;
 
-const zero = (): StatementCounts => ({ total: 0, data: 0, transaction: 0, settings: 0 });
+const zero = (): StatementCounts => ({ total: 0, data: 0, transaction: 0, settings: 0, outsideRequests: 0 });
+const inRequest = new AsyncLocalStorage<true>();
 
 let state: CounterState | undefined;
 
@@ -49,8 +60,8 @@ function textOf(args: unknown[]): string {
 }
 
 /**
- * Wraps `pg.Client.prototype.query` once per process; later calls only change how many statement texts are kept.
- * Returns the live counter.
+ * Wraps `pg.Client.prototype.query` and `http.Server.prototype.emit` once per process; later calls only change
+ * how many statement texts are kept.
  */
 export function installStatementCounter(opts: { keepText?: number } = {}): void {
   if (state) {
@@ -59,14 +70,24 @@ export function installStatementCounter(opts: { keepText?: number } = {}): void 
   }
   const s: CounterState = { counts: zero(), recent: [], keepText: opts.keepText ?? 0 };
   state = s;
+  const server = http.Server.prototype as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
+  const emit = server.emit;
+  server.emit = function emitInRequest(this: unknown, event: string | symbol, ...args: unknown[]) {
+    if (event === 'request') return inRequest.run(true, () => emit.call(this, event, ...args));
+    return emit.call(this, event, ...args);
+  };
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   proto.query = function countedQuery(this: unknown, ...args: unknown[]) {
     const text = textOf(args);
-    s.counts.total++;
-    s.counts[statementKind(text)]++;
+    if (inRequest.getStore()) {
+      s.counts.total++;
+      s.counts[statementKind(text)]++;
+    } else {
+      s.counts.outsideRequests++;
+    }
     if (s.keepText > 0) {
-      s.recent.push(text);
+      s.recent.push(inRequest.getStore() ? text : `[outside a request] ${text}`);
       if (s.recent.length > s.keepText) s.recent.shift();
     }
     return original.apply(this, args);
@@ -97,6 +118,7 @@ export function countsBetween(before: StatementCounts, after: StatementCounts): 
     data: after.data - before.data,
     transaction: after.transaction - before.transaction,
     settings: after.settings - before.settings,
+    outsideRequests: after.outsideRequests - before.outsideRequests,
   };
 }
 
