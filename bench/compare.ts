@@ -10,6 +10,7 @@ import {
   HUB_NESTED, HUB_NESTED_OPERATION, PG_NESTED, PG_NESTED_OPERATION, compareTraversals, hubTraversal, pgTraversal, post, type GqlResponse,
 } from './lib/compareQueries';
 import { forkServer, type ForkedServer } from './lib/forkServer';
+import { postgresCpuSampler, type PostgresCpuSampler } from './lib/postgresCpu';
 import { ORGANIZATION_SETTING, createRowSecurity, dropRowSecurityRole, removeRowSecurity, rowSecurityRoleName } from './lib/rowSecurity';
 import { countsBetween, type ServerStats, type StatementCounts } from './lib/sqlStatementCounter';
 
@@ -132,6 +133,8 @@ interface Run {
   seconds: number;
   latencies: number[];
   cpuMicros: number;
+  /** CPU time of the database's PostgreSQL backends over the run, when readable. */
+  pgCpuMs: number | null;
   bad: number;
 }
 
@@ -163,8 +166,9 @@ function verifier(allowed: string[]): (body: string) => boolean {
 }
 
 /** One autocannon run against a target, with the server process's CPU time over it. */
-async function cannon(t: Target, first: number, args: Args, seconds: number, label: string): Promise<Run> {
+async function cannon(t: Target, first: number, args: Args, seconds: number, label: string, pgCpu: PostgresCpuSampler | null): Promise<Run> {
   const before = await t.process.stats();
+  const pgBefore = pgCpu ? await pgCpu.sample() : null;
   const latencies: number[] = [];
   const instance = autocannon({
     url: t.url,
@@ -180,16 +184,22 @@ async function cannon(t: Target, first: number, args: Args, seconds: number, lab
   });
   instance.on('response', (_c, _s, _b, responseTime) => { latencies.push(responseTime); });
   let tick = 0;
-  instance.on('tick', (c: { counter: number }) => {
-    tick = Math.min(seconds, tick + 1);
-    process.stderr.write(`\r  ${label}: ${tick}/${seconds} s, ${c.counter} req in the last second   `);
-  });
+  if (process.stderr.isTTY) {
+    instance.on('tick', (c: { counter: number }) => {
+      if (tick >= seconds) return;
+      tick++;
+      process.stderr.write(`\r  ${label}: ${tick}/${seconds} s, ${c.counter} req in the last second   `);
+    });
+  }
   const result = await instance;
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  progress(`  ${label}: ${(result.requests.total / result.duration).toFixed(1)} req/s`);
   // autocannon hangs up without waiting for the last responses: let the server finish them before reading its CPU time.
   await new Promise((r) => setTimeout(r, 300));
   const after = await t.process.stats();
+  const pgAfter = pgCpu ? await pgCpu.sample() : null;
   return {
+    pgCpuMs: pgCpu && pgBefore && pgAfter ? pgCpu.between(pgBefore, pgAfter) : null,
     requests: result.requests.total,
     seconds: result.duration,
     latencies,
@@ -236,6 +246,7 @@ function summarize(m: Measured) {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     cpuMs: m.runs.reduce((s, r) => s + r.cpuMicros, 0) / 1000 / Math.max(1, requests),
+    pgCpuMs: m.runs.every((r) => r.pgCpuMs !== null) ? m.runs.reduce((s, r) => s + (r.pgCpuMs ?? 0), 0) / Math.max(1, requests) : null,
     bad: m.runs.reduce((s, r) => s + r.bad, 0),
     requests,
   };
@@ -255,12 +266,13 @@ function renderTable(head: string[], rows: string[][], leftColumns = 1): string 
 
 function report(results: ResultRow[], args: Args, meta: { database: string; visible: Record<string, number> }): string {
   const head = ['reader', 'first', 'hub req/s', 'PostGraphile req/s', 'hub / PostGraphile', 'hub p50 ms', 'PG p50 ms', 'hub p99 ms', 'PG p99 ms',
-    'hub SQL/req', 'PG SQL/req', 'hub CPU ms/req', 'PG CPU ms/req'];
+    'hub SQL/req', 'PG SQL/req', 'hub CPU ms/req', 'PG CPU ms/req', 'hub PostgreSQL CPU ms/req', 'PG PostgreSQL CPU ms/req'];
+  const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
   const rows = results.map((r) => {
     const h = summarize(r.hub);
     const p = summarize(r.pg);
     return [r.pair.label, String(r.first), h.rps.toFixed(1), p.rps.toFixed(1), (h.rps / p.rps).toFixed(2), h.p50.toFixed(1), p.p50.toFixed(1), h.p99.toFixed(1), p.p99.toFixed(1),
-      fmtSql(r.hub.sql), fmtSql(r.pg.sql), h.cpuMs.toFixed(2), p.cpuMs.toFixed(2)];
+      fmtSql(r.hub.sql), fmtSql(r.pg.sql), h.cpuMs.toFixed(2), p.cpuMs.toFixed(2), ms(h.pgCpuMs), ms(p.pgCpuMs)];
   });
   const spread = results.map((r) => {
     const h = summarize(r.hub);
@@ -268,8 +280,14 @@ function report(results: ResultRow[], args: Args, meta: { database: string; visi
     return `  ${r.pair.reader} first=${r.first}: hub ${h.minRps.toFixed(1)}–${h.maxRps.toFixed(1)} req/s over ${r.hub.runs.length} round(s) (${h.requests} requests, ${h.bad} bad); `
       + `PostGraphile ${p.minRps.toFixed(1)}–${p.maxRps.toFixed(1)} (${p.requests} requests, ${p.bad} bad)`;
   });
-  const sqlDetail = results.map((r) =>
-    `  ${r.pair.reader} first=${r.first}: hub ${JSON.stringify(r.hub.sql)}; PostGraphile ${JSON.stringify(r.pg.sql)}`);
+  const kinds = (c: StatementCounts) => {
+    const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+    const parts = [`${n(c.data)} data`];
+    if (c.transaction) parts.push(`${n(c.transaction)} transaction control`);
+    if (c.settings) parts.push(`${n(c.settings)} settings`);
+    return `${parts.join(' + ')}${c.outsideRequests ? ` (and ${n(c.outsideRequests)} outside requests meanwhile)` : ''}`;
+  };
+  const sqlDetail = results.map((r) => `  ${r.pair.reader} first=${r.first}: hub ${kinds(r.hub.sql)}; PostGraphile ${kinds(r.pg.sql)}`);
   const cpus = os.cpus();
   return [
     '',
@@ -283,7 +301,8 @@ function report(results: ResultRow[], args: Args, meta: { database: string; visi
     'SQL/req: statements sent per request, counted at the pg driver (pg.Client#query) in each server process over',
     `${args.sqlSamples} sequential requests; "(n data)" leaves out transaction control and settings (PostGraphile wraps a request with`,
     'pgSettings in BEGIN; set_config(role, organization); …; COMMIT). CPU ms/req: the server process\'s user+system CPU time over',
-    'the measured rounds / requests (PostgreSQL\'s own CPU is not included).',
+    'the measured rounds / requests; PostgreSQL CPU ms/req: the same for the database\'s PostgreSQL backends (from /proc; n/a when',
+    'PostgreSQL is not on this machine).',
     'Spread of the rounds:',
     ...spread,
     'Statements per request by kind:',
@@ -416,6 +435,8 @@ async function main(): Promise<void> {
     }
 
     // 6. Statements per request, then the alternating rounds.
+    const pgCpu = await postgresCpuSampler(admin, dbName, new URL(adminUrl).hostname);
+    if (!pgCpu) progress('PostgreSQL\'s CPU time cannot be read on this machine: its column will say n/a');
     const results: ResultRow[] = [];
     for (const first of args.firsts) {
       for (const p of pairs) {
@@ -427,14 +448,14 @@ async function main(): Promise<void> {
         };
         progress(`${p.reader}, first=${first}: SQL statements per request: hub ${fmtSql(row.hub.sql)}, PostGraphile ${fmtSql(row.pg.sql)}`);
         if (args.warmup > 0) {
-          await cannon(p.hub, first, args, args.warmup, `warm-up hub ${p.reader} first=${first}`);
-          await cannon(p.pg, first, args, args.warmup, `warm-up PostGraphile ${p.reader} first=${first}`);
+          await cannon(p.hub, first, args, args.warmup, `warm-up hub ${p.reader} first=${first}`, null);
+          await cannon(p.pg, first, args, args.warmup, `warm-up PostGraphile ${p.reader} first=${first}`, null);
         }
         for (let round = 0; round < args.rounds; round++) {
           const order: ('hub' | 'pg')[] = round % 2 === 0 ? ['hub', 'pg'] : ['pg', 'hub'];
           for (const side of order) {
             if (interrupted) return;
-            const run = await cannon(p[side], first, args, args.duration, `round ${round + 1}/${args.rounds} ${p[side].server} ${p.reader} first=${first}`);
+            const run = await cannon(p[side], first, args, args.duration, `round ${round + 1}/${args.rounds} ${p[side].server} ${p.reader} first=${first}`, pgCpu);
             row[side].runs.push(run);
           }
         }
