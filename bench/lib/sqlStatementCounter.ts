@@ -35,6 +35,8 @@ interface CounterState {
   /** The text of the last statements (bounded), for a reader who wants to see what was sent. */
   recent: string[];
   keepText: number;
+  /** Puts the wrapped methods back. */
+  restore(): void;
 }
 
 const TRANSACTION = /^\s*(begin|start\s+transaction|commit|end|rollback|savepoint|release)\b/i;
@@ -68,16 +70,25 @@ export function installStatementCounter(opts: { keepText?: number } = {}): void 
     state.keepText = opts.keepText ?? state.keepText;
     return;
   }
-  const s: CounterState = { counts: zero(), recent: [], keepText: opts.keepText ?? 0 };
-  state = s;
   const server = http.Server.prototype as unknown as { emit: (event: string | symbol, ...args: unknown[]) => boolean };
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const emit = server.emit;
+  const ownEmit = Object.prototype.hasOwnProperty.call(server, 'emit');
+  const original = proto.query;
+  const s: CounterState = {
+    counts: zero(), recent: [], keepText: opts.keepText ?? 0,
+    restore() {
+      // http is not sandboxed per test file: leave it as it was found.
+      if (ownEmit) server.emit = emit;
+      else delete (server as { emit?: unknown }).emit;
+      proto.query = original;
+    },
+  };
+  state = s;
   server.emit = function emitInRequest(this: unknown, event: string | symbol, ...args: unknown[]) {
     if (event === 'request') return inRequest.run(true, () => emit.call(this, event, ...args));
     return emit.call(this, event, ...args);
   };
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
   proto.query = function countedQuery(this: unknown, ...args: unknown[]) {
     const text = textOf(args);
     if (inRequest.getStore()) {
@@ -92,6 +103,12 @@ export function installStatementCounter(opts: { keepText?: number } = {}): void 
     }
     return original.apply(this, args);
   };
+}
+
+/** Removes the wrappers (a test's afterAll); counting stops. */
+export function uninstallStatementCounter(): void {
+  state?.restore();
+  state = undefined;
 }
 
 /** Counts so far (a copy). */

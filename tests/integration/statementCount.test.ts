@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { installStatementCounter, recentStatements, resetStatementCounts, statementCounts, statementKind, type StatementCounts } from '../../bench/lib/sqlStatementCounter';
+import { installStatementCounter, recentStatements, resetStatementCounts, statementCounts, statementKind, uninstallStatementCounter, type StatementCounts } from '../../bench/lib/sqlStatementCounter';
 import { Organization } from '../../src/entities';
 import { CaseStatus, OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
 import { createCase, createOrg, createUser } from '../factories';
@@ -67,7 +67,10 @@ beforeAll(async () => {
   tokens.set(Role.CENTRE_COORDINATOR, (await centreCoordinator(t.app, [centre])).token);
   tokens.set(Role.SPECIALIST, (await specialistUser(t.app, centre, await createSpecialist(ds, centre))).token);
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+  uninstallStatementCounter();
+});
 
 /** Statements of one request of the nested query (after a warm-up request), and what it returned. */
 async function countOne(token: string) {
