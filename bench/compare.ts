@@ -344,6 +344,7 @@ async function main(): Promise<void> {
       cleanups.push({ name: 'embedded PostgreSQL', run: async () => { await embedded.stop(); fs.rmSync(dir, { recursive: true, force: true }); } });
       adminUrl = embedded.url;
       where = 'embedded PostgreSQL';
+      if (args.keep) progress('--keep: the embedded server\'s directory is removed at the end all the same; set DATABASE_URL to keep the database');
     }
     const dbName = `bkb_bench_cmp_${process.pid}_${Date.now().toString(36)}`;
     const admin = new Client({ connectionString: adminUrl });

@@ -88,6 +88,8 @@ export async function dropRowSecurityRole(admin: Client, roleName: string): Prom
 /** Removes the policies, functions and grants from a database that is kept (--keep), then the role. */
 export async function removeRowSecurity(db: Client, roleName: string): Promise<void> {
   const role = ident(roleName);
+  const exists = await db.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
+  if (exists.rowCount === 0) return; // the run stopped before it made them
   for (const t of TABLES.filter((x) => x !== 'organization')) {
     await db.query(`DROP POLICY IF EXISTS bkb_bench_read ON ${t}`);
     await db.query(`ALTER TABLE ${t} DISABLE ROW LEVEL SECURITY`);
