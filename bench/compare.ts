@@ -29,7 +29,8 @@ import { countsBetween, type ServerStats, type StatementCounts } from './lib/sql
  * unless they return the same cases with the same nested rows. Then, per `first` and pair, alternating
  * autocannon rounds (hub, PostGraphile, then PostGraphile, hub, …), and a table with req/s of both, the ratio,
  * p50/p99 of both, SQL statements per request of both (counted at the pg driver in each server process,
- * from a few sequential requests) and each server process's CPU time per request.
+ * from a few sequential requests), each server process's CPU time per request and that of the database's
+ * PostgreSQL backends (read from /proc when PostgreSQL runs on this machine).
  *
  * Database: the PostgreSQL server of DATABASE_URL or TEST_DATABASE_URL when set (a fresh database is created
  * on it and dropped at the end; --keep keeps it); otherwise an embedded PostgreSQL on a free port in a
