@@ -4,6 +4,7 @@ import { transactional, type Context } from '../context';
 import { Centre, Child, Room, Session, SessionSeries, Specialist } from '../entities';
 import { appError, badInput, conflict, forbidden, notFound } from '../errors';
 import { expandAvailability, openingHoursIntervals } from '../scheduling/availability';
+import { instantProblem } from '../scheduling/dateRange';
 import { containsInterval } from '../scheduling/intervals';
 import { instantToLocal, isValidTimeZone, localToInstant, validateRecurrence } from '../scheduling/recurrence';
 import { BookingConflictReason, ConflictWith, type Discipline, SeriesScope, SessionStatus } from '../schema/enums';
@@ -164,7 +165,8 @@ export class BookingService {
     if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > MAX_SESSION_MINUTES) {
       throw badInput('input.durationMinutes', `must be between 1 and ${MAX_SESSION_MINUTES}`);
     }
-    if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime())) throw badInput('input.startsAt', 'is not a date-time');
+    const startProblem = instantProblem(input.startsAt);
+    if (startProblem) throw badInput('input.startsAt', startProblem);
     if (input.startsAt.getTime() < Date.now()) throw badInput('input.startsAt', 'is in the past');
     if (input.timeZone != null && !isValidTimeZone(input.timeZone)) throw badInput('input.timeZone', `unknown IANA time zone: ${input.timeZone}`);
 
@@ -234,7 +236,8 @@ export class BookingService {
   static async rescheduleSession(ctx: Context, id: string, startsAt: Date, scope: SeriesScope): Promise<BookedSessions | BookingConflicts> {
     requireUser(ctx);
     assertId(id, 'id');
-    if (!(startsAt instanceof Date) || Number.isNaN(startsAt.getTime())) throw badInput('startsAt', 'is not a date-time');
+    const startProblem = instantProblem(startsAt);
+    if (startProblem) throw badInput('startsAt', startProblem);
     if (startsAt.getTime() < Date.now()) throw badInput('startsAt', 'is in the past');
     let recheck: (() => Promise<BookingConflict[]>) | null = null;
     const attempt = () => transactional(ctx, async (tx) => {

@@ -3,8 +3,9 @@ import { transactional, type Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { freeSlots as domainFreeSlots, specialistFreeTime } from '../scheduling/availability';
+import { calendarDateProblem, instantProblem } from '../scheduling/dateRange';
 import { intersect, overlaps, type Interval } from '../scheduling/intervals';
-import { expandRecurrence, isValidTimeZone, localToInstant, RecurrenceInputError } from '../scheduling/recurrence';
+import { checkRecurrence, isValidTimeZone } from '../scheduling/recurrence';
 import { type Discipline, Role } from '../schema/enums';
 import type {
   AddAvailabilityInput, CreatePlacementInput, CreateRoomInput, CreateSpecialistInput, ProposeScheduleInput, SetCarePlanInput, UpdateCentreInput,
@@ -16,7 +17,7 @@ import {
 import { isExclusionViolation } from './BookingService';
 import { assertId, requireUser } from './CaseService';
 import { whereAccessible } from './loaders';
-import { addDays, ageOn, asIntervals, busySessions, localDate, openingHoursOf, rulesBySpecialist, worldFingerprint } from './schedulingData';
+import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist, worldFingerprint } from './schedulingData';
 import { loadProblem, solveProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
 
 const DAY_MS = 86_400_000;
@@ -25,8 +26,10 @@ const MAX_SLOT_DAYS = 31;
 const MAX_PROPOSAL_DAYS = 7;
 
 function window(from: Date, to: Date, maxDays: number, prefix = ''): void {
-  if (!(from instanceof Date) || Number.isNaN(from.getTime())) throw badInput(`${prefix}from`, 'is not a date-time');
-  if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw badInput(`${prefix}to`, 'is not a date-time');
+  const fromProblem = instantProblem(from);
+  if (fromProblem) throw badInput(`${prefix}from`, fromProblem);
+  const toProblem = instantProblem(to);
+  if (toProblem) throw badInput(`${prefix}to`, toProblem);
   if (to <= from) throw badInput(`${prefix}to`, 'must be after from');
   if (to.getTime() - from.getTime() > maxDays * DAY_MS) throw badInput(`${prefix}to`, `the period is longer than ${maxDays} days`);
 }
@@ -113,8 +116,8 @@ export class SchedulingService {
       specialists = specialists.filter((s) => age >= s.ageMin && age <= s.ageMax && (child.languages.length === 0 || s.languages.some((l) => child.languages.includes(l))));
       const placements = await ctx.em.find(Placement, { where: { childId: child.id, centreId: centre.id } });
       limit = intersect(limit, placements.map((p) => ({
-        start: localToInstant(`${p.from}T00:00`, tz).getTime(),
-        end: p.to ? localToInstant(`${addDays(p.to, 1)}T00:00`, tz).getTime() : Number.MAX_SAFE_INTEGER,
+        start: periodStartInstant(p.from, tz),
+        end: periodEndInstant(p.to, tz),
       })));
       childBusy = asIntervals(await busySessions(ctx.em, 'child_id', [child.id], args.from, args.to));
     }
@@ -256,13 +259,10 @@ export class SchedulingService {
     }
     const tz = input.timeZone ?? centre.timeZone;
     if (!isValidTimeZone(tz)) throw badInput('input.timeZone', `unknown IANA time zone: ${tz}`);
-    // Availability may be open-ended; expanding a short window proves the rule is valid.
-    try {
-      expandRecurrence({ rrule: input.recurrence, dtstart: input.dtstart, tzid: tz, from: new Date(), to: new Date(Date.now() + 7 * DAY_MS) });
-    } catch (e) {
-      if (e instanceof RecurrenceInputError) throw badInput(e.error.field === 'startsAt' ? 'input.dtstart' : `input.${e.error.field}`, e.error.message);
-      throw e;
-    }
+    // Availability may be open-ended: every part in range, a start in the programme's years, and at least
+    // one occurrence within a year of the start (a rule that can never match is refused, not stored).
+    const bad = checkRecurrence(input.recurrence, input.dtstart, tz);
+    if (bad) throw badInput(bad.field === 'startsAt' ? 'input.dtstart' : `input.${bad.field}`, bad.message);
     return ctx.em.save(ctx.em.create(AvailabilityRule, {
       specialistId: specialist.id, centreId: centre.id, kind: input.kind, rrule: input.recurrence.trim().replace(/^RRULE:/i, ''), dtstart: input.dtstart, tzid: tz,
       durationMinutes: input.durationMinutes, note: input.note ?? null,
@@ -272,7 +272,7 @@ export class SchedulingService {
   static async createPlacement(ctx: Context, input: CreatePlacementInput): Promise<Placement> {
     requireUser(ctx);
     const centre = await SchedulingService.centreFor(ctx, 'create', 'Placement', input.centreId);
-    if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
+    SchedulingService.checkPeriod(input.from, input.to);
     assertId(input.childId, 'input.childId');
     // A placement is what lets centre staff read a child, so it may only follow a referral: the child's case
     // is led by, or shared with, the organization that operates the centre. Absent and not referred look alike.
@@ -288,7 +288,7 @@ export class SchedulingService {
   static async setCarePlan(ctx: Context, input: SetCarePlanInput): Promise<CarePlan> {
     requireUser(ctx);
     await SchedulingService.centreFor(ctx, 'create', 'CarePlan', input.centreId);
-    if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
+    SchedulingService.checkPeriod(input.from, input.to);
     const seen = new Set<string>();
     input.needs.forEach((n, i) => {
       if (seen.has(n.discipline)) throw badInput(`input.needs.${i}.discipline`, 'appears twice');
@@ -302,6 +302,17 @@ export class SchedulingService {
       childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
       needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
     }));
+  }
+
+  /** A placement's or care plan's period: real calendar dates in the programme's years, `to` not before `from`. */
+  private static checkPeriod(from: string, to: string | null | undefined): void {
+    const fromProblem = calendarDateProblem(from);
+    if (fromProblem) throw badInput('input.from', fromProblem);
+    if (to != null) {
+      const toProblem = calendarDateProblem(to);
+      if (toProblem) throw badInput('input.to', toProblem);
+      if (to < from) throw badInput('input.to', 'is before from');
+    }
   }
 
   /** A centre the user may read, checked for `action` on `subjectName` records there. */
