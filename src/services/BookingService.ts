@@ -4,6 +4,7 @@ import { transactional, type Context } from '../context';
 import { Centre, Child, Room, Session, SessionSeries, Specialist } from '../entities';
 import { appError, badInput, conflict, forbidden, notFound } from '../errors';
 import { expandAvailability, openingHoursIntervals } from '../scheduling/availability';
+import { servesAge, sharesLanguage } from '../scheduling/compatibility';
 import { instantProblem } from '../scheduling/dateRange';
 import { containsInterval } from '../scheduling/intervals';
 import { instantToLocal, isValidTimeZone, localToInstant, validateRecurrence } from '../scheduling/recurrence';
@@ -65,7 +66,7 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
     'SELECT EXISTS (SELECT 1 FROM specialist_centre WHERE specialist_id = $1 AND centre_id = $2) AS works', [specialist.id, centre.id],
   );
   if (!works) out.push(refusal(first, BookingConflictReason.SPECIALIST_NOT_AT_CENTRE, `${specialist.name} does not work at ${centre.name}`));
-  if (child.languages.length > 0 && !specialist.languages.some((l) => child.languages.includes(l))) {
+  if (!sharesLanguage(specialist, child)) {
     out.push(refusal(first, BookingConflictReason.NO_SHARED_LANGUAGE, `${specialist.name} speaks ${specialist.languages.join(', ') || 'no listed language'}; the child speaks ${child.languages.join(', ')}`));
   }
 
@@ -110,7 +111,7 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
       out.push(refusal(o, BookingConflictReason.NOT_IN_CARE_PLAN, `the child's care plan at ${centre.name} on ${day} has no ${discipline}`));
     }
     const age = ageOn(child.birthDate, day);
-    if (age < specialist.ageMin || age > specialist.ageMax) {
+    if (!servesAge(specialist, { ageYears: age })) {
       out.push(refusal(o, BookingConflictReason.AGE_OUT_OF_RANGE, `the child is ${age}; ${specialist.name} works with ages ${specialist.ageMin}-${specialist.ageMax}`));
     }
     if (!placements.some((pl) => inPeriod(day, pl.from_date, pl.to_date) && inPeriod(lastDay, pl.from_date, pl.to_date))) {

@@ -3,6 +3,7 @@ import { transactional, type Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { freeSlots as domainFreeSlots, specialistFreeTime } from '../scheduling/availability';
+import { isCompatible } from '../scheduling/compatibility';
 import { calendarDateProblem, instantProblem } from '../scheduling/dateRange';
 import { intersect, overlaps, type Interval } from '../scheduling/intervals';
 import { checkRecurrence, isValidTimeZone } from '../scheduling/recurrence';
@@ -113,7 +114,7 @@ export class SchedulingService {
       const child = await ctx.loaders.child.load(args.childId);
       if (!child) throw notFound('Child', args.childId);
       const age = ageOn(child.birthDate, localDate(args.from, tz));
-      specialists = specialists.filter((s) => age >= s.ageMin && age <= s.ageMax && (child.languages.length === 0 || s.languages.some((l) => child.languages.includes(l))));
+      specialists = specialists.filter((s) => isCompatible(s, { ageYears: age, languages: child.languages }, args.discipline));
       const placements = await ctx.em.find(Placement, { where: { childId: child.id, centreId: centre.id } });
       limit = intersect(limit, placements.map((p) => ({
         start: periodStartInstant(p.from, tz),
