@@ -125,12 +125,13 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
     const count = (specDay.get(day) ?? 0) + 1;
     specDay.set(day, count);
     if (count > specialist.sessionsPerDayCap) {
-      out.push(refusal(o, BookingConflictReason.DAILY_CAP_REACHED, `${specialist.name} already has ${count - 1} sessions on ${day} (cap ${specialist.sessionsPerDayCap})`));
+      // No count: it includes sessions at other centres, which this centre is not told about.
+      out.push(refusal(o, BookingConflictReason.DAILY_CAP_REACHED, `${specialist.name} would exceed the cap of ${specialist.sessionsPerDayCap} sessions on ${day} (sessions at every centre count)`));
     }
     const minutes = (childDay.get(day) ?? 0) + (slot.end - slot.start) / MINUTE_MS;
     childDay.set(day, minutes);
     if (minutes > centre.childMaxDailyMinutes) {
-      out.push(refusal(o, BookingConflictReason.CHILD_DAILY_LOAD, `the child would have ${minutes} minutes of sessions on ${day} (most ${centre.childMaxDailyMinutes})`));
+      out.push(refusal(o, BookingConflictReason.CHILD_DAILY_LOAD, `the child's sessions on ${day} would exceed ${centre.childMaxDailyMinutes} minutes (sessions at every centre count)`));
     }
   }
 
@@ -335,8 +336,9 @@ export class BookingService {
   }
 
   /**
-   * A conflict may be with a session the user may not read (the child's session at another centre):
-   * it still says the child is busy, but not which session that is.
+   * A conflict may be with a session the user may not read (the child's or the specialist's session at
+   * another centre): it still blocks the time, but is reported only as BUSY_ELSEWHERE, with no session id
+   * and nothing about that session (issue 8 item 9).
    */
   private static async withoutForeignSessions<T extends BookedSessions | BookingConflicts>(ctx: Context, result: T): Promise<T> {
     if (!(result instanceof BookingConflicts)) return result;
@@ -344,7 +346,12 @@ export class BookingService {
     if (ids.length === 0) return result;
     const qb = ctx.deps.dataSource.manager.createQueryBuilder(Session, 's').select('s.id', 'id').where('s.id IN (:...ids)', { ids });
     const readable = new Set((await whereAccessible(ctx, qb, 'read', 'Session', 's').getRawMany()).map((r: { id: string }) => r.id));
-    for (const c of result.conflicts) if (c.sessionId && !readable.has(c.sessionId)) c.sessionId = null;
+    for (const c of result.conflicts) {
+      if (!c.sessionId || readable.has(c.sessionId)) continue;
+      c.sessionId = null;
+      c.reason = BookingConflictReason.BUSY_ELSEWHERE;
+      c.message = `${c.with === ConflictWith.CHILD ? 'the child' : 'the specialist'} is busy elsewhere at that time`;
+    }
     return result;
   }
 

@@ -9,7 +9,7 @@ import { intersect, overlaps, type Interval } from '../scheduling/intervals';
 import { checkRecurrence, isValidTimeZone } from '../scheduling/recurrence';
 import { type Discipline, Role } from '../schema/enums';
 import type {
-  AddAvailabilityInput, CreatePlacementInput, CreateRoomInput, CreateSpecialistInput, ProposeScheduleInput, SetCarePlanInput, UpdateCentreInput,
+  AddAvailabilityInput, CreatePlacementInput, EndPlacementInput, CreateRoomInput, CreateSpecialistInput, ProposeScheduleInput, SetCarePlanInput, UpdateCentreInput,
 } from '../schema/schedulingInputs';
 import { MAX_SESSION_MINUTES } from '../schema/schedulingInputs';
 import {
@@ -19,12 +19,15 @@ import { isExclusionViolation } from './BookingService';
 import { assertId, requireUser } from './CaseService';
 import { whereAccessible } from './loaders';
 import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist, worldFingerprint } from './schedulingData';
-import { loadProblem, solveProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
+import { loadProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
+import { solveInWorker } from './solverPool';
 
 const DAY_MS = 86_400_000;
 const MAX_LIST_DAYS = 92;
 const MAX_SLOT_DAYS = 31;
 const MAX_PROPOSAL_DAYS = 7;
+/** The solver's time budget when the client names none. */
+const DEFAULT_SOLVER_MS = 3000;
 
 function window(from: Date, to: Date, maxDays: number, prefix = ''): void {
   const fromProblem = instantProblem(from);
@@ -164,7 +167,8 @@ export class SchedulingService {
       problem: await loadProblem(em, centre.id, input.from, input.to),
       fingerprint: await worldFingerprint(em, centre.id, input.from, input.to),
     }));
-    const solution = solveProblem(problem, { timeLimitMs: input.timeLimitMs ?? undefined });
+    // Off the event loop: other users are served while the solver works (issue 7 §2).
+    const solution = await solveInWorker(problem, { timeLimitMs: input.timeLimitMs ?? DEFAULT_SOLVER_MS });
     const saved = await ctx.em.save(ctx.em.create(ScheduleProposal, {
       centreId: centre.id, from: input.from, to: input.to, payload: storeSolution(solution), fingerprint, createdById: user.id, appliedAt: null,
     }));
@@ -186,6 +190,11 @@ export class SchedulingService {
         if (!p || !centre) throw notFound('Schedule proposal', id);
         if (!tx.ability.can('create', subject('Session', { centreId: p.centreId }))) throw forbidden('You may not schedule sessions at this centre');
         if (p.appliedAt) throw conflict(`Proposal ${id} was applied at ${p.appliedAt.toISOString()}`);
+        // A period that has begun is refused whole, never written in part: sessions would land in the past,
+        // and the days left are better proposed again from what happened meanwhile (issue 8 item 13).
+        if (p.from.getTime() <= Date.now()) {
+          throw conflict(`The proposal's period started at ${p.from.toISOString()}: propose again for the days that are left`, { reason: 'PERIOD_STARTED' });
+        }
         // Serialise applications per centre, then compare the world with the one the proposal saw.
         await tx.em.query('SELECT id FROM centre WHERE id = $1 FOR UPDATE', [p.centreId]);
         const now = await worldFingerprint(tx.em, p.centreId, p.from, p.to);
@@ -283,7 +292,39 @@ export class SchedulingService {
       [input.childId, centre.organizationId],
     );
     if (!referred) throw notFound('Child', input.childId);
-    return ctx.em.save(ctx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+    return transactional(ctx, async (tx) => {
+      // A second, overlapping placement at another centre needs that centre's consent (issue 8 item 12): it is
+      // given by someone who also manages placements there, or by that centre ending its placement first
+      // (endPlacement). The refusal does not say which centre: the requester may not read that placement.
+      const overlapping: { centre_id: string }[] = await tx.em.query(
+        `SELECT centre_id FROM placement WHERE child_id = $1 AND centre_id <> $2
+            AND from_date <= COALESCE($4::date, 'infinity'::date) AND COALESCE(to_date, 'infinity'::date) >= $3::date
+          FOR UPDATE`,
+        [input.childId, centre.id, input.from, input.to ?? null],
+      );
+      if (overlapping.some((o) => !tx.ability.can('update', subject('Placement', { centreId: o.centre_id })))) {
+        throw conflict('The child is placed at another centre for part of this period: that centre must end its placement first, or place the child here itself', { reason: 'PLACED_ELSEWHERE' });
+      }
+      return tx.em.save(tx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+    });
+  }
+
+  /** Ends a placement on a date (inclusive): a transfer to another centre starts after it. Only its centre may. */
+  static async endPlacement(ctx: Context, input: EndPlacementInput): Promise<Placement> {
+    requireUser(ctx);
+    assertId(input.placementId, 'input.placementId');
+    const toProblem = calendarDateProblem(input.to);
+    if (toProblem) throw badInput('input.to', toProblem);
+    return transactional(ctx, async (tx) => {
+      const p = await tx.em.createQueryBuilder(Placement, 'p').setLock('pessimistic_write').where('p.id = :id', { id: input.placementId }).getOne();
+      if (!p || !tx.ability.can('update', subject('Placement', { ...p }))) {
+        throw notFound('Placement', input.placementId);
+      }
+      if (input.to < p.from) throw badInput('input.to', 'is before the placement started');
+      if (p.to !== null && input.to > p.to) throw badInput('input.to', 'is after the placement ends already');
+      await tx.em.update(Placement, { id: p.id }, { to: input.to });
+      return (await tx.em.findOne(Placement, { where: { id: p.id } }))!;
+    });
   }
 
   static async setCarePlan(ctx: Context, input: SetCarePlanInput): Promise<CarePlan> {
