@@ -16,6 +16,8 @@ import type { SolverJob, SolverReply } from '../scheduling/solverWorker';
 const MAX_WORKERS = Math.max(1, Math.min(2, (os.availableParallelism?.() ?? os.cpus().length) - 1));
 /** A job that has not answered this long after its time limit is killed with its worker. */
 const GRACE_MS = 5_000;
+/** Extra time a job gets when its worker has to start first. */
+const STARTUP_MS = 30_000;
 
 const TS_BOOTSTRAP = `
 const fs = require('node:fs');
@@ -54,40 +56,45 @@ let nextId = 1;
 function dispatch(): void {
   while (queue.length > 0 && (idle.length > 0 || running < MAX_WORKERS)) {
     const p = queue.shift()!;
-    const worker = idle.pop() ?? startWorker();
+    const reused = idle.pop();
+    const worker = reused ?? startWorker();
     running++;
     let settled = false;
-    const finish = (keep: boolean) => {
-      settled = true;
-      clearTimeout(timer);
-      worker.removeAllListeners();
-      running--;
-      if (keep) idle.push(worker);
-      else void worker.terminate();
-      dispatch();
-    };
-    const timer = setTimeout(() => {
-      if (settled) return;
-      finish(false);
-      p.reject(new Error(`the scheduler did not answer within ${p.job.timeLimitMs + GRACE_MS} ms`));
-    }, p.job.timeLimitMs + GRACE_MS);
-    timer.unref();
-    worker.on('message', (r: SolverReply) => {
+    const onMessage = (r: SolverReply) => {
       if (settled || r.id !== p.job.id) return;
       finish(true);
       if (r.ok) p.resolve(r.solution);
       else p.reject(new Error(`the scheduler failed: ${r.error}`));
-    });
-    worker.on('error', (e) => {
+    };
+    const onError = (e: Error) => {
       if (settled) return;
       finish(false);
       p.reject(e);
-    });
-    worker.on('exit', (code) => {
+    };
+    const onExit = (code: number) => {
       if (settled) return;
       finish(false);
       p.reject(new Error(`the scheduler's worker exited with code ${code}`));
-    });
+    };
+    // A new worker first loads the solver (from TypeScript sources in the tests: seconds on a busy machine).
+    const limit = p.job.timeLimitMs + GRACE_MS + (reused ? 0 : STARTUP_MS);
+    const timer = setTimeout(() => {
+      if (settled) return;
+      finish(false);
+      p.reject(new Error(`the scheduler did not answer within ${limit} ms`));
+    }, limit);
+    timer.unref();
+    function finish(keep: boolean): void {
+      settled = true;
+      clearTimeout(timer);
+      // Only our own listeners: the Worker's internal ones keep its message port working for the next job.
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      running--;
+      if (keep) idle.push(worker);
+      else void worker.terminate();
+      dispatch();
+    }
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     worker.postMessage(p.job);
   }
 }
