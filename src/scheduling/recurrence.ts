@@ -163,7 +163,10 @@ const MAX_PARSE_COUNT = 10_000;
  * and never more than this.
  */
 export const MAX_PERIODS = 1_500;
-/** rrule reads `options.interval` twice per period; the budget counts those reads (a test pins this). */
+/**
+ * rrule reads `options.interval` twice per period; the budget counts those reads with room to spare (the
+ * windowed-expansion property test would miss occurrences if rrule read it more often).
+ */
 const READS_PER_PERIOD = 3;
 /** An open-ended rule (availability) must produce an occurrence within this many days of its start. */
 export const PROBE_DAYS = 366;
@@ -492,7 +495,17 @@ export function checkRecurrence(rrule: string, dtstart: string, tzid: string): R
       return false;
     });
   });
-  return found ? null : { field: 'recurrence', message: `the rule produces no occurrence within ${PROBE_DAYS} days of its start` };
+  if (!found) return { field: 'recurrence', message: `the rule produces no occurrence within ${PROBE_DAYS} days of its start` };
+  if (parsed.hasCount) {
+    // COUNT counts from DTSTART, so such a rule is always walked from there: it must end within the budget.
+    const counted = floatingRule(parsed, dtstart, tzid);
+    let n = 0;
+    const exhausted = withBudget(counted, MAX_PERIODS, () => counted.all(() => ++n > 0));
+    if (exhausted && n < (parsed.options.count ?? 0)) {
+      return { field: 'recurrence', message: `a rule with COUNT must end within ${MAX_PERIODS} periods of its start; give UNTIL or leave it open-ended` };
+    }
+  }
+  return null;
 }
 
 /**

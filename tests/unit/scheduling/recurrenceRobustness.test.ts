@@ -95,6 +95,11 @@ describe('rules that can never produce an occurrence are refused, quickly', () =
     expect(ms).toBeLessThan(BOUND_MS);
   });
 
+  it('refuses an availability rule whose COUNT would run past the walking budget', () => {
+    expect(checkRecurrence('FREQ=DAILY;BYDAY=MO;COUNT=1000', '2026-11-30T10:00', KYIV)?.message).toMatch(/COUNT must end within/);
+    expect(checkRecurrence('FREQ=DAILY;COUNT=5', '2026-11-30T10:00', KYIV)).toBeNull();
+  });
+
   it('accepts ordinary open-ended availability', () => {
     expect(checkRecurrence('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', '2026-11-30T09:00', KYIV)).toBeNull();
     expect(checkRecurrence('FREQ=MONTHLY;BYDAY=-1FR', '2026-11-30T09:00', KYIV)).toBeNull();
