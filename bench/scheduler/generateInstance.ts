@@ -1,4 +1,5 @@
 import { type AvailabilityRule, type OpeningHours, specialistFreeTime } from '../../src/scheduling/availability';
+import { isCompatible } from '../../src/scheduling/compatibility';
 import type { Interval } from '../../src/scheduling/intervals';
 import type { ChildInput, NeedInput, RoomInput, SchedulingProblem, SpecialistInput } from '../../src/scheduling/problem';
 import { createRandom } from '../../src/scheduling/random';
@@ -182,12 +183,7 @@ export function generateInstance(options: InstanceOptions): SchedulingProblem {
     for (const n of c.needs) {
       if (random() >= continuity) continue;
       const options_ = specialists.filter(
-        (s) =>
-          s.discipline === n.discipline &&
-          c.ageYears >= s.ageMin &&
-          c.ageYears <= s.ageMax &&
-          s.languages.some((l) => c.languages.includes(l)) &&
-          s.currentChildren.length < s.caseloadCap - 1,
+        (s) => isCompatible(s, c, n.discipline) && s.currentChildren.length < s.caseloadCap - 1,
       );
       if (options_.length > 0) pick(options_).currentChildren.push(c.id);
     }

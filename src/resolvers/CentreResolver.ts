@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Child, Organization, Placement, Room, Specialist } from '../entities';
 import { Discipline } from '../schema/enums';
 import {
-  AddAvailabilityInput, CreatePlacementInput, CreateRoomInput, CreateSpecialistInput, SetCarePlanInput, UpdateCentreInput,
+  AddAvailabilityInput, CreatePlacementInput, EndPlacementInput, CreateRoomInput, CreateSpecialistInput, SetCarePlanInput, UpdateCentreInput,
 } from '../schema/schedulingInputs';
 import { FreeSlot } from '../schema/schedulingPayloads';
 import { SchedulingService } from '../services/SchedulingService';
@@ -66,6 +66,12 @@ export class CentreResolver {
   @Mutation(() => Placement)
   createPlacement(@Ctx() ctx: Context, @Arg('input', () => CreatePlacementInput) input: CreatePlacementInput): Promise<Placement> {
     return SchedulingService.createPlacement(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Placement, { description: "Ends a placement (its last day); only the placement's centre may" })
+  endPlacement(@Ctx() ctx: Context, @Arg('input', () => EndPlacementInput) input: EndPlacementInput): Promise<Placement> {
+    return SchedulingService.endPlacement(ctx, input);
   }
 
   @Authorized()

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { expandRecurrence, isValidTimeZone } from './recurrence';
+import { expandRecurrence, isValidTimeZone, RecurrenceInputError } from './recurrence';
 import { type Interval, intersect, normalize, pad, subtract, union } from './intervals';
 
 /*
@@ -43,13 +43,15 @@ export function expandAvailability(rules: readonly AvailabilityRule[], from: Dat
       .flatMap((r) => {
         const durationMs = r.durationMinutes * MINUTE_MS;
         // A window that opened before `from` may still be open inside the period.
-        const starts = expandRecurrence({
-          rrule: r.rrule,
-          dtstart: r.dtstart,
-          tzid: r.tzid,
-          from: new Date(from.getTime() - durationMs),
-          to,
-        });
+        let starts: Date[];
+        try {
+          starts = expandRecurrence({ rrule: r.rrule, dtstart: r.dtstart, tzid: r.tzid, from: new Date(from.getTime() - durationMs), to });
+        } catch (e) {
+          if (!(e instanceof RecurrenceInputError)) throw e;
+          // A rule stored before today's checks and invalid by them: never let it widen availability,
+          // and let an invalid leave rule still block the whole window rather than vanish.
+          return kind === 'UNAVAILABLE' ? [{ start: from.getTime(), end: to.getTime() }] : [];
+        }
         return starts.map((s) => ({ start: s.getTime(), end: s.getTime() + durationMs }));
       });
   const window = [{ start: from.getTime(), end: to.getTime() }];

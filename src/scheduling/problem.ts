@@ -1,4 +1,5 @@
 import type { Interval } from './intervals';
+import { isCompatible as compatible } from './compatibility';
 
 /*
  * Plain data types of the weekly scheduling problem and its solution, shared by the solver,
@@ -192,14 +193,9 @@ export function childUrgency(child: ChildInput, asOf: Date): number {
   return Math.round(u * 1000) / 1000;
 }
 
-/** True when a specialist may work with a child on a need: discipline, a shared language, the age range. */
+/** True when a specialist may work with a child on a need: the one rule of {@link compatibility}. */
 export function isCompatible(specialist: SpecialistInput, child: ChildInput, need: NeedInput): boolean {
-  return (
-    specialist.discipline === need.discipline &&
-    child.ageYears >= specialist.ageMin &&
-    child.ageYears <= specialist.ageMax &&
-    specialist.languages.some((l) => child.languages.includes(l))
-  );
+  return compatible(specialist, child, need.discipline);
 }
 
 /** Fair-load target per discipline: ⌈(existing load + required sessions) / number of specialists⌉. */

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { type Interval, containsInterval, normalize } from './intervals';
+import { incompatibilities } from './compatibility';
 import {
   type ProposedSession,
   type SchedulingProblem,
@@ -94,9 +95,10 @@ export function scoreSolution(problem: SchedulingProblem, solution: Pick<Solutio
     const end = s.endsAt.getTime();
     const need = child.needs.find((n) => n.discipline === s.discipline);
     if (!need || end - start !== need.minutes * MINUTE_MS) bump('notARequiredSession');
-    if (spec.discipline !== s.discipline) bump('discipline');
-    if (!spec.languages.some((l) => child.languages.includes(l))) bump('language');
-    if (child.ageYears < spec.ageMin || child.ageYears > spec.ageMax) bump('ageRange');
+    const why = incompatibilities(spec, child, s.discipline);
+    if (why.includes('DISCIPLINE')) bump('discipline');
+    if (why.includes('LANGUAGE')) bump('language');
+    if (why.includes('AGE')) bump('ageRange');
     if (start < problem.from.getTime() || end > problem.to.getTime()) bump('outsidePeriod');
     if (start < child.placement.from.getTime() || end > child.placement.to.getTime()) bump('outsidePlacement');
     if (!containsInterval(freeOf.get(spec.id)!, { start, end })) bump('specialistUnavailable');

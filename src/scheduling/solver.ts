@@ -7,6 +7,7 @@ import {
 import type { SchedulingProblem, Solution, SolveOptions, UnmetNeed, ProposedSession } from './problem';
 import { createRandom } from './random';
 import { scoreSolution } from './score';
+import { sharesLanguage } from './compatibility';
 
 /*
  * The weekly scheduler: a constructive greedy followed by a large-neighbourhood search.
@@ -449,7 +450,7 @@ function explainUnmet(state: SchedulerState, need: CompiledNeed): Pick<UnmetNeed
   if (ofDiscipline.length === 0) {
     return { code: 'NO_SPECIALIST_FOR_DISCIPLINE', reason: `no ${need.discipline} works at the centre` };
   }
-  const speaking = ofDiscipline.filter((s) => s.languages.some((l) => child.languages.includes(l)));
+  const speaking = ofDiscipline.filter((s) => sharesLanguage(s, child));
   if (speaking.length === 0) {
     return { code: 'NO_SHARED_LANGUAGE', reason: `no ${need.discipline} speaks ${child.languages.join(' or ')}` };
   }

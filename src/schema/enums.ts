@@ -135,6 +135,8 @@ export enum BookingConflictReason {
   CASELOAD_FULL = 'CASELOAD_FULL',
   DAILY_CAP_REACHED = 'DAILY_CAP_REACHED',
   CHILD_DAILY_LOAD = 'CHILD_DAILY_LOAD',
+  /** The child or specialist has a session at another centre then; nothing more is said about it. */
+  BUSY_ELSEWHERE = 'BUSY_ELSEWHERE',
 }
 
 registerEnumType(Discipline, { name: 'Discipline' });

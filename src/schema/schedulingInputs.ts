@@ -27,8 +27,8 @@ export class ProposeScheduleInput {
   @Field(() => ID) @IsUUID() centreId: string;
   @Field({ description: 'Start of the period (at most 7 days long)' }) from: Date;
   @Field() to: Date;
-  @Field(() => Int, { nullable: true, description: 'Solver time budget in milliseconds (100..20000, default 3000)' })
-  @IsOptional() @IsInt() @Min(100) @Max(20000) timeLimitMs?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Solver time budget in milliseconds (100..10000, default 3000); the solver runs off the request thread' })
+  @IsOptional() @IsInt() @Min(100) @Max(10000) timeLimitMs?: number | null;
 }
 
 @InputType()
@@ -87,6 +87,12 @@ export class CreatePlacementInput {
   @Field(() => ID) @IsUUID() centreId: string;
   @Field() @Matches(DATE, { message: 'from must be YYYY-MM-DD' }) from: string;
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(DATE, { message: 'to must be YYYY-MM-DD' }) to?: string | null;
+}
+
+@InputType({ description: 'Ends a placement on a date (inclusive), e.g. before the child moves to another centre' })
+export class EndPlacementInput {
+  @Field(() => ID) @IsUUID() placementId: string;
+  @Field({ description: 'Last day of the placement, YYYY-MM-DD' }) @Matches(DATE, { message: 'to must be YYYY-MM-DD' }) to: string;
 }
 
 @InputType()

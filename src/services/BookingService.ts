@@ -4,6 +4,8 @@ import { transactional, type Context } from '../context';
 import { Centre, Child, Room, Session, SessionSeries, Specialist } from '../entities';
 import { appError, badInput, conflict, forbidden, notFound } from '../errors';
 import { expandAvailability, openingHoursIntervals } from '../scheduling/availability';
+import { servesAge, sharesLanguage } from '../scheduling/compatibility';
+import { instantProblem } from '../scheduling/dateRange';
 import { containsInterval } from '../scheduling/intervals';
 import { instantToLocal, isValidTimeZone, localToInstant, validateRecurrence } from '../scheduling/recurrence';
 import { BookingConflictReason, ConflictWith, type Discipline, SeriesScope, SessionStatus } from '../schema/enums';
@@ -64,7 +66,7 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
     'SELECT EXISTS (SELECT 1 FROM specialist_centre WHERE specialist_id = $1 AND centre_id = $2) AS works', [specialist.id, centre.id],
   );
   if (!works) out.push(refusal(first, BookingConflictReason.SPECIALIST_NOT_AT_CENTRE, `${specialist.name} does not work at ${centre.name}`));
-  if (child.languages.length > 0 && !specialist.languages.some((l) => child.languages.includes(l))) {
+  if (!sharesLanguage(specialist, child)) {
     out.push(refusal(first, BookingConflictReason.NO_SHARED_LANGUAGE, `${specialist.name} speaks ${specialist.languages.join(', ') || 'no listed language'}; the child speaks ${child.languages.join(', ')}`));
   }
 
@@ -109,7 +111,7 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
       out.push(refusal(o, BookingConflictReason.NOT_IN_CARE_PLAN, `the child's care plan at ${centre.name} on ${day} has no ${discipline}`));
     }
     const age = ageOn(child.birthDate, day);
-    if (age < specialist.ageMin || age > specialist.ageMax) {
+    if (!servesAge(specialist, { ageYears: age })) {
       out.push(refusal(o, BookingConflictReason.AGE_OUT_OF_RANGE, `the child is ${age}; ${specialist.name} works with ages ${specialist.ageMin}-${specialist.ageMax}`));
     }
     if (!placements.some((pl) => inPeriod(day, pl.from_date, pl.to_date) && inPeriod(lastDay, pl.from_date, pl.to_date))) {
@@ -123,12 +125,13 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
     const count = (specDay.get(day) ?? 0) + 1;
     specDay.set(day, count);
     if (count > specialist.sessionsPerDayCap) {
-      out.push(refusal(o, BookingConflictReason.DAILY_CAP_REACHED, `${specialist.name} already has ${count - 1} sessions on ${day} (cap ${specialist.sessionsPerDayCap})`));
+      // No count: it includes sessions at other centres, which this centre is not told about.
+      out.push(refusal(o, BookingConflictReason.DAILY_CAP_REACHED, `${specialist.name} would exceed the cap of ${specialist.sessionsPerDayCap} sessions on ${day} (sessions at every centre count)`));
     }
     const minutes = (childDay.get(day) ?? 0) + (slot.end - slot.start) / MINUTE_MS;
     childDay.set(day, minutes);
     if (minutes > centre.childMaxDailyMinutes) {
-      out.push(refusal(o, BookingConflictReason.CHILD_DAILY_LOAD, `the child would have ${minutes} minutes of sessions on ${day} (most ${centre.childMaxDailyMinutes})`));
+      out.push(refusal(o, BookingConflictReason.CHILD_DAILY_LOAD, `the child's sessions on ${day} would exceed ${centre.childMaxDailyMinutes} minutes (sessions at every centre count)`));
     }
   }
 
@@ -164,7 +167,8 @@ export class BookingService {
     if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > MAX_SESSION_MINUTES) {
       throw badInput('input.durationMinutes', `must be between 1 and ${MAX_SESSION_MINUTES}`);
     }
-    if (!(input.startsAt instanceof Date) || Number.isNaN(input.startsAt.getTime())) throw badInput('input.startsAt', 'is not a date-time');
+    const startProblem = instantProblem(input.startsAt);
+    if (startProblem) throw badInput('input.startsAt', startProblem);
     if (input.startsAt.getTime() < Date.now()) throw badInput('input.startsAt', 'is in the past');
     if (input.timeZone != null && !isValidTimeZone(input.timeZone)) throw badInput('input.timeZone', `unknown IANA time zone: ${input.timeZone}`);
 
@@ -234,7 +238,8 @@ export class BookingService {
   static async rescheduleSession(ctx: Context, id: string, startsAt: Date, scope: SeriesScope): Promise<BookedSessions | BookingConflicts> {
     requireUser(ctx);
     assertId(id, 'id');
-    if (!(startsAt instanceof Date) || Number.isNaN(startsAt.getTime())) throw badInput('startsAt', 'is not a date-time');
+    const startProblem = instantProblem(startsAt);
+    if (startProblem) throw badInput('startsAt', startProblem);
     if (startsAt.getTime() < Date.now()) throw badInput('startsAt', 'is in the past');
     let recheck: (() => Promise<BookingConflict[]>) | null = null;
     const attempt = () => transactional(ctx, async (tx) => {
@@ -331,8 +336,9 @@ export class BookingService {
   }
 
   /**
-   * A conflict may be with a session the user may not read (the child's session at another centre):
-   * it still says the child is busy, but not which session that is.
+   * A conflict may be with a session the user may not read (the child's or the specialist's session at
+   * another centre): it still blocks the time, but is reported only as BUSY_ELSEWHERE, with no session id
+   * and nothing about that session (issue 8 item 9).
    */
   private static async withoutForeignSessions<T extends BookedSessions | BookingConflicts>(ctx: Context, result: T): Promise<T> {
     if (!(result instanceof BookingConflicts)) return result;
@@ -340,7 +346,12 @@ export class BookingService {
     if (ids.length === 0) return result;
     const qb = ctx.deps.dataSource.manager.createQueryBuilder(Session, 's').select('s.id', 'id').where('s.id IN (:...ids)', { ids });
     const readable = new Set((await whereAccessible(ctx, qb, 'read', 'Session', 's').getRawMany()).map((r: { id: string }) => r.id));
-    for (const c of result.conflicts) if (c.sessionId && !readable.has(c.sessionId)) c.sessionId = null;
+    for (const c of result.conflicts) {
+      if (!c.sessionId || readable.has(c.sessionId)) continue;
+      c.sessionId = null;
+      c.reason = BookingConflictReason.BUSY_ELSEWHERE;
+      c.message = `${c.with === ConflictWith.CHILD ? 'the child' : 'the specialist'} is busy elsewhere at that time`;
+    }
     return result;
   }
 

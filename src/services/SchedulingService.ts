@@ -3,11 +3,13 @@ import { transactional, type Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { freeSlots as domainFreeSlots, specialistFreeTime } from '../scheduling/availability';
+import { isCompatible } from '../scheduling/compatibility';
+import { calendarDateProblem, instantProblem } from '../scheduling/dateRange';
 import { intersect, overlaps, type Interval } from '../scheduling/intervals';
-import { expandRecurrence, isValidTimeZone, localToInstant, RecurrenceInputError } from '../scheduling/recurrence';
+import { checkRecurrence, isValidTimeZone } from '../scheduling/recurrence';
 import { type Discipline, Role } from '../schema/enums';
 import type {
-  AddAvailabilityInput, CreatePlacementInput, CreateRoomInput, CreateSpecialistInput, ProposeScheduleInput, SetCarePlanInput, UpdateCentreInput,
+  AddAvailabilityInput, CreatePlacementInput, EndPlacementInput, CreateRoomInput, CreateSpecialistInput, ProposeScheduleInput, SetCarePlanInput, UpdateCentreInput,
 } from '../schema/schedulingInputs';
 import { MAX_SESSION_MINUTES } from '../schema/schedulingInputs';
 import {
@@ -16,17 +18,22 @@ import {
 import { isExclusionViolation } from './BookingService';
 import { assertId, requireUser } from './CaseService';
 import { whereAccessible } from './loaders';
-import { addDays, ageOn, asIntervals, busySessions, localDate, openingHoursOf, rulesBySpecialist, worldFingerprint } from './schedulingData';
-import { loadProblem, solveProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
+import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist, worldFingerprint } from './schedulingData';
+import { loadProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
+import { solveInWorker } from './solverPool';
 
 const DAY_MS = 86_400_000;
 const MAX_LIST_DAYS = 92;
 const MAX_SLOT_DAYS = 31;
 const MAX_PROPOSAL_DAYS = 7;
+/** The solver's time budget when the client names none. */
+const DEFAULT_SOLVER_MS = 3000;
 
 function window(from: Date, to: Date, maxDays: number, prefix = ''): void {
-  if (!(from instanceof Date) || Number.isNaN(from.getTime())) throw badInput(`${prefix}from`, 'is not a date-time');
-  if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw badInput(`${prefix}to`, 'is not a date-time');
+  const fromProblem = instantProblem(from);
+  if (fromProblem) throw badInput(`${prefix}from`, fromProblem);
+  const toProblem = instantProblem(to);
+  if (toProblem) throw badInput(`${prefix}to`, toProblem);
   if (to <= from) throw badInput(`${prefix}to`, 'must be after from');
   if (to.getTime() - from.getTime() > maxDays * DAY_MS) throw badInput(`${prefix}to`, `the period is longer than ${maxDays} days`);
 }
@@ -110,11 +117,11 @@ export class SchedulingService {
       const child = await ctx.loaders.child.load(args.childId);
       if (!child) throw notFound('Child', args.childId);
       const age = ageOn(child.birthDate, localDate(args.from, tz));
-      specialists = specialists.filter((s) => age >= s.ageMin && age <= s.ageMax && (child.languages.length === 0 || s.languages.some((l) => child.languages.includes(l))));
+      specialists = specialists.filter((s) => isCompatible(s, { ageYears: age, languages: child.languages }, args.discipline));
       const placements = await ctx.em.find(Placement, { where: { childId: child.id, centreId: centre.id } });
       limit = intersect(limit, placements.map((p) => ({
-        start: localToInstant(`${p.from}T00:00`, tz).getTime(),
-        end: p.to ? localToInstant(`${addDays(p.to, 1)}T00:00`, tz).getTime() : Number.MAX_SAFE_INTEGER,
+        start: periodStartInstant(p.from, tz),
+        end: periodEndInstant(p.to, tz),
       })));
       childBusy = asIntervals(await busySessions(ctx.em, 'child_id', [child.id], args.from, args.to));
     }
@@ -135,10 +142,18 @@ export class SchedulingService {
     const byId = new Map(specialists.map((s) => [s.id, s]));
     const durationMs = args.durationMinutes * 60_000;
     const out: FreeSlot[] = [];
+    // Formatting a local date costs tens of microseconds; zone offsets only change on quarter hours.
+    const dayCache = new Map<number, string>();
+    const dayOf = (d: Date): string => {
+      const key = Math.floor(d.getTime() / 900_000);
+      let day = dayCache.get(key);
+      if (day === undefined) dayCache.set(key, (day = localDate(d, tz)));
+      return day;
+    };
     for (const slot of domainFreeSlots({ specialists: free, from: args.from, to: args.to, durationMinutes: args.durationMinutes, stepMinutes: 15, timeZone: tz })) {
       const range = { start: slot.startsAt.getTime(), end: slot.startsAt.getTime() + durationMs };
       if (childBusy.some((b) => overlaps(b, range))) continue;
-      const day = localDate(slot.startsAt, tz);
+      const day = dayOf(slot.startsAt);
       const ids = slot.specialistIds.filter((id) => (free.find((f) => f.id === id)!.full.get(day) ?? 0) < byId.get(id)!.sessionsPerDayCap);
       if (ids.length === 0) continue;
       out.push(Object.assign(new FreeSlot(), { startsAt: slot.startsAt, endsAt: slot.endsAt, specialists: ids.map((id) => byId.get(id)!) }));
@@ -160,7 +175,8 @@ export class SchedulingService {
       problem: await loadProblem(em, centre.id, input.from, input.to),
       fingerprint: await worldFingerprint(em, centre.id, input.from, input.to),
     }));
-    const solution = solveProblem(problem, { timeLimitMs: input.timeLimitMs ?? undefined });
+    // Off the event loop: other users are served while the solver works (issue 7 §2).
+    const solution = await solveInWorker(problem, { timeLimitMs: input.timeLimitMs ?? DEFAULT_SOLVER_MS });
     const saved = await ctx.em.save(ctx.em.create(ScheduleProposal, {
       centreId: centre.id, from: input.from, to: input.to, payload: storeSolution(solution), fingerprint, createdById: user.id, appliedAt: null,
     }));
@@ -182,6 +198,11 @@ export class SchedulingService {
         if (!p || !centre) throw notFound('Schedule proposal', id);
         if (!tx.ability.can('create', subject('Session', { centreId: p.centreId }))) throw forbidden('You may not schedule sessions at this centre');
         if (p.appliedAt) throw conflict(`Proposal ${id} was applied at ${p.appliedAt.toISOString()}`);
+        // A period that has begun is refused whole, never written in part: sessions would land in the past,
+        // and the days left are better proposed again from what happened meanwhile (issue 8 item 13).
+        if (p.from.getTime() <= Date.now()) {
+          throw conflict(`The proposal's period started at ${p.from.toISOString()}: propose again for the days that are left`, { reason: 'PERIOD_STARTED' });
+        }
         // Serialise applications per centre, then compare the world with the one the proposal saw.
         await tx.em.query('SELECT id FROM centre WHERE id = $1 FOR UPDATE', [p.centreId]);
         const now = await worldFingerprint(tx.em, p.centreId, p.from, p.to);
@@ -256,13 +277,10 @@ export class SchedulingService {
     }
     const tz = input.timeZone ?? centre.timeZone;
     if (!isValidTimeZone(tz)) throw badInput('input.timeZone', `unknown IANA time zone: ${tz}`);
-    // Availability may be open-ended; expanding a short window proves the rule is valid.
-    try {
-      expandRecurrence({ rrule: input.recurrence, dtstart: input.dtstart, tzid: tz, from: new Date(), to: new Date(Date.now() + 7 * DAY_MS) });
-    } catch (e) {
-      if (e instanceof RecurrenceInputError) throw badInput(e.error.field === 'startsAt' ? 'input.dtstart' : `input.${e.error.field}`, e.error.message);
-      throw e;
-    }
+    // Availability may be open-ended: every part in range, a start in the programme's years, and at least
+    // one occurrence within a year of the start (a rule that can never match is refused, not stored).
+    const bad = checkRecurrence(input.recurrence, input.dtstart, tz);
+    if (bad) throw badInput(bad.field === 'startsAt' ? 'input.dtstart' : `input.${bad.field}`, bad.message);
     return ctx.em.save(ctx.em.create(AvailabilityRule, {
       specialistId: specialist.id, centreId: centre.id, kind: input.kind, rrule: input.recurrence.trim().replace(/^RRULE:/i, ''), dtstart: input.dtstart, tzid: tz,
       durationMinutes: input.durationMinutes, note: input.note ?? null,
@@ -272,7 +290,7 @@ export class SchedulingService {
   static async createPlacement(ctx: Context, input: CreatePlacementInput): Promise<Placement> {
     requireUser(ctx);
     const centre = await SchedulingService.centreFor(ctx, 'create', 'Placement', input.centreId);
-    if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
+    SchedulingService.checkPeriod(input.from, input.to);
     assertId(input.childId, 'input.childId');
     // A placement is what lets centre staff read a child, so it may only follow a referral: the child's case
     // is led by, or shared with, the organization that operates the centre. Absent and not referred look alike.
@@ -282,13 +300,45 @@ export class SchedulingService {
       [input.childId, centre.organizationId],
     );
     if (!referred) throw notFound('Child', input.childId);
-    return ctx.em.save(ctx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+    return transactional(ctx, async (tx) => {
+      // A second, overlapping placement at another centre needs that centre's consent (issue 8 item 12): it is
+      // given by someone who also manages placements there, or by that centre ending its placement first
+      // (endPlacement). The refusal does not say which centre: the requester may not read that placement.
+      const overlapping: { centre_id: string }[] = await tx.em.query(
+        `SELECT centre_id FROM placement WHERE child_id = $1 AND centre_id <> $2
+            AND from_date <= COALESCE($4::date, 'infinity'::date) AND COALESCE(to_date, 'infinity'::date) >= $3::date
+          FOR UPDATE`,
+        [input.childId, centre.id, input.from, input.to ?? null],
+      );
+      if (overlapping.some((o) => !tx.ability.can('update', subject('Placement', { centreId: o.centre_id })))) {
+        throw conflict('The child is placed at another centre for part of this period: that centre must end its placement first, or place the child here itself', { reason: 'PLACED_ELSEWHERE' });
+      }
+      return tx.em.save(tx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+    });
+  }
+
+  /** Ends a placement on a date (inclusive): a transfer to another centre starts after it. Only its centre may. */
+  static async endPlacement(ctx: Context, input: EndPlacementInput): Promise<Placement> {
+    requireUser(ctx);
+    assertId(input.placementId, 'input.placementId');
+    const toProblem = calendarDateProblem(input.to);
+    if (toProblem) throw badInput('input.to', toProblem);
+    return transactional(ctx, async (tx) => {
+      const p = await tx.em.createQueryBuilder(Placement, 'p').setLock('pessimistic_write').where('p.id = :id', { id: input.placementId }).getOne();
+      if (!p || !tx.ability.can('update', subject('Placement', { ...p }))) {
+        throw notFound('Placement', input.placementId);
+      }
+      if (input.to < p.from) throw badInput('input.to', 'is before the placement started');
+      if (p.to !== null && input.to > p.to) throw badInput('input.to', 'is after the placement ends already');
+      await tx.em.update(Placement, { id: p.id }, { to: input.to });
+      return (await tx.em.findOne(Placement, { where: { id: p.id } }))!;
+    });
   }
 
   static async setCarePlan(ctx: Context, input: SetCarePlanInput): Promise<CarePlan> {
     requireUser(ctx);
     await SchedulingService.centreFor(ctx, 'create', 'CarePlan', input.centreId);
-    if (input.to && input.to < input.from) throw badInput('input.to', 'is before from');
+    SchedulingService.checkPeriod(input.from, input.to);
     const seen = new Set<string>();
     input.needs.forEach((n, i) => {
       if (seen.has(n.discipline)) throw badInput(`input.needs.${i}.discipline`, 'appears twice');
@@ -302,6 +352,17 @@ export class SchedulingService {
       childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
       needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
     }));
+  }
+
+  /** A placement's or care plan's period: real calendar dates in the programme's years, `to` not before `from`. */
+  private static checkPeriod(from: string, to: string | null | undefined): void {
+    const fromProblem = calendarDateProblem(from);
+    if (fromProblem) throw badInput('input.from', fromProblem);
+    if (to != null) {
+      const toProblem = calendarDateProblem(to);
+      if (toProblem) throw badInput('input.to', toProblem);
+      if (to < from) throw badInput('input.to', 'is before from');
+    }
   }
 
   /** A centre the user may read, checked for `action` on `subjectName` records there. */

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { AvailabilityRule, Centre } from '../entities';
 import type { AvailabilityRule as DomainRule, OpeningHours } from '../scheduling/availability';
-import { instantToLocal } from '../scheduling/recurrence';
+import { MAX_YEAR, MIN_YEAR } from '../scheduling/dateRange';
+import { instantToLocal, localToInstant } from '../scheduling/recurrence';
 import type { Interval } from '../scheduling/intervals';
 
 /*
@@ -37,6 +38,21 @@ export function daysBetween(a: string, b: string): number {
 /** Whether a local date lies in [from, to] (to null = open). */
 export function inPeriod(date: string, from: string, to: string | null): boolean {
   return from <= date && (to === null || date <= to);
+}
+
+/** The instant a placement (or plan) period starting on local date `from` starts; a date before the programme's first year means "always". */
+export function periodStartInstant(from: string, tz: string): number {
+  if (Number(from.slice(0, 4)) < MIN_YEAR) return Number.MIN_SAFE_INTEGER;
+  return localToInstant(`${from}T00:00`, tz).getTime();
+}
+
+/**
+ * The instant a placement (or plan) period ending on local date `to` (inclusive) ends; null or a date past the
+ * programme's last year (rows stored before dates were range-checked, such as 9999-12-31) mean open-ended.
+ */
+export function periodEndInstant(to: string | null, tz: string): number {
+  if (to === null || Number(to.slice(0, 4)) >= MAX_YEAR) return Number.MAX_SAFE_INTEGER;
+  return localToInstant(`${addDays(to, 1)}T00:00`, tz).getTime();
 }
 
 /** The domain form of availability rules. */

@@ -2,10 +2,9 @@ import type { EntityManager } from 'typeorm';
 import { Centre, Room, Session, Specialist } from '../entities';
 import { specialistFreeTime } from '../scheduling/availability';
 import type { ChildInput, SchedulingProblem, Solution, SolveProgress } from '../scheduling/problem';
-import { localToInstant } from '../scheduling/recurrence';
 import { solve } from '../scheduling/solver';
 import { SessionStatus } from '../schema/enums';
-import { addDays, ageOn, asIntervals, busySessions, localDate, openingHoursOf, rulesBySpecialist } from './schedulingData';
+import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist } from './schedulingData';
 
 /*
  * The scheduler's adapter: reads one centre's world for a period into the solver's plain problem, and
@@ -75,10 +74,10 @@ export async function loadProblem(em: EntityManager, centreId: string, from: Dat
     ageYears: ageOn(c.birth_date, fromDay),
     languages: c.languages,
     priority: PRIORITY[c.priority ?? 'NORMAL'] ?? 3,
-    returnedAt: c.returned_at ? new Date(c.returned_at) : localToInstant(`${c.from_date}T00:00`, tz),
+    returnedAt: c.returned_at ? new Date(c.returned_at) : new Date(Math.max(0, periodStartInstant(c.from_date, tz))),
     placement: {
-      from: localToInstant(`${c.from_date}T00:00`, tz),
-      to: c.to_date ? localToInstant(`${addDays(c.to_date, 1)}T00:00`, tz) : OPEN_END,
+      from: new Date(Math.max(0, periodStartInstant(c.from_date, tz))),
+      to: periodEndInstant(c.to_date, tz) === Number.MAX_SAFE_INTEGER ? OPEN_END : new Date(periodEndInstant(c.to_date, tz)),
     },
     needs: (c.needs ?? [])
       .map((n) => ({ ...n, sessionsPerWeek: n.sessionsPerWeek - (bookedOf.get(`${c.child_id}|${n.discipline}`) ?? 0) }))

@@ -167,9 +167,9 @@ describe('validateRecurrence', () => {
   });
 
   it('rejects too many occurrences', () => {
-    const r = validateRecurrence('FREQ=HOURLY;COUNT=5000', '2026-03-02T10:00', KYIV, { maxCount: 1000 });
+    const r = validateRecurrence('FREQ=DAILY;COUNT=5000', '2026-03-02T10:00', KYIV, { maxCount: 1000 });
     expect(r.ok === false && r.error.message).toMatch(/too many/);
-    const hourlyYear = validateRecurrence('FREQ=HOURLY;UNTIL=20270101T000000Z', '2026-03-02T10:00', KYIV, { maxCount: 100 });
+    const hourlyYear = validateRecurrence('FREQ=DAILY;BYHOUR=8,9,10,11;UNTIL=20270101T000000Z', '2026-03-02T10:00', KYIV, { maxCount: 100 });
     expect(hourlyYear.ok === false && hourlyYear.error.message).toMatch(/too many/);
   });
 
