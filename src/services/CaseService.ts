@@ -43,6 +43,20 @@ function decodeCursor(cursor: string, n: number, field: string): string[] {
   return parts;
 }
 
+/** A time exactly as this API writes it into cursors (toISOString), in years PostgreSQL accepts. */
+function isCursorTime(at: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) || at.startsWith('0000')) return false;
+  const d = new Date(at);
+  return !Number.isNaN(d.getTime()) && d.toISOString() === at;
+}
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** An event id that fits PostgreSQL's bigint. */
+function isEventId(id: string): boolean {
+  return /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT;
+}
+
 function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
   return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
 }
@@ -88,7 +102,7 @@ export class CaseService {
     const totalCount = await qb.clone().getCount();
     if (after) {
       const [at, id] = decodeCursor(after, 2, 'after');
-      if (Number.isNaN(Date.parse(at)) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+      if (!isCursorTime(at) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
       qb.andWhere('(c.created_at, c.id) < (:at, :cid)', { at, cid: id });
     }
     const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').take(limit + 1).getMany();
@@ -104,7 +118,7 @@ export class CaseService {
     let before: string | undefined;
     if (after) {
       [before] = decodeCursor(after, 1, 'after');
-      if (!/^\d+$/.test(before)) throw badInput('after', 'is not a cursor this API gave out');
+      if (!isEventId(before)) throw badInput('after', 'is not a cursor this API gave out');
     }
     const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
     const page = rows.slice(0, limit);
