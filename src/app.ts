@@ -211,9 +211,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     schema,
     async start(port = config.port) {
       if (!databaseUrl) {
-        embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, (m) => logger.debug({ pg: m }));
+        const pgLog = (m: string) => (/left running|is taken|granted|initialising/.test(m) ? logger.info(m) : logger.debug({ pg: m }));
+        embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, pgLog, { fixedPort: config.embeddedPgPortFixed });
         databaseUrl = embedded.url;
-        logger.info({ port: config.embeddedPgPort, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
+        logger.info({ port: embedded.port, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
       }
       const ran = await runMigrations(databaseUrl);
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
@@ -257,12 +258,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return `http://localhost:${actualPort}/graphql`;
     },
     async stop() {
-      await apollo.stop().catch(() => undefined);
-      await deps.feed.stop();
-      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
-      await events.close();
-      if (dataSource?.isInitialized) await dataSource.destroy();
-      if (embedded) await embedded.stop();
+      // Each step runs even when an earlier one fails (a half-started hub): the embedded server must stop.
+      const steps = [
+        () => apollo.stop(),
+        () => deps.feed.stop(),
+        () => (httpServer.listening ? new Promise<void>((r) => httpServer.close(() => r())) : undefined),
+        () => events.close(),
+        () => (dataSource?.isInitialized ? dataSource.destroy() : undefined),
+        () => embedded?.stop(),
+      ];
+      for (const step of steps) {
+        try {
+          await step();
+        } catch (err) {
+          if (step !== steps[0]) logger.warn({ err }, 'error while stopping');
+        }
+      }
     },
   };
 }
