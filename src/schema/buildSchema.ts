@@ -110,8 +110,31 @@ export async function buildSchema(): Promise<GraphQLSchema> {
   const resolvers = createResolversMap(base) as Record<string, Record<string, unknown>>;
   normaliseTextArguments(base, resolvers);
   for (const [type, extra] of Object.entries(referenceResolvers)) resolvers[type] = { ...resolvers[type], ...extra };
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(base)}`),
     resolvers: resolvers as never,
   });
+  checkEntityRepresentations(schema, Object.keys(referenceResolvers));
+  return schema;
+}
+
+/**
+ * `_entities` throws a plain error (a 500) for a representation of a type that is not an entity here:
+ * that is the caller's mistake, so it is BAD_USER_INPUT naming the representation, checked before any loads.
+ */
+function checkEntityRepresentations(schema: GraphQLSchema, entityTypes: string[]): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = (source, args, ctx, info) => {
+    const reps = (args as { representations?: unknown[] }).representations ?? [];
+    reps.forEach((rep, i) => {
+      const r = rep as { __typename?: unknown; id?: unknown } | null;
+      if (!r || typeof r !== 'object' || typeof r.__typename !== 'string' || !entityTypes.includes(r.__typename)) {
+        throw badInput(`representations.${i}.__typename`, `must be one of ${entityTypes.join(', ')}`);
+      }
+      if (typeof r.id !== 'string') throw badInput(`representations.${i}.id`, 'must be a string id');
+    });
+    return resolve(source, args, ctx, info);
+  };
 }

@@ -90,6 +90,12 @@ describe('client mistakes are 4xx, never 500', () => {
     expect(r.body.errors[0].message).toMatch(/exceeds maximum operation depth of 12/);
   });
 
+  test('_entities with a type that is not an entity here is BAD_USER_INPUT naming it', async () => {
+    const r = await gqlRaw('query($r: [_Any!]!) { _entities(representations: $r) { __typename } }', { r: [{ __typename: 'Case', id: 'x' }, { __typename: 'Nope', id: 'y' }] });
+    expect(r.status).toBe(200);
+    expect(r.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations.1.__typename' });
+  });
+
   test('an invalid token is 401 UNAUTHENTICATED, with WWW-Authenticate', async () => {
     const r = await gqlRaw('{ me { id } }', undefined, 'not-a-token');
     expect(r.status).toBe(401);
