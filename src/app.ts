@@ -84,6 +84,8 @@ function httpOutcomePlugin(schema: GraphQLSchema, config: Config): ApolloServerP
           try {
             assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity);
           } catch (e) {
+            // A RangeError is the estimator's recursion running out of stack: the operation is nested too deeply.
+            if (e instanceof RangeError) throw withHttpStatus(appError('BAD_USER_INPUT', 'The operation is nested too deeply to be estimated'));
             throw e instanceof GraphQLError ? withHttpStatus(e.extensions?.code ? e : appError('BAD_USER_INPUT', e.message)) : e;
           }
         },

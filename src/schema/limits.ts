@@ -53,6 +53,13 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     const heights = fragmentHeights(fragments);
+    const nesting = fragmentNesting(fragments);
+    for (const [name, n] of nesting) {
+      if (n > MAX_FRAGMENT_NESTING) {
+        context.reportError(new GraphQLError(`Fragment ${name} nests more than ${MAX_FRAGMENT_NESTING} fragment spreads deep`, { nodes: [fragments.get(name)!] }));
+        return {};
+      }
+    }
     for (const d of doc.definitions) {
       if (d.kind !== Kind.OPERATION_DEFINITION) continue;
       // The height counts field levels; the depth is the number of fields above the deepest one.
@@ -107,6 +114,35 @@ function fragmentHeights(fragments: ReadonlyMap<string, FragmentDefinitionNode>)
     }
   }
   return heights;
+}
+
+/**
+ * How deep fragment spreads nest (a fragment spreading another that spreads another…). graphql-query-
+ * complexity and graphql's execution follow such chains recursively; no real client nests them deeply.
+ */
+export const MAX_FRAGMENT_NESTING = 50;
+
+/** For each fragment, the longest chain of spreads starting at it (itself counted), without recursion. */
+function fragmentNesting(fragments: ReadonlyMap<string, FragmentDefinitionNode>): Map<string, number> {
+  const depth = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const start of fragments.keys()) {
+    const stack: [string, boolean][] = [[start, false]];
+    while (stack.length > 0) {
+      const [name, ready] = stack.pop()!;
+      const fragment = fragments.get(name);
+      if (!fragment) continue;
+      if (ready) {
+        depth.set(name, 1 + Math.max(0, ...spreadsOf(fragment.selectionSet).map((d) => depth.get(d) ?? 0)));
+        continue;
+      }
+      if (seen.has(name)) continue;
+      seen.add(name);
+      stack.push([name, true]);
+      for (const dep of spreadsOf(fragment.selectionSet)) if (!seen.has(dep)) stack.push([dep, false]);
+    }
+  }
+  return depth;
 }
 
 function spreadsOf(root: SelectionSetNode): string[] {

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createApp, formatError, type App } from '../../src/app';
 import { requestLogFields } from '../../src/requestScope';
+import { AuthService } from '../../src/services/AuthService';
 import { createOrg, createUser } from '../factories';
 import { startTestApp, testConfig, type TestApp } from '../helpers/testApp';
 import { Role } from '../../src/schema/enums';
@@ -68,11 +69,27 @@ describe('client mistakes are 4xx, never 500', () => {
   });
 
   test('a chain of fragments within the token limit is measured without recursion', async () => {
-    const n = 2500;
-    const defs = Array.from({ length: n }, (_, i) => (i === n - 1 ? `fragment F${i} on Query { me { id } }` : `fragment F${i} on Query { ...F${i + 1} }`));
-    const r = await gqlRaw(`{ ...F0 } ${defs.join(' ')}`);
-    expect(r.status).toBeLessThan(500);
-    expect(r.body.data?.me?.id ?? r.body.errors?.[0]?.extensions?.code).toBeTruthy();
+    const chain = (n: number, last = 'me { id }') => Array.from({ length: n }, (_, i) => (i === n - 1 ? `fragment F${i} on Query { ${last} }` : `fragment F${i} on Query { ...F${i + 1} }`));
+    const ok = await gqlRaw(`{ ...F0 } ${chain(50).join(' ')}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.data?.me?.id).toBeTruthy();
+    // About 12,000 tokens: parsed, so every rule sees it; the complexity estimator would overflow on it.
+    const n = 1500;
+    const long = await gqlRaw(`{ ...F0 } ${chain(n).join(' ')}`);
+    expect(long.status).toBe(400);
+    expect(long.body.errors[0].message).toMatch(/nests more than 50 fragment spreads/);
+    const path = ['cases', 'edges', 'node', ...Array.from({ length: 6 }, () => ['child', 'case']).flat()];
+    const deep = chain(50, `${path.join(' { ')} { id ${'} '.repeat(path.length)}`);
+    const refused = await gqlRaw(`{ ...F0 } ${deep.join(' ')}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].message).toMatch(/exceeds maximum operation depth/);
+  });
+
+  test('selection sets nested thousands deep (no fragments) are a 400, not a stack overflow', async () => {
+    const n = 5000;
+    const r = await gqlRaw(`{ ${'me { organization '.repeat(1)}${'x { '.repeat(n)}id${' }'.repeat(n + 2)}`);
+    expect(r.status).toBe(400);
+    expect(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']).toContain(r.body.errors[0].extensions.code);
   });
 
   test('a spread of an unknown fragment and a fragment cycle are validation errors, not crashes', async () => {
@@ -161,6 +178,30 @@ describe('request ids', () => {
     const out2 = fmt({ message: badText.message, extensions: {} }, badText);
     expect(out2.extensions?.code).toBe('BAD_USER_INPUT');
     expect(out2.message).not.toMatch(/timestamp|syntax/);
+  });
+});
+
+describe('request-scoped logs', () => {
+  let app: App;
+  let url: string;
+  const lines: any[] = [];
+  beforeAll(async () => {
+    const sink = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
+    app = await createApp(testConfig(), { databaseUrl: process.env.BKB_TEST_DB_URL, logger: pino({ level: 'info', mixin: requestLogFields }, sink) });
+    url = await app.start(0);
+  });
+  afterAll(async () => { await app.stop(); });
+
+  test('every line logged while serving a request carries its request id and operation name; the user by id only', async () => {
+    const org = await createOrg(app.deps.dataSource);
+    const { user } = await createUser(app, org, [Role.CASE_WORKER]);
+    await app.deps.dataSource.query('UPDATE app_user SET password_hash = $1 WHERE id = $2', [await AuthService.hashPassword('correct horse'), user.id]);
+    const r = await post(url, JSON.stringify({ query: 'mutation SignIn($e: String!) { login(email: $e, password: "correct horse") { token } }', variables: { e: user.email } }));
+    expect(r.body.data.login.token).toBeTruthy();
+    const rid = r.headers.get('x-request-id');
+    const line = lines.find((l) => l.msg === 'login');
+    expect(line).toMatchObject({ requestId: rid, operationName: 'SignIn', userId: user.id });
+    expect(JSON.stringify(lines)).not.toContain(user.email);
   });
 });
 
