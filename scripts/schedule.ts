@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations } from '../src/db/dataSource';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embeddedPostgres';
+import { rememberedPort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embeddedPostgres';
 import { Centre, ScheduleProposal } from '../src/entities';
 import { isValidTimeZone, localToInstant } from '../src/scheduling/recurrence';
 import { loadProblem, solveProblem, storeSolution, writeSolution } from '../src/services/schedulingProblem';
@@ -59,12 +59,13 @@ async function main(): Promise<void> {
   let url = config.databaseUrl;
   let embedded: EmbeddedServer | undefined;
   if (!url) {
-    const local = `postgres://postgres:postgres@127.0.0.1:${config.embeddedPgPort}/postgres`;
+    const pgPort = config.embeddedPgPortFixed ? config.embeddedPgPort : (rememberedPort(path.join(config.dataDir, 'pg')) ?? config.embeddedPgPort);
+    const local = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
     if (await reachable(local)) {
       url = local;
     } else {
       say(`starting the embedded PostgreSQL (${path.join(config.dataDir, 'pg')})…`);
-      embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort);
+      embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), pgPort, undefined, { fixedPort: config.embeddedPgPortFixed });
       url = embedded.url;
     }
   }

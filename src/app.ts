@@ -13,14 +13,17 @@ import type { Config } from './config';
 import { buildContext, type AppDeps, type Context } from './context';
 import { createDataSource, runMigrations } from './db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
+import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
 import { RedisEventBus } from './pubsub/RedisEventBus';
 import { buildSchema } from './schema/buildSchema';
-import { assertComplexity, limitRules } from './schema/limits';
+import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
 import { attachWebSocket, type WebSocketHandle } from './subscriptions';
+import { appError, KNOWN_CODES, RETRY_AFTER_SECONDS, withHttpStatus } from './errors';
+import { currentRequest, requestIdFrom, requestLogFields, runInRequestScope } from './requestScope';
 
 export interface AppOptions {
   /** Overrides config.databaseUrl (tests pass their own database). */
@@ -41,24 +44,138 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const KNOWN_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'INVALID_TRANSITION', 'TOO_MANY_REQUESTS', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
-
-/** Masks unknown errors in production (logged in full), and gives every error a code. */
-export function formatError(config: Config, logger: Logger) {
+/**
+ * The one place errors are shaped for clients: known codes pass; database errors become domain errors
+ * (src/db/pgErrors.ts); anything else is masked, always, and logged in full under the request id that the
+ * client also gets (`extensions.requestId`), so a report can be matched to the log line.
+ */
+export function formatError(_config: Config, logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const requestId = currentRequest()?.requestId;
+    let out = formatted;
     const code = formatted.extensions?.code as string | undefined;
-    if (code && KNOWN_CODES.has(code)) return formatted;
-    logger.error({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path }, 'unexpected error');
-    if (config.production) {
-      return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    if (!code || !KNOWN_CODES.has(code)) {
+      const mapped = mapDatabaseError(error);
+      const { http: _http, ...extensions } = mapped?.extensions ?? {};
+      if (mapped) {
+        logger.warn({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path, code: extensions.code }, 'database error mapped');
+        out = { message: mapped.message, path: formatted.path, locations: formatted.locations, extensions };
+      } else {
+        logger.error({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path }, 'unexpected error');
+        out = { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
     }
-    return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+    return requestId ? { ...out, extensions: { ...out.extensions, requestId } } : out;
   };
 }
 
+/**
+ * Request-level outcomes as HTTP statuses: client mistakes found before execution are 400 (Apollo
+ * would answer 500 for errors thrown in its hooks), and a response carrying SERVICE_UNAVAILABLE is a 503
+ * with Retry-After, so proxies and clients retry later instead of paging someone.
+ */
+function httpOutcomePlugin(schema: GraphQLSchema, config: Config): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operationName }) {
+          const scope = currentRequest();
+          if (scope && operationName) scope.operationName = operationName.slice(0, 100);
+          try {
+            assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity);
+          } catch (e) {
+            // A RangeError is the estimator's recursion running out of stack: the operation is nested too deeply.
+            if (e instanceof RangeError) throw withHttpStatus(appError('BAD_USER_INPUT', 'The operation is nested too deeply to be estimated'));
+            throw e instanceof GraphQLError ? withHttpStatus(e.extensions?.code ? e : appError('BAD_USER_INPUT', e.message)) : e;
+          }
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors ?? [];
+          if (errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Authentication failures are 401, an unreachable database 503; both without internals. */
+function contextError(e: unknown, logger: Logger): unknown {
+  if (e instanceof GraphQLError && e.extensions?.code) return withHttpStatus(e);
+  const mapped = mapDatabaseError(e);
+  if (mapped) logger.warn({ err: e }, 'could not authenticate: database unavailable');
+  return mapped ? withHttpStatus(mapped) : e;
+}
+
+/**
+ * Errors of the HTTP layer (a malformed or too-large body, a bad charset) as JSON GraphQL errors with
+ * the request id, never express's HTML page with a stack trace and file paths.
+ */
+function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean };
+    const status = e.status ?? e.statusCode ?? 500;
+    let code: string;
+    let message: string;
+    if (status === 413) {
+      code = 'PAYLOAD_TOO_LARGE';
+      message = `The request body is larger than ${BODY_LIMIT}`;
+    } else if (e.type === 'entity.parse.failed') {
+      code = 'BAD_REQUEST';
+      message = 'The request body is not valid JSON';
+    } else if (status >= 400 && status < 500) {
+      code = 'BAD_REQUEST';
+      message = e.expose && err instanceof Error ? err.message : 'Bad request';
+    } else {
+      code = 'INTERNAL_SERVER_ERROR';
+      message = 'Internal server error';
+      logger.error({ err, requestId: res.locals.requestId }, 'HTTP layer error');
+    }
+    res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+  };
+}
+
+/** Gives every request an id (echoed in `x-request-id`) and runs the rest of it in that request's scope. */
+function requestScopeMiddleware(): express.RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    runInRequestScope({ requestId }, next);
+  };
+}
+
+/** Readiness: the database answers (and Redis, when configured); liveness (`/healthz`) asks nothing. */
+async function readiness(deps: AppDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+  const checks: Record<string, string> = {};
+  try {
+    if (!deps.dataSource?.isInitialized) throw new Error('not initialised');
+    await within(deps.dataSource.query('SELECT 1'), 2000);
+    checks.database = 'ok';
+  } catch {
+    checks.database = 'unavailable';
+  }
+  if (deps.events.ping) {
+    try {
+      await within(deps.events.ping(), 2000);
+      checks.events = 'ok';
+    } catch {
+      checks.events = 'unavailable';
+    }
+  }
+  return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+}
+
+const BODY_LIMIT = '1mb';
+
 /** Builds the hub (HTTP and WebSocket on one server and path) without listening. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'bkb-hub' } });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'bkb-hub' }, mixin: requestLogFields });
   let databaseUrl = options.databaseUrl ?? config.databaseUrl;
   let embedded: EmbeddedServer | undefined;
   const tokens = new TokenService(resolveJwtSecret(config), config.tokenTtlSeconds);
@@ -72,19 +189,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);
-  const complexityPlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document }) {
-          assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity);
-        },
-      };
-    },
-  };
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
     validationRules: limitRules(config.maxQueryDepth),
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     formatError: format,
     // Stack traces go to the log, not to clients: a FORBIDDEN field is an expected outcome, not a crash.
     includeStacktraceInErrorResponses: false,
@@ -93,7 +202,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ApolloServerPluginInlineTraceDisabled(),
       // Responses are per-user and never cacheable; the plugin would only instrument every field.
       ApolloServerPluginCacheControlDisabled(),
-      complexityPlugin,
+      httpOutcomePlugin(schema, config),
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
   });
@@ -104,9 +213,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     schema,
     async start(port = config.port) {
       if (!databaseUrl) {
-        embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, (m) => logger.debug({ pg: m }));
+        const pgLog = (m: string) => (/left running|is taken|granted|initialising/.test(m) ? logger.info(m) : logger.debug({ pg: m }));
+        embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, pgLog, { fixedPort: config.embeddedPgPortFixed });
         databaseUrl = embedded.url;
-        logger.info({ port: config.embeddedPgPort, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
+        logger.info({ port: embedded.port, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
       }
       const ran = await runMigrations(databaseUrl);
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
@@ -119,10 +229,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.start();
       const app = express();
       app.disable('x-powered-by');
+      app.use(requestScopeMiddleware());
       app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
-      app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
-        context: async ({ req }) => buildContext(deps, req.headers.authorization),
+      app.get('/readyz', async (_req, res) => {
+        const r = await readiness(deps);
+        if (!r.ok) res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+        res.status(r.ok ? 200 : 503).json(r);
+      });
+      app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, {
+        context: async ({ req }) => {
+          try {
+            const ctx = await buildContext(deps, req.headers.authorization);
+            const scope = currentRequest();
+            if (scope && ctx.user) scope.userId = ctx.user.id;
+            return ctx;
+          } catch (e) {
+            throw contextError(e, logger);
+          }
+        },
       }));
+      app.use(jsonErrorHandler(logger));
       httpServer.on('request', app);
       ws = attachWebSocket({ httpServer, schema, deps, formatError: format });
       await new Promise<void>((resolve, reject) => {
@@ -134,12 +260,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return `http://localhost:${actualPort}/graphql`;
     },
     async stop() {
-      await apollo.stop().catch(() => undefined);
-      await deps.feed.stop();
-      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
-      await events.close();
-      if (dataSource?.isInitialized) await dataSource.destroy();
-      if (embedded) await embedded.stop();
+      // Each step runs even when an earlier one fails (a half-started hub): the embedded server must stop.
+      const steps = [
+        () => apollo.stop(),
+        () => deps.feed.stop(),
+        () => (httpServer.listening ? new Promise<void>((r) => httpServer.close(() => r())) : undefined),
+        () => events.close(),
+        () => (dataSource?.isInitialized ? dataSource.destroy() : undefined),
+        () => embedded?.stop(),
+      ];
+      for (const step of steps) {
+        try {
+          await step();
+        } catch (err) {
+          if (step !== steps[0]) logger.warn({ err }, 'error while stopping');
+        }
+      }
     },
   };
 }

@@ -7,6 +7,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
+  /** EMBEDDED_PG_PORT was given: use exactly that port (else a taken default is replaced by a free one, remembered in dataDir). */
+  embeddedPgPortFixed: boolean;
   /** Seed the demo world into an empty database: default true on the embedded server, false with DATABASE_URL or in production. */
   demoSeed: boolean;
   demoPassword: string;
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || 'data'),
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 5433, 'EMBEDDED_PG_PORT'),
+    embeddedPgPortFixed: Boolean(env.EMBEDDED_PG_PORT),
     demoSeed,
     demoPassword: env.DEMO_PASSWORD || 'bkb-demo',
     jwtSecret: env.JWT_SECRET || undefined,

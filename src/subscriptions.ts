@@ -13,7 +13,7 @@ import { appError, unauthenticated } from './errors';
 import { permissionKey, primeLoaders, Subscriber, type EventSink } from './pubsub/CaseEventFeed';
 import { LiveDelivery, LiveTarget } from './pubsub/LiveDelivery';
 import type { CaseStatusChange } from './schema/CaseStatusChange';
-import { assertComplexity, limitRules } from './schema/limits';
+import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
 import { createLoaders } from './services/loaders';
 
 export interface WebSocketHandle {
@@ -82,7 +82,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
     if (known) return known;
     let checked: DocumentNode | GraphQLError[];
     try {
-      const document = parse(query);
+      const document = parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
       const errors = validate(schema, document, rules);
       checked = errors.length
         ? errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }))

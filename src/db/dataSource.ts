@@ -20,7 +20,9 @@ export function createDataSource({ url, poolSize = 10, logger }: DataSourceOptio
     migrationsTransactionMode: 'each',
     logger,
     logging: logger ? ['query', 'error'] : false,
-    extra: { max: poolSize },
+    // A database that does not answer fails a request within seconds (503 SERVICE_UNAVAILABLE) instead of
+    // holding it open until the client gives up.
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
   });
 }
 

@@ -42,6 +42,8 @@ export interface EventBus {
   publishOnCommit(em: EntityManager, afterCommit: (() => void | Promise<void>)[], notice: CaseEventNotice): Promise<void>;
   subscribe(listener: EventBusListener): () => void;
   close(): Promise<void>;
+  /** Readiness (`/readyz`): resolves when the transport's own server (Redis) answers; absent when it is the database. */
+  ping?(): Promise<void>;
 }
 
 /** Shared listener bookkeeping for the transports. */

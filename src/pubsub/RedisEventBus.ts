@@ -37,6 +37,11 @@ export class RedisEventBus extends ListenerSet implements EventBus {
     });
   }
 
+  async ping(): Promise<void> {
+    if (!this.pub) throw new Error('Redis is not connected');
+    await this.pub.ping();
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
     await Promise.all([this.pub, this.sub].map((c) => c?.quit().catch(() => c.disconnect())));

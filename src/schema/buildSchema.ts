@@ -1,10 +1,11 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validate, type ValidationError } from 'class-validator';
-import { getNamedType, parse, type GraphQLSchema } from 'graphql';
+import { getNamedType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema, createResolversMap, type AuthChecker, type ResolverData } from 'type-graphql';
 import type { Context } from '../context';
 import { badInput, forbidden, unauthenticated } from '../errors';
+import { normaliseArgs } from './inputNormaliser';
 import { AuthResolver } from '../resolvers/AuthResolver';
 import { CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
 import { CaseEventActorResolver, CaseSubscriptionResolver } from '../resolvers/CaseSubscriptionResolver';
@@ -63,6 +64,30 @@ const NO_TOPIC_PUBSUB = {
   subscribe(): AsyncIterable<unknown> { throw new Error('Topic pub/sub is not used: give @Subscription a subscribe function'); },
 };
 
+type FieldResolver = (source: unknown, args: Record<string, unknown>, ctx: unknown, info: unknown) => unknown;
+
+/**
+ * Every field that takes arguments gets them normalised first (src/schema/inputNormaliser.ts): one place
+ * for all text input, whichever resolver, input type or transport. Fields without arguments are untouched.
+ */
+function normaliseTextArguments(base: GraphQLSchema, resolvers: Record<string, Record<string, unknown>>): void {
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = base.getType(typeName);
+    if (!isObjectType(type)) continue;
+    const defs = type.getFields();
+    for (const [fieldName, resolver] of Object.entries(fields)) {
+      const args = defs[fieldName]?.args;
+      if (!args?.length) continue;
+      const wrap = (fn: FieldResolver): FieldResolver => (source, raw, ctx, info) => fn(source, normaliseArgs(raw ?? {}, args), ctx, info);
+      if (typeof resolver === 'function') fields[fieldName] = wrap(resolver as FieldResolver);
+      else if (resolver && typeof resolver === 'object') {
+        const r = resolver as { subscribe?: FieldResolver; resolve?: FieldResolver };
+        fields[fieldName] = { ...r, ...(r.subscribe ? { subscribe: wrap(r.subscribe) } : {}), ...(r.resolve ? { resolve: wrap(r.resolve) } : {}) };
+      }
+    }
+  }
+}
+
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable"])';
 
 /**
@@ -83,9 +108,33 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     Organization: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.organization.load(ref.id) : null) },
   };
   const resolvers = createResolversMap(base) as Record<string, Record<string, unknown>>;
+  normaliseTextArguments(base, resolvers);
   for (const [type, extra] of Object.entries(referenceResolvers)) resolvers[type] = { ...resolvers[type], ...extra };
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(base)}`),
     resolvers: resolvers as never,
   });
+  checkEntityRepresentations(schema, Object.keys(referenceResolvers));
+  return schema;
+}
+
+/**
+ * `_entities` throws a plain error (a 500) for a representation of a type that is not an entity here:
+ * that is the caller's mistake, so it is BAD_USER_INPUT naming the representation, checked before any loads.
+ */
+function checkEntityRepresentations(schema: GraphQLSchema, entityTypes: string[]): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = (source, args, ctx, info) => {
+    const reps = (args as { representations?: unknown[] }).representations ?? [];
+    reps.forEach((rep, i) => {
+      const r = rep as { __typename?: unknown; id?: unknown } | null;
+      if (!r || typeof r !== 'object' || typeof r.__typename !== 'string' || !entityTypes.includes(r.__typename)) {
+        throw badInput(`representations.${i}.__typename`, `must be one of ${entityTypes.join(', ')}`);
+      }
+      if (typeof r.id !== 'string') throw badInput(`representations.${i}.id`, 'must be a string id');
+    });
+    return resolve(source, args, ctx, info);
+  };
 }

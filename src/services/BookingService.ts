@@ -293,8 +293,9 @@ export class BookingService {
   }
 
   /** Writes the notes of a session: only its own specialist may. */
-  static async updateNotes(ctx: Context, id: string, notes: string | null): Promise<Session> {
+  static async updateNotes(ctx: Context, id: string, given: string | null | undefined): Promise<Session> {
     requireUser(ctx);
+    const notes = given ?? null; // an omitted argument arrives as undefined
     assertId(id, 'id');
     if (notes !== null && notes.length > 20000) throw badInput('notes', 'is longer than 20000 characters');
     await transactional(ctx, async (tx) => {

@@ -43,6 +43,20 @@ function decodeCursor(cursor: string, n: number, field: string): string[] {
   return parts;
 }
 
+/** A time exactly as this API writes it into cursors (toISOString), in years PostgreSQL accepts. */
+function isCursorTime(at: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) || at.startsWith('0000')) return false;
+  const d = new Date(at);
+  return !Number.isNaN(d.getTime()) && d.toISOString() === at;
+}
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** An event id that fits PostgreSQL's bigint. */
+function isEventId(id: string): boolean {
+  return /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT;
+}
+
 function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
   return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
 }
@@ -88,7 +102,7 @@ export class CaseService {
     const totalCount = await qb.clone().getCount();
     if (after) {
       const [at, id] = decodeCursor(after, 2, 'after');
-      if (Number.isNaN(Date.parse(at)) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+      if (!isCursorTime(at) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
       qb.andWhere('(c.created_at, c.id) < (:at, :cid)', { at, cid: id });
     }
     const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').take(limit + 1).getMany();
@@ -104,7 +118,7 @@ export class CaseService {
     let before: string | undefined;
     if (after) {
       [before] = decodeCursor(after, 1, 'after');
-      if (!/^\d+$/.test(before)) throw badInput('after', 'is not a cursor this API gave out');
+      if (!isEventId(before)) throw badInput('after', 'is not a cursor this API gave out');
     }
     const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
     const page = rows.slice(0, limit);
@@ -153,9 +167,9 @@ export class CaseService {
       });
       await tx.em.save(c);
       await CaseService.recordEvent(tx, c, CaseEventKind.CREATED, null, c.status, null);
-      return c;
+      return CaseService.readBack(tx, c.id);
     });
-    return (await ctx.loaders.case.load(created.id)) ?? created;
+    return CaseService.primed(ctx, created);
   }
 
   /** Moves a case along its lifecycle, refusing transitions it does not allow and stale versions. */
@@ -163,7 +177,7 @@ export class CaseService {
     requireUser(ctx);
     if (input.status === CaseStatus.CLOSED && !input.closeReason) throw badInput('input.closeReason', 'is required when closing a case');
     if (input.status !== CaseStatus.CLOSED && input.closeReason) throw badInput('input.closeReason', 'is only for closing a case');
-    const id = await transactional(ctx, async (tx) => {
+    const written = await transactional(ctx, async (tx) => {
       const c = await CaseService.lockForWrite(tx, input.caseId, 'changeStatus', input.expectedVersion);
       const closedFrom = c.status === CaseStatus.CLOSED ? await CaseService.closedFrom(tx, c.id) : null;
       const allowed = allowedTransitions(c.status, closedFrom);
@@ -175,9 +189,11 @@ export class CaseService {
         version: c.version + 1,
       });
       await CaseService.recordEvent(tx, c, CaseEventKind.STATUS_CHANGED, from, input.status, input.note ?? null);
-      return c.id;
+      return CaseService.readBack(tx, c.id);
     });
-    return CaseService.reload(ctx, id);
+    // The answer is what the transaction wrote: once it has committed, a failing reload must not tell the
+    // client that the change failed.
+    return CaseService.primed(ctx, written);
   }
 
   /** Updates the deportation record and priority of a case. */
@@ -188,13 +204,13 @@ export class CaseService {
     for (const f of fields) if (input[f] !== undefined) (changes as Record<string, unknown>)[f] = input[f];
     if (changes.priority === null) throw badInput('input.priority', 'cannot be null');
     if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
-    const id = await transactional(ctx, async (tx) => {
+    const written = await transactional(ctx, async (tx) => {
       const c = await CaseService.lockForWrite(tx, input.caseId, 'update', input.expectedVersion);
       await tx.em.update(Case, { id: c.id }, { ...changes, version: c.version + 1 });
       await CaseService.recordEvent(tx, c, CaseEventKind.UPDATED, c.status, c.status, input.note ?? null);
-      return c.id;
+      return CaseService.readBack(tx, c.id);
     });
-    return CaseService.reload(ctx, id);
+    return CaseService.primed(ctx, written);
   }
 
   /** Updates a child's record; the child has its own version. */
@@ -207,7 +223,7 @@ export class CaseService {
       if (changes[f] === null) throw badInput(`input.${f}`, 'cannot be null');
     }
     if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
-    const id = await transactional(ctx, async (tx) => {
+    const written = await transactional(ctx, async (tx) => {
       const child = await tx.em.createQueryBuilder(Child, 'ch').setLock('pessimistic_write').where('ch.id = :id', { id: input.childId }).getOne();
       const facts = child ? await CaseService.facts(tx, child.id) : null;
       const subj = child && subject('Child', { ...child, case: facts });
@@ -218,19 +234,17 @@ export class CaseService {
       }
       const next = { ...child, ...changes } as Child;
       await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), version: child.version + 1 });
-      return child.id;
+      return tx.em.findOneOrFail(Child, { where: { id: child.id } });
     });
-    ctx.loaders.child.clear(id);
-    ctx.loaders.accessFacts.clear(id);
-    const child = await ctx.loaders.child.load(id);
-    if (!child) throw notFound('Child', id);
-    return child;
+    ctx.loaders.child.clear(written.id).prime(written.id, written);
+    ctx.loaders.accessFacts.clear(written.id);
+    return written;
   }
 
   /** Shares a case with another organization (SUMMARY or FULL); sharing again changes the access. */
   static async shareCase(ctx: Context, input: ShareCaseInput): Promise<Case> {
     const user = requireUser(ctx);
-    const id = await transactional(ctx, async (tx) => {
+    const written = await transactional(ctx, async (tx) => {
       const c = await CaseService.lockForWrite(tx, input.caseId, 'share');
       if (input.organizationId === c.leadOrganizationId) throw badInput('input.organizationId', 'is the organization that leads the case');
       const org = await tx.em.findOne(Organization, { where: { id: input.organizationId } });
@@ -238,22 +252,22 @@ export class CaseService {
       await tx.em.upsert(CaseShare, { caseId: c.id, organizationId: org.id, access: input.access, sharedById: user.id }, ['caseId', 'organizationId']);
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
       await CaseService.recordEvent(tx, c, CaseEventKind.SHARED, c.status, c.status, `${input.access} with ${org.name}`);
-      return c.id;
+      return CaseService.readBack(tx, c.id);
     });
-    return CaseService.reload(ctx, id);
+    return CaseService.primed(ctx, written);
   }
 
   static async unshareCase(ctx: Context, input: UnshareCaseInput): Promise<Case> {
     requireUser(ctx);
-    const id = await transactional(ctx, async (tx) => {
+    const written = await transactional(ctx, async (tx) => {
       const c = await CaseService.lockForWrite(tx, input.caseId, 'share');
       const res = await tx.em.delete(CaseShare, { caseId: c.id, organizationId: input.organizationId });
       if (!res.affected) throw badInput('input.organizationId', 'the case is not shared with this organization');
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
       await CaseService.recordEvent(tx, c, CaseEventKind.UNSHARED, c.status, c.status, null);
-      return c.id;
+      return CaseService.readBack(tx, c.id);
     });
-    return CaseService.reload(ctx, id);
+    return CaseService.primed(ctx, written);
   }
 
   /**
@@ -297,10 +311,14 @@ export class CaseService {
     return e;
   }
 
-  private static async reload(ctx: Context, id: string): Promise<Case> {
-    ctx.loaders.case.clear(id);
-    const c = await ctx.loaders.case.load(id);
-    if (!c) throw notFound('Case', id);
+  /** The case as this transaction wrote it (its own snapshot, before commit). */
+  private static async readBack(tx: Context, id: string): Promise<Case> {
+    return tx.em.findOneOrFail(Case, { where: { id } });
+  }
+
+  /** Hands the written case to this request's loaders, so nested fields see it without a reload after commit. */
+  private static primed(ctx: Context, c: Case): Case {
+    ctx.loaders.case.clear(c.id).prime(c.id, c);
     ctx.loaders.accessFacts.clear(c.childId);
     return c;
   }

@@ -24,8 +24,10 @@ async function freePort(): Promise<number> {
 
 interface Running { proc: ChildProcess; output: () => string; url: string }
 
-async function start(port: number, pgPort: number): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' };
+function spawnHub(port: number, pgPort: number | undefined) {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' };
+  if (pgPort === undefined) delete env.EMBEDDED_PG_PORT;
+  else env.EMBEDDED_PG_PORT = String(pgPort);
   delete env.DATABASE_URL;
   delete env.DEMO_SEED;
   delete env.JWT_SECRET;
@@ -34,13 +36,20 @@ async function start(port: number, pgPort: number): Promise<Running> {
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
+  return { proc, output: () => out };
+}
+
+async function start(port: number, pgPort: number | undefined): Promise<Running> {
+  const { proc, output } = spawnHub(port, pgPort);
+  let out = output();
   const deadline = Date.now() + 120_000;
   while (!/listening on (\S+)/.test(out)) {
     if (proc.exitCode !== null) throw new Error(`hub exited early:\n${out}`);
     if (Date.now() > deadline) throw new Error(`hub did not start in time:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
+    out = output();
   }
-  return { proc, output: () => out, url: /listening on (\S+)/.exec(out)![1] };
+  return { proc, output, url: /listening on (\S+)/.exec(out)![1] };
 }
 
 async function stop(r: Running): Promise<number | null> {
@@ -92,3 +101,77 @@ test('npm start: embedded PostgreSQL, migrations, demo seed with progress, clean
   expect(again.data.cases.totalCount).toBe(cases.data.cases.totalCount);
   expect(await stop(second)).toBe(0);
 }, 300_000);
+
+const postmasterPid = () => {
+  try { return Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]); } catch { return null; }
+};
+const isAlive = (pid: number) => { try { process.kill(pid, 0); return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+const countCases = async (url: string) => {
+  const coord = await login(url, 'coordinator@demo.bkb');
+  const res = await fetch(url, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coord.data.login.token}` },
+    body: JSON.stringify({ query: '{ cases { totalCount } }' }),
+  }).then((r) => r.json()) as any;
+  return res.data.cases.totalCount as number;
+};
+
+test('after kill -9 of the hub alone, the next start stops the orphaned PostgreSQL and starts normally', async () => {
+  const port = await freePort();
+  const pgPort = await freePort();
+  const first = await start(port, pgPort);
+  const before = await countCases(first.url);
+  const exited = new Promise((r) => first.proc.once('exit', r));
+  first.proc.kill('SIGKILL');
+  await exited;
+  const orphan = postmasterPid();
+  expect(orphan).toBeGreaterThan(0);
+  expect(isAlive(orphan!)).toBe(true);
+
+  const second = await start(port, pgPort);
+  expect(second.output()).toMatch(/left running by a hub that did not shut down/);
+  expect(isAlive(orphan!)).toBe(false);
+  expect(await countCases(second.url)).toBe(before);
+  expect(await stop(second)).toBe(0);
+  expect(postmasterPid()).toBeNull();
+}, 180_000);
+
+test('a taken EMBEDDED_PG_PORT is named with how to choose another, not "undefined"', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const taken = (blocker.address() as net.AddressInfo).port;
+  try {
+    const { proc, output } = spawnHub(await freePort(), taken);
+    const code = await new Promise<number | null>((r) => proc.once('exit', r));
+    expect(code).toBe(1);
+    expect(output()).toMatch(new RegExp(`Port ${taken} .*taken`));
+    expect(output()).toMatch(/EMBEDDED_PG_PORT/);
+    expect(output()).not.toMatch(/failed to start: undefined/);
+    expect(postmasterPid()).toBeNull();
+  } finally {
+    blocker.close();
+  }
+}, 120_000);
+
+test('without EMBEDDED_PG_PORT, a taken port is replaced by a free one that the data directory keeps', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const taken = (blocker.address() as net.AddressInfo).port;
+  const remembered = path.join(dataDir, 'pg-port');
+  // Never the default 5433 in tests: the data directory remembers a port, and that one is taken.
+  fs.writeFileSync(remembered, `${taken}\n`);
+  try {
+    const port = await freePort();
+    const first = await start(port, undefined);
+    expect(first.output()).toMatch(new RegExp(`port ${taken} is taken`));
+    const chosen = Number(fs.readFileSync(remembered, 'utf8'));
+    expect(chosen).not.toBe(taken);
+    expect(first.output()).toContain(`"port":${chosen}`);
+    expect(await stop(first)).toBe(0);
+    const second = await start(port, undefined);
+    expect(second.output()).toContain(`"port":${chosen}`);
+    expect(second.output()).not.toMatch(/is taken/);
+    expect(await stop(second)).toBe(0);
+  } finally {
+    blocker.close();
+  }
+}, 180_000);
