@@ -2,18 +2,22 @@ import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
+import { LoginGuard } from './auth/loginGuard';
 import { resolveJwtSecret, TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildContext, type AppDeps, type Context } from './context';
 import { createDataSource, runMigrations } from './db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
 import { seedDemo } from './db/seed';
+import { createMetrics } from './http/metrics';
+import { mountExposure, withRequest } from './http/routes';
+import { bodyErrors, corsPolicy, exposurePlugin } from './http/security';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
@@ -69,6 +73,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps = { config, tokens, logger, events } as AppDeps;
   Object.defineProperty(deps, 'dataSource', { get: () => dataSource, enumerable: true });
   deps.feed = new CaseEventFeed(deps);
+  deps.loginGuard = new LoginGuard(config, logger);
+  const metrics = createMetrics(config, deps);
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);
@@ -76,14 +82,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity);
+          assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity, config.maxPageSize);
         },
       };
     },
   };
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: true,
+    introspection: config.introspection,
     validationRules: limitRules(config.maxQueryDepth),
     formatError: format,
     // Stack traces go to the log, not to clients: a FORBIDDEN field is an expected outcome, not a crash.
@@ -94,6 +100,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Responses are per-user and never cacheable; the plugin would only instrument every field.
       ApolloServerPluginCacheControlDisabled(),
       complexityPlugin,
+      // GET /graphql in a browser is the local GraphiQL (src/http/graphiql.ts), not Apollo's CDN-loaded page.
+      ApolloServerPluginLandingPageDisabled(),
+      exposurePlugin(config),
+      metrics.plugin,
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
   });
@@ -119,12 +129,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.start();
       const app = express();
       app.disable('x-powered-by');
+      mountExposure(app, config, metrics);
       app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
-      app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
-        context: async ({ req }) => buildContext(deps, req.headers.authorization),
+      app.use('/graphql', corsPolicy(config), express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, {
+        context: async ({ req }) => withRequest(await buildContext(deps, req.headers.authorization), req),
       }));
+      app.use(bodyErrors);
       httpServer.on('request', app);
       ws = attachWebSocket({ httpServer, schema, deps, formatError: format });
+      const socketsOpen = ws.connectionsPerUser();
+      metrics.setLiveSource(() => ({
+        connections: [...socketsOpen.values()].reduce((a, b) => a + b, 0),
+        subscribers: deps.feed.subscriberCount,
+        delivered: deps.feed.delivered,
+      }));
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, () => resolve());
@@ -138,6 +156,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await deps.feed.stop();
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
       await events.close();
+      await deps.loginGuard.close();
       if (dataSource?.isInitialized) await dataSource.destroy();
       if (embedded) await embedded.stop();
     },
