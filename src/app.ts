@@ -17,7 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgre
 import { seedDemo } from './db/seed';
 import { createMetrics } from './http/metrics';
 import { mountExposure, withRequest } from './http/routes';
-import { bodyErrors, corsPolicy, exposurePlugin } from './http/security';
+import { bodyErrors, exposurePlugin } from './http/security';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
@@ -131,7 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       app.disable('x-powered-by');
       mountExposure(app, config, metrics);
       app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
-      app.use('/graphql', corsPolicy(config), express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, {
+      app.use('/graphql', express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, {
         context: async ({ req }) => withRequest(await buildContext(deps, req.headers.authorization), req),
       }));
       app.use(bodyErrors);
