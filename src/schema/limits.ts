@@ -32,7 +32,10 @@ export function listEstimator(maxPageSize: number): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     if (type.name.startsWith('__')) return undefined;
     const child = Math.max(1, childComplexity);
-    if (typeof args.first === 'number') return 1 + Math.max(1, Math.min(args.first, maxPageSize)) * child;
+    // A paged field (a connection) costs its page: `first`, or the largest page when it is left out.
+    if (field.args.some((a) => a.name === 'first')) {
+      return 1 + (typeof args.first === 'number' ? Math.max(1, Math.min(args.first, maxPageSize)) : maxPageSize) * child;
+    }
     if (field.name === '_entities' && Array.isArray(args.representations)) return 1 + Math.max(1, args.representations.length) * child;
     const returns = getNullableType(field.type);
     if (!isListType(returns) || !isCompositeType(getNamedType(returns))) return undefined;
