@@ -12,7 +12,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export interface Metrics {
   registry: Registry;
   plugin: ApolloServerPlugin<Context>;
-  /** `GET /metrics`, in Prometheus' text format; behind `METRICS_TOKEN` when set. */
+  /** `GET /metrics`, in Prometheus' text format; behind `METRICS_TOKEN` when set; in production only with it. */
   handler: RequestHandler;
   /** Live figures the hub reads when scraped (WebSocket connections, subscribers, events delivered). */
   setLiveSource(source: () => { connections: number; subscribers: number; delivered: number }): void;
@@ -97,7 +97,9 @@ export function createMetrics(config: Config, deps: AppDeps): Metrics {
     },
   };
 
-  const handler: RequestHandler = async (req, res) => {
+  const handler: RequestHandler = async (req, res, next) => {
+    // In production the figures (operation names, load) are for the operator: no token configured, no route.
+    if (config.production && !config.metricsToken) return next();
     if (config.metricsToken && !sameSecret(req.headers.authorization?.replace(/^Bearer\s+/i, ''), config.metricsToken)) {
       res.status(401).set('www-authenticate', 'Bearer').json({ error: 'METRICS_TOKEN required' });
       return;

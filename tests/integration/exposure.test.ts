@@ -1,4 +1,7 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createOrg, createUser } from '../factories';
+import { wsUrl } from '../helpers/ws';
 import { startTestApp, StatementCounter, type TestApp } from '../helpers/testApp';
 import { Role } from '../../src/schema/enums';
 
@@ -209,12 +212,35 @@ describe('production defaults', () => {
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  test('/metrics needs METRICS_TOKEN', async () => {
+  test('/metrics needs METRICS_TOKEN; without one configured there is no /metrics in production', async () => {
     const metrics = p.url.replace('/graphql', '/metrics');
     expect((await fetch(metrics)).status).toBe(401);
     expect((await fetch(metrics, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const ok = await fetch(metrics, { headers: { authorization: 'Bearer metrics-secret' } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/bkb_graphql_requests_total/);
+    const bare = await startTestApp({ env: { NODE_ENV: 'production' } });
+    try {
+      const res = await fetch(bare.url.replace('/graphql', '/metrics'));
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toMatch(/bkb_|process_cpu/);
+    } finally {
+      await bare.stop();
+    }
+  });
+
+  test('over WebSocket too, introspection is off in production', async () => {
+    const org = await createOrg(p.app.deps.dataSource);
+    const { token: tok } = await createUser(p.app, org, [Role.COORDINATOR]);
+    const client = createClient({ url: wsUrl(p.url), webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${tok}` }, retryAttempts: 0 });
+    try {
+      const result = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: '{ __schema { queryType { name } } }' }, { next: resolve, error: resolve, complete: () => undefined });
+      });
+      expect(JSON.stringify(result)).toMatch(/GRAPHQL_VALIDATION_FAILED|introspection/i);
+      expect(JSON.stringify(result)).not.toMatch(/"queryType":\{/);
+    } finally {
+      await client.dispose();
+    }
   });
 });
