@@ -17,7 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgre
 import { seedDemo } from './db/seed';
 import { createMetrics } from './http/metrics';
 import { mountExposure, withRequest } from './http/routes';
-import { bodyErrors, exposurePlugin } from './http/security';
+import { bodyErrors, exposurePlugin, withStatus } from './http/security';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
@@ -82,7 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity, config.maxPageSize);
+          withStatus(400, () => assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity, config.maxPageSize));
         },
       };
     },

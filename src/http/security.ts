@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import helmet from 'helmet';
 import type { Config } from '../config';
 import type { Context } from '../context';
@@ -59,6 +60,19 @@ export const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/**
+ * Runs a check that refuses a request before it executes (from a plugin's didResolveOperation), giving
+ * its GraphQL error an HTTP status: without one Apollo answers such refusals with 500.
+ */
+export function withStatus<T>(status: number, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof GraphQLError) throw new GraphQLError(e.message, { extensions: { ...e.extensions, http: { status } } });
+    throw e;
+  }
+}
+
 /** Compares a secret someone sent with the configured one, in constant time. */
 export function sameSecret(sent: unknown, expected: string): boolean {
   return typeof sent === 'string' && sent.length > 0 && timingSafeEqual(digest(sent), digest(expected));
@@ -82,7 +96,7 @@ export function exposurePlugin(config: Config): ApolloServerPlugin<Context> {
       const budget = new ResolverBudget(config.maxResolverCalls);
       return {
         async didResolveOperation({ document, contextValue, request }) {
-          assertSchemaReadable(document, { authenticated: !!contextValue.user, gateway: isGateway(config, request.http?.headers) });
+          withStatus(401, () => assertSchemaReadable(document, { authenticated: !!contextValue.user, gateway: isGateway(config, request.http?.headers) }));
         },
         async executionDidStart() {
           return {
