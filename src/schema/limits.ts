@@ -7,18 +7,26 @@ import {
 import { appError } from '../errors';
 
 /**
- * How many items a list of records returns at most, where it is bounded by the domain rather than by the
- * page size (a child has a handful of guardians, a week has seven opening days). Every other list of
- * records counts as a full page (`MAX_PAGE_SIZE`), whether or not it takes `first`.
+ * Typical sizes of the lists of records that take no `first`, where the domain bounds them (a child has a
+ * handful of guardians, a week seven opening days, a centre a few dozen placements). They keep honest
+ * nested queries (a coordinator's centres with their placements and care plans) inside the limit; the
+ * per-request resolver budget (`MAX_RESOLVER_CALLS`) is the hard bound when real data is larger. Every
+ * other list of records counts as a full page (`MAX_PAGE_SIZE`), whether or not it takes `first`.
  */
 export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
+  'Query.centres': 10,
+  'Query.specialists': 30,
   'Case.shares': 20,
   'Child.guardians': 10,
-  'Child.carePlans': 10,
-  'CarePlan.needs': 10,
+  'Child.carePlans': 5,
+  'CarePlan.needs': 5,
   'Centre.openingHours': 14,
-  'Specialist.centres': 10,
-  'Specialist.availability': 30,
+  'Centre.rooms': 15,
+  'Centre.specialists': 30,
+  'Centre.placements': 60,
+  'Centre.carePlans': 60,
+  'Specialist.centres': 5,
+  'Specialist.availability': 20,
   'ScheduleScore.breakdown': 20,
 };
 

@@ -25,7 +25,8 @@ describe('list costs', () => {
 
   test('lists bounded by the domain use their estimate; nested lists multiply', () => {
     expect(cost('{ child(id: "x") { guardians { id } } }')).toBe(1 + (1 + 10 * 1));
-    expect(cost('{ centres { rooms { id } } }')).toBe(1 + 100 * (1 + 100 * 1));
+    expect(cost('{ centres { rooms { id } } }')).toBe(1 + 10 * (1 + 15 * 1));
+    expect(cost('{ specialistSchedule(specialistId: "x", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { id } }')).toBe(1 + 100 * 1);
   });
 
   test('_entities costs one per representation', () => {
