@@ -2,12 +2,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
+import { LoginGuard } from './auth/loginGuard';
 import { resolveJwtSecret, TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildContext, type AppDeps, type Context } from './context';
@@ -15,6 +16,9 @@ import { createDataSource, runMigrations } from './db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
 import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
+import { createMetrics } from './http/metrics';
+import { mountExposure, withRequest } from './http/routes';
+import { exposurePlugin } from './http/security';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
@@ -82,7 +86,7 @@ function httpOutcomePlugin(schema: GraphQLSchema, config: Config): ApolloServerP
           const scope = currentRequest();
           if (scope && operationName) scope.operationName = operationName.slice(0, 100);
           try {
-            assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity);
+            assertComplexity(schema, document, request.variables, request.operationName ?? undefined, config.maxQueryComplexity, config.maxPageSize);
           } catch (e) {
             // A RangeError is the estimator's recursion running out of stack: the operation is nested too deeply.
             if (e instanceof RangeError) throw withHttpStatus(appError('BAD_USER_INPUT', 'The operation is nested too deeply to be estimated'));
@@ -114,7 +118,7 @@ function contextError(e: unknown, logger: Logger): unknown {
  * Errors of the HTTP layer (a malformed or too-large body, a bad charset) as JSON GraphQL errors with
  * the request id, never express's HTML page with a stack trace and file paths.
  */
-function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
+function jsonErrorHandler(logger: Logger, bodyLimit: string | number): express.ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
     const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean };
@@ -123,7 +127,7 @@ function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
     let message: string;
     if (status === 413) {
       code = 'PAYLOAD_TOO_LARGE';
-      message = `The request body is larger than ${BODY_LIMIT}`;
+      message = `The request body is larger than ${bodyLimit}`;
     } else if (e.type === 'entity.parse.failed') {
       code = 'BAD_REQUEST';
       message = 'The request body is not valid JSON';
@@ -171,7 +175,6 @@ async function readiness(deps: AppDeps): Promise<{ ok: boolean; checks: Record<s
   return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
 }
 
-const BODY_LIMIT = '1mb';
 
 /** Builds the hub (HTTP and WebSocket on one server and path) without listening. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -186,12 +189,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps = { config, tokens, logger, events } as AppDeps;
   Object.defineProperty(deps, 'dataSource', { get: () => dataSource, enumerable: true });
   deps.feed = new CaseEventFeed(deps);
+  deps.loginGuard = new LoginGuard(config, logger);
+  const metrics = createMetrics(config, deps);
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: true,
+    introspection: config.introspection,
     validationRules: limitRules(config.maxQueryDepth),
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     formatError: format,
@@ -203,6 +208,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Responses are per-user and never cacheable; the plugin would only instrument every field.
       ApolloServerPluginCacheControlDisabled(),
       httpOutcomePlugin(schema, config),
+      // GET /graphql in a browser is the local GraphiQL (src/http/graphiql.ts), not Apollo's CDN-loaded page.
+      ApolloServerPluginLandingPageDisabled(),
+      exposurePlugin(config),
+      metrics.plugin,
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
   });
@@ -230,16 +239,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const app = express();
       app.disable('x-powered-by');
       app.use(requestScopeMiddleware());
+      mountExposure(app, config, metrics);
       app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
       app.get('/readyz', async (_req, res) => {
         const r = await readiness(deps);
         if (!r.ok) res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
         res.status(r.ok ? 200 : 503).json(r);
       });
-      app.use('/graphql', express.json({ limit: BODY_LIMIT }), expressMiddleware(apollo, {
+      app.use('/graphql', express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, {
         context: async ({ req }) => {
           try {
-            const ctx = await buildContext(deps, req.headers.authorization);
+            const ctx = withRequest(await buildContext(deps, req.headers.authorization), req);
             const scope = currentRequest();
             if (scope && ctx.user) scope.userId = ctx.user.id;
             return ctx;
@@ -248,9 +258,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           }
         },
       }));
-      app.use(jsonErrorHandler(logger));
+      app.use(jsonErrorHandler(logger, config.bodyLimit));
       httpServer.on('request', app);
       ws = attachWebSocket({ httpServer, schema, deps, formatError: format });
+      const socketsOpen = ws.connectionsPerUser();
+      metrics.setLiveSource(() => ({
+        connections: [...socketsOpen.values()].reduce((a, b) => a + b, 0),
+        subscribers: deps.feed.subscriberCount,
+        delivered: deps.feed.delivered,
+      }));
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, () => resolve());
@@ -266,6 +282,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         () => deps.feed.stop(),
         () => (httpServer.listening ? new Promise<void>((r) => httpServer.close(() => r())) : undefined),
         () => events.close(),
+        () => deps.loginGuard.close(),
         () => (dataSource?.isInitialized ? dataSource.destroy() : undefined),
         () => embedded?.stop(),
       ];

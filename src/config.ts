@@ -25,6 +25,30 @@ export interface Config {
   maxConnectionsPerUser: number;
   /** How often open WebSocket connections re-check their user (deactivated, roles or organization changed). */
   accountRecheckSeconds: number;
+  // --- Exposure: limits, introspection, HTTP hardening, login rate limit (see README "Safe to expose") ---
+  /** Field resolutions one HTTP request may make before it is refused. */
+  maxResolverCalls: number;
+  /** Schema introspection (`__schema`, `__type`): default on outside production; anonymous callers never. */
+  introspection: boolean;
+  /** Shared secret the federation gateway sends in `x-gateway-secret` to read `_service { sdl }` without a user. */
+  gatewaySecret?: string;
+  /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (rate limits). */
+  trustProxy: string | number | boolean;
+  /** Browser origins allowed by CORS: `*` for any; default any outside production, none in production. */
+  corsOrigins: string[];
+  /** Largest request body accepted (bytes-style string for express, e.g. `1mb`). */
+  bodyLimit: string;
+  /** Bearer token that `GET /metrics` requires when set. */
+  metricsToken?: string;
+  /** The local GraphiQL at `GET /graphql` for browsers: default on outside production. */
+  graphiql: boolean;
+  /** Failed logins allowed per account, and per client address, per `loginWindowSeconds`. */
+  loginMaxFailuresPerAccount: number;
+  loginMaxFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  /** Password checks (argon2) running at once, and waiting, per instance; beyond that logins get TOO_MANY_REQUESTS. */
+  loginConcurrency: number;
+  loginQueue: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -65,7 +89,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 20, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     maxConnectionsPerUser: int(env.MAX_CONNECTIONS_PER_USER, 10, 'MAX_CONNECTIONS_PER_USER'),
     accountRecheckSeconds: int(env.ACCOUNT_RECHECK_SECONDS, 15, 'ACCOUNT_RECHECK_SECONDS'),
+    maxResolverCalls: int(env.MAX_RESOLVER_CALLS, 50_000, 'MAX_RESOLVER_CALLS'),
+    introspection: bool(env.INTROSPECTION, !production),
+    gatewaySecret: env.GATEWAY_SECRET || undefined,
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    corsOrigins: (env.CORS_ORIGINS ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean),
+    bodyLimit: env.BODY_LIMIT || '1mb',
+    metricsToken: env.METRICS_TOKEN || undefined,
+    graphiql: bool(env.GRAPHIQL, !production),
+    loginMaxFailuresPerAccount: int(env.LOGIN_MAX_FAILURES_PER_ACCOUNT, 10, 'LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+    loginMaxFailuresPerAddress: int(env.LOGIN_MAX_FAILURES_PER_ADDRESS, 100, 'LOGIN_MAX_FAILURES_PER_ADDRESS'),
+    loginWindowSeconds: int(env.LOGIN_WINDOW_SECONDS, 900, 'LOGIN_WINDOW_SECONDS'),
+    loginConcurrency: int(env.LOGIN_CONCURRENCY, 2, 'LOGIN_CONCURRENCY'),
+    loginQueue: int(env.LOGIN_QUEUE, 32, 'LOGIN_QUEUE'),
   };
+}
+
+/** `TRUST_PROXY`: unset or `false` trusts none; `true` all; a number of hops; otherwise addresses/subnets for express. */
+function trustProxy(value: string | undefined): string | number | boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /** Connection string used by the test suite: TEST_DATABASE_URL, then DATABASE_URL; otherwise tests start the embedded server. */

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { defineAbilityFor, type AppAbility, type Principal } from './auth/ability';
+import type { LoginGuard } from './auth/loginGuard';
 import { bearerToken, type TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { User } from './entities';
@@ -19,6 +20,8 @@ export interface AppDeps {
   events: EventBus;
   /** This instance's tail of committed case events, fanned out to its subscribers. */
   feed: CaseEventFeed;
+  /** Login rate limits and the password-check budget (src/auth/loginGuard.ts). */
+  loginGuard: LoginGuard;
 }
 
 /** The per-request (or per-subscription-operation) context: who is asking, what they may do, and batched loaders. */
@@ -36,6 +39,8 @@ export interface Context {
   afterCommit: (() => void | Promise<void>)[];
   /** Aborted when the WebSocket connection behind a subscription loses its right to it (token expiry). */
   signal?: AbortSignal;
+  /** The client's address (express `req.ip`, honouring TRUST_PROXY), for per-address limits. */
+  clientAddress?: string;
 }
 
 /** The centres and specialist profile a user is tied to (what centre roles' abilities are built from). */

@@ -2,9 +2,12 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { DEMO_USERS } from './db/seed';
+import { staleBuildWarning } from './staleBuild';
 
 /** Reads the configuration, starts the hub, and stops it cleanly on Ctrl-C / SIGTERM. */
 async function main(): Promise<void> {
+  const stale = staleBuildWarning();
+  if (stale) process.stderr.write(stale);
   const config = loadConfig();
   const app = await createApp(config);
   const log = app.deps.logger;

@@ -14,6 +14,7 @@ import { permissionKey, primeLoaders, Subscriber, type EventSink } from './pubsu
 import { LiveDelivery, LiveTarget } from './pubsub/LiveDelivery';
 import type { CaseStatusChange } from './schema/CaseStatusChange';
 import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createLoaders } from './services/loaders';
 
 export interface WebSocketHandle {
@@ -57,7 +58,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
   // each event would cost more CPU than the bandwidth it saves.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', perMessageDeflate: false });
   const perUser = new Map<string, number>();
-  const rules = [...specifiedRules, ...limitRules(config.maxQueryDepth)];
+  const rules = [...specifiedRules, ...limitRules(config.maxQueryDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   /** The part of a sharing key that names the operation: text, name and variables. */
   const operationKeys = new WeakMap<object, string>();
   /** Where each operation's messages go (its socket and operation id), for the live fast path. */
@@ -210,12 +211,13 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
         if (Array.isArray(checked)) return checked;
         const document = checked;
         try {
-          assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, config.maxQueryComplexity);
+          assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, config.maxQueryComplexity, config.maxPageSize);
         } catch (e) {
           if (e instanceof GraphQLError) return [e];
           throw e;
         }
         const contextValue = subscriptionContext(state);
+        contextValue.clientAddress = ctx.extra.request.socket.remoteAddress;
         operationKeys.set(contextValue, `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`);
         wires.set(contextValue, { socket: ctx.extra.socket, id });
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };

@@ -300,6 +300,8 @@ export class CaseEventFeed {
   private readonly groups = new Map<string, Group>();
   private running: Promise<void> | null = null;
   private again = false;
+  /** Live events handed to subscribers since start, one per subscriber (the /metrics counter). */
+  delivered = 0;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private count = 0;
@@ -388,7 +390,7 @@ export class CaseEventFeed {
     const subj = caseSubject(s);
     for (const g of this.groups.values()) {
       if (!g.ability.can('read', subj)) continue;
-      for (const sub of g.subscribers) if (sub.matches(s)) sub.offer(s);
+      for (const sub of g.subscribers) if (sub.matches(s)) { sub.offer(s); this.delivered++; }
     }
     this.lastId = s.id;
   }

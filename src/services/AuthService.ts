@@ -14,10 +14,14 @@ export class AuthService {
     const normalized = email.trim().toLowerCase();
     if (normalized.length === 0 || normalized.length > 320) throw badInput('email', 'must be an email address');
     if (password.length === 0 || password.length > 1024) throw badInput('password', 'must not be empty');
+    // Limits first: a refused attempt costs neither a query nor a password check.
+    const attempt = await ctx.deps.loginGuard.begin(normalized, ctx.clientAddress);
     const user = await ctx.em.findOne(User, { where: { email: normalized }, relations: { organization: true } });
     dummyHash ??= argon2.hash('not-a-password');
-    const ok = await argon2.verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
+    const hash = user?.passwordHash ?? (await dummyHash);
+    const ok = await ctx.deps.loginGuard.verify(() => argon2.verify(hash, password).catch(() => false));
     if (!user || !ok || !user.active) throw unauthenticated('Wrong email or password');
+    await attempt.succeeded();
     const token = await ctx.deps.tokens.issue(user.id);
     const { expiresAt } = await ctx.deps.tokens.verify(token);
     ctx.deps.logger.info({ userId: user.id }, 'login');
