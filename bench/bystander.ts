@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /*
- * Bystander benchmark: `npm run bench:bystander [-- --tmp] [--runs N]`.
+ * Bystander benchmark: `npm run bench:bystander [-- --tmp] [--runs N] [--only <part of an input's name>]`.
  *
  * Issue 7 measured how long another user's `{ me { id } }` waits while one heavy input runs (a freeSlots in
  * year 9999 froze everyone for 28 s, some RRULEs forever). This starts the hub in a child process on the demo
@@ -17,6 +17,7 @@ import path from 'node:path';
 const argv = process.argv.slice(2);
 const runs = Number(argv[argv.indexOf('--runs') + 1]) || 3;
 const tmp = argv.includes('--tmp');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 async function freePort(): Promise<number> {
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     console.log(`bystander \`me\` wait while each input runs (${runs} runs each; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
     console.log(`${'input'.padEnd(58)} ${'worst me'.padStart(9)} ${'input'.padStart(9)}  outcome`);
     let overall = 0;
-    for (const [name, { q, v }] of inputs) {
+    for (const [name, { q, v }] of inputs.filter(([n]) => !only || n.includes(only))) {
       let worst = 0;
       let own = 0;
       let outcome = '';
