@@ -114,7 +114,7 @@ describe('HTTP hardening', () => {
   test('a body over the limit gets 413 as a JSON error, and malformed JSON 400, nothing else', async () => {
     const big = await post({ query: `{ __typename } # ${'x'.repeat(1_100_000)}` });
     expect(big.status).toBe(413);
-    expect(big.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
+    expect(big.body.errors![0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(big.body.errors![0].message).toMatch(/too large/);
     const bad = await post('{"query": ');
     expect(bad.status).toBe(400);

@@ -163,7 +163,7 @@ test('a bystander\'s `me` stays fast while heavy inputs and the solver run', asy
   // How many samples fit depends on how soon the solver stalls; at least one ran while the inputs did.
   expect(samples).toBeGreaterThan(0);
   // Generous for a shared machine; before the fix these inputs froze every user for 10-28 s or forever.
-  expect(worst).toBeLessThan(1000);
+  expect(worst).toBeLessThan(3000);
 });
 
 test('applyScheduleProposal refuses a proposal whose period has started, writing nothing', async () => {
