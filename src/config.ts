@@ -23,12 +23,19 @@ export interface Config {
   maxConnectionsPerUser: number;
   /** How often open WebSocket connections re-check their user (deactivated, roles or organization changed). */
   accountRecheckSeconds: number;
+  /** Statistics: the smallest count published; smaller cells are suppressed (with secondary suppression). */
+  statisticsThreshold: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function atLeast(n: number, min: number, name: string): number {
+  if (n < min) throw new Error(`${name} must be at least ${min}, got ${n}`);
   return n;
 }
 
@@ -62,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 20, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     maxConnectionsPerUser: int(env.MAX_CONNECTIONS_PER_USER, 10, 'MAX_CONNECTIONS_PER_USER'),
     accountRecheckSeconds: int(env.ACCOUNT_RECHECK_SECONDS, 15, 'ACCOUNT_RECHECK_SECONDS'),
+    statisticsThreshold: atLeast(int(env.STATISTICS_THRESHOLD, 5, 'STATISTICS_THRESHOLD'), 2, 'STATISTICS_THRESHOLD'),
   };
 }
 

@@ -17,6 +17,7 @@ import { SessionResolver } from '../resolvers/SessionResolver';
 import { GuardianVerificationResolver, ReturnOperationChildResolver, ReturnOperationResolver } from '../resolvers/returns/ReturnOperationResolver';
 import { FollowUpResolver, ReintegrationItemResolver, ReintegrationPlanResolver } from '../resolvers/returns/ReintegrationResolver';
 import { returnsLoaders } from '../services/returns/access';
+import { StatisticsResolver } from '../resolvers/statistics/StatisticsResolver';
 
 /** Coarse role check for `@Authorized(...)`: signed in, and holding one of the roles when any are named. */
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -56,7 +57,8 @@ async function validateArg(value: unknown, type: unknown, data: ResolverData): P
 export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, CaseResolver, CaseShareResolver, ChildResolver, CaseSubscriptionResolver, CaseEventActorResolver,
   CentreResolver, PlacementResolver, CarePlanResolver, RoomResolver, SpecialistResolver, ChildCareResolver, SessionResolver,
   ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver,
-  ReturnOperationResolver, ReturnOperationChildResolver, GuardianVerificationResolver, ReintegrationPlanResolver, ReintegrationItemResolver, FollowUpResolver] as const;
+  ReturnOperationResolver, ReturnOperationChildResolver, GuardianVerificationResolver, ReintegrationPlanResolver, ReintegrationItemResolver, FollowUpResolver,
+  StatisticsResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
