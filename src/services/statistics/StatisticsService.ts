@@ -44,6 +44,10 @@ export function domainOf(dim: StatisticsDimension, records: StatRecord[]): strin
   return seen.sort();
 }
 
+function transpose<T>(m: T[][]): T[][] {
+  return m.length === 0 ? [] : m[0].map((_, j) => m.map((row) => row[j]));
+}
+
 function quantile(sorted: number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -78,6 +82,28 @@ export function computeStatistics(records: StatRecord[], filter: StatisticsFilte
     const prot = suppress ? protectOneWay({ counts, total: records.length }, k) : { suppressed: counts.map(() => false), totalSuppressed: false };
     return [d, { counts, ...prot }];
   }));
+  /**
+   * The two-way table A × B with its suppression pattern, always protected in one orientation (dimension
+   * order) and transposed for the other, so that the slices A = a and B = b show one and the same pattern.
+   */
+  const twoWay = (a: StatisticsDimension, b: StatisticsDimension): { cells: number[][]; sup: boolean[][] } => {
+    if (dims.indexOf(a) > dims.indexOf(b)) {
+      const t = twoWay(b, a);
+      return { cells: transpose(t.cells), sup: transpose(t.sup) };
+    }
+    const rowsDom = domains.get(a)!;
+    const colsDom = domains.get(b)!;
+    const rowIdx = new Map(rowsDom.map((v, i) => [v, i]));
+    const colIdx = new Map(colsDom.map((v, i) => [v, i]));
+    const cells = rowsDom.map(() => colsDom.map(() => 0));
+    for (const r of records) cells[rowIdx.get(r.values[a])!][colIdx.get(r.values[b])!]++;
+    const oa = oneWay.get(a)!;
+    const ob = oneWay.get(b)!;
+    const sup = suppress
+      ? protectTwoWay({ cells, rowTotals: oa.counts, colTotals: ob.counts, total: records.length, rowTotalSuppressed: oa.suppressed, colTotalSuppressed: ob.suppressed }, k)
+      : cells.map((x) => x.map(() => false));
+    return { cells, sup };
+  };
   const cell = (key: string, count: number, suppressed: boolean): StatisticsCell => Object.assign(new StatisticsCell(), { key, count: suppressed ? null : count, suppressed });
   const grand = records.length;
   const grandSuppressed = suppress && grand > 0 && grand < k;
@@ -94,9 +120,7 @@ export function computeStatistics(records: StatRecord[], filter: StatisticsFilte
       }));
     }
   } else {
-    const rowsDom = domains.get(f.dim)!;
-    const rowIdx = new Map(rowsDom.map((v, i) => [v, i]));
-    const row = rowIdx.get(f.value);
+    const row = domains.get(f.dim)!.indexOf(f.value) >= 0 ? domains.get(f.dim)!.indexOf(f.value) : undefined;
     const a = oneWay.get(f.dim)!;
     population = records.filter((r) => r.values[f.dim] === f.value);
     total = population.length;
@@ -104,16 +128,10 @@ export function computeStatistics(records: StatRecord[], filter: StatisticsFilte
     for (const d of dims) {
       if (d === f.dim) continue;
       const colsDom = domains.get(d)!;
-      const colIdx = new Map(colsDom.map((v, i) => [v, i]));
-      const cells = rowsDom.map(() => colsDom.map(() => 0));
-      for (const r of records) cells[rowIdx.get(r.values[f.dim])!][colIdx.get(r.values[d])!]++;
-      const b = oneWay.get(d)!;
-      const sup = suppress
-        ? protectTwoWay({ cells, rowTotals: a.counts, colTotals: b.counts, total: grand, rowTotalSuppressed: a.suppressed, colTotalSuppressed: b.suppressed }, k)
-        : cells.map((x) => x.map(() => false));
+      const t = twoWay(f.dim, d);
       tables.push(Object.assign(new StatisticsTable(), {
         dimension: d, total: totalSuppressed ? null : total, totalSuppressed,
-        cells: colsDom.map((v, j) => cell(v, row === undefined ? 0 : cells[row][j], row === undefined ? false : sup[row][j])),
+        cells: colsDom.map((v, j) => cell(v, row === undefined ? 0 : t.cells[row][j], row === undefined ? false : t.sup[row][j])),
       }));
     }
   }

@@ -65,6 +65,7 @@ export function protectTwoWay(t: TwoWay, k: number, opts: { secondary?: boolean 
   const all = () => x.map((row) => row.map((v) => v > 0));
   const primaries: [number, number][] = [];
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) if (sup[r][c]) primaries.push([r, c]);
+  let pattern: boolean[][] | null = sup;
   for (const [r, c] of primaries) {
     let best: { r2: number; c2: number; cost: number } | null = null;
     for (let r2 = 0; r2 < R; r2++) {
@@ -81,12 +82,39 @@ export function protectTwoWay(t: TwoWay, k: number, opts: { secondary?: boolean 
         if (!best || cost < best.cost) best = { r2, c2, cost };
       }
     }
-    if (!best) return all();
+    if (!best) {
+      pattern = null;
+      break;
+    }
     sup[r][best.c2] = true;
     sup[best.r2][c] = true;
     sup[best.r2][best.c2] = true;
   }
-  return determinedUnknowns(t, sup).length > 0 ? all() : sup;
+  return audited(t, pattern ?? all(), k, all);
+}
+
+/**
+ * Audits a pattern: a suppressed cell of at least k that the equations determine anyway is published (it
+ * tells nothing new); a determined small cell or margin means the pattern fails, and the table falls back
+ * to publishing its margins only.
+ */
+function audited(t: TwoWay, start: boolean[][], k: number, all: () => boolean[][]): boolean[][] {
+  let sup = start.map((r) => r.slice());
+  let fellBack = false;
+  for (let round = 0; round < 50; round++) {
+    const det = determinedUnknowns(t, sup);
+    if (det.length === 0) return sup;
+    const cells = det.filter((n) => n.includes(',')).map((n) => n.split(',').map(Number) as [number, number]);
+    const harmful = det.length !== cells.length || cells.some(([r, c]) => t.cells[r][c] < k);
+    if (harmful) {
+      if (fellBack) return sup;
+      sup = all();
+      fellBack = true;
+      continue;
+    }
+    for (const [r, c] of cells) sup[r][c] = false;
+  }
+  return sup;
 }
 
 /**
