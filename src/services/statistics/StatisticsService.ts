@@ -179,7 +179,10 @@ export class StatisticsService {
     ]);
   }
 
-  /** Every case, reduced to its statistical values (not filtered by CASL: aggregates are the product). */
+  /**
+   * Every case, reduced to its statistical values (not filtered by CASL: aggregates are the product). The
+   * return date is the reintegration plan's (the day the child came back), else the first RETURNED event.
+   */
   static async records(ctx: Context): Promise<StatRecord[]> {
     const rows: {
       status: string; home_oblast: string | null; birth_date: string; sex: string; dep_year: number | null; country: string | null;
@@ -187,8 +190,9 @@ export class StatisticsService {
     }[] = await ctx.em.query(
       `SELECT c.status, ch.home_oblast, to_char(ch.birth_date, 'YYYY-MM-DD') AS birth_date, ch.sex,
               extract(year FROM c.deportation_date)::int AS dep_year, c.last_known_country AS country, c.created_at,
-              ev.identified_at, ev.located_at, ev.returned_at
+              ev.identified_at, ev.located_at, COALESCE(p.returned_on::timestamptz, ev.returned_at) AS returned_at
          FROM case_file c JOIN child ch ON ch.id = c.child_id
+         LEFT JOIN reintegration_plan p ON p.case_id = c.id
          LEFT JOIN LATERAL (
            SELECT min(e.at) FILTER (WHERE e.to_status = 'IDENTIFIED') AS identified_at,
                   min(e.at) FILTER (WHERE e.to_status = 'LOCATED') AS located_at,
