@@ -62,7 +62,8 @@ export function protectTwoWay(t: TwoWay, k: number, opts: { secondary?: boolean 
   const x = t.cells;
   const sup = x.map((row) => row.map((v) => v > 0 && v < k));
   if (opts.secondary === false) return sup;
-  const all = () => x.map((row) => row.map((v) => v > 0));
+  // Margins only: zeros too, since a published zero turns a row with one non-zero cell into its margin.
+  const all = () => x.map((row) => row.map(() => true));
   const primaries: [number, number][] = [];
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) if (sup[r][c]) primaries.push([r, c]);
   let pattern: boolean[][] | null = sup;
