@@ -48,6 +48,12 @@ test('the demo statistics show real suppression, and the attacker recovers none 
   const s = await stats(t, tok.analyst);
   // Returns spread over months: some months hold fewer than five returns.
   expect(s.tables.find((x) => x.dimension === 'RETURN_MONTH')!.cells.some((c) => c.suppressed)).toBe(true);
+  // Figures for the report (not a timed assertion): one unfiltered and one filtered request on the demo world.
+  for (const filter of [undefined, { homeOblast: 'Kherson' }]) {
+    const t0 = process.hrtime.bigint();
+    await stats(t, tok.analyst, filter);
+    console.log(`statistics ${JSON.stringify(filter ?? {})}: ${Number(process.hrtime.bigint() - t0) / 1e6} ms`);
+  }
   const h = await harvest(t, tok.analyst);
   expect(h.sliced.flatMap((x) => x.s.tables.flatMap((tb) => tb.cells)).filter((c) => c.suppressed).length).toBeGreaterThan(20);
   const a = attack(h);
