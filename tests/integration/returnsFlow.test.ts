@@ -72,6 +72,15 @@ test('adding a child moves its case LOCATED → RETURN_IN_PROGRESS with one even
   expect(JSON.stringify(change)).not.toMatch(/Doha|Lastivka|Qatar/);
 });
 
+test('a case in an open operation leaves RETURN_IN_PROGRESS only through the operation', async () => {
+  const { cases } = await operationWith(1);
+  const r = await t.gql(CHANGE, { i: { caseId: cases[0].id, status: 'LOCATED', expectedVersion: 2 } }, token);
+  expect(r.errors?.[0].extensions).toMatchObject({ code: 'INVALID_TRANSITION', reason: 'IN_RETURN_OPERATION' });
+  expect(await caseRow(cases[0].id)).toEqual({ status: 'RETURN_IN_PROGRESS', version: 2 });
+  const again = await t.gql(ADD, { i: { operationId: (await operationWith(0)).op.id, caseId: cases[0].id, expectedCaseVersion: 2 } }, token);
+  expect(again.errors?.[0].extensions?.code).toBe('INVALID_TRANSITION');
+});
+
 test('a child whose case is not LOCATED cannot be added, and a stale case version is CONFLICT; nothing is written', async () => {
   const { op } = await operationWith(0);
   const reported = (await createCase(ds, { lead: ngo, status: CaseStatus.REPORTED })).case;

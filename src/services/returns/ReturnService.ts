@@ -198,7 +198,7 @@ export class ReturnService {
         if (c.status !== CaseStatus.RETURN_IN_PROGRESS) throw invalidTransition(c.status, to, []);
         const guardianId = ch.receivingGuardianId ?? e.receivingGuardianId;
         if (ch.receivingGuardianId) await ReturnService.assertGuardianOf(tx, e.childId, ch.receivingGuardianId, `input.children.${i}.receivingGuardianId`);
-        if (ch.returned) await assertCaseTransitionAllowed(tx, c, to);
+        if (ch.returned) await assertCaseTransitionAllowed(tx, c, to, { byReturnOperation: true });
         await tx.em.update(ReturnOperationChild, { id: e.id }, {
           outcome: ch.returned ? ReturnChildOutcome.RETURNED : ReturnChildOutcome.NOT_RETURNED, outcomeNote: ch.note ?? null, receivingGuardianId: guardianId, active: false,
         });

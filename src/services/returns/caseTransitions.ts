@@ -9,7 +9,17 @@ import { ReintegrationItemStatus, VerificationStatus } from '../../schema/return
  * transaction (after the case row is locked) by every path that changes a status: changeCaseStatus and
  * the return-operation flows. One function, so the rule cannot be written twice and disagree.
  */
-export async function assertCaseTransitionAllowed(tx: Context, c: Case, to: CaseStatus): Promise<void> {
+export async function assertCaseTransitionAllowed(tx: Context, c: Case, to: CaseStatus, opts: { byReturnOperation?: boolean } = {}): Promise<void> {
+  if (!opts.byReturnOperation && c.status === CaseStatus.RETURN_IN_PROGRESS) {
+    // A child in an open return operation leaves RETURN_IN_PROGRESS through the operation (complete, fail,
+    // cancel), so that the operation and the case never disagree.
+    const [row]: { busy: boolean }[] = await tx.em.query(`SELECT EXISTS (SELECT 1 FROM return_operation_child WHERE case_id = $1 AND active) AS busy`, [c.id]);
+    if (row.busy) {
+      throw appError('INVALID_TRANSITION', `Case ${c.id} is in an open return operation: complete, fail or cancel the operation instead`, {
+        from: c.status, to, reason: 'IN_RETURN_OPERATION',
+      });
+    }
+  }
   if (to === CaseStatus.RETURNED) {
     const [row]: { ok: boolean }[] = await tx.em.query(
       `SELECT EXISTS (SELECT 1 FROM guardian_verification WHERE case_id = $1 AND status = $2) AS ok`, [c.id, VerificationStatus.VERIFIED],
