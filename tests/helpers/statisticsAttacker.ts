@@ -7,6 +7,8 @@ import { determinedColumns } from '../../src/services/statistics/suppression';
  * unfiltered and under every allowed filter) and tries to recover suppressed cells from totals, margins
  * and by differencing filtered queries, by peeling equations and by linear algebra.
  */
+/** The threshold the tests run with (STATISTICS_THRESHOLD default). */
+export const K = 5;
 export const DIMS = ['STATUS', 'HOME_OBLAST', 'AGE_BAND', 'SEX', 'DEPORTATION_YEAR', 'LAST_KNOWN_COUNTRY', 'RETURN_MONTH'];
 export const FILTERS: Record<string, string> = { STATUS: 'status', HOME_OBLAST: 'homeOblast', AGE_BAND: 'ageBand', SEX: 'sex', DEPORTATION_YEAR: 'deportationYear', LAST_KNOWN_COUNTRY: 'lastKnownCountry' };
 export const STATS = `query($f: StatisticsFilter, $u: Boolean) { statistics(filter: $f, unsuppressed: $u) { threshold suppressionApplied total totalSuppressed
@@ -28,7 +30,8 @@ export async function harvest(t: TestApp, token: string, unsuppressed = false) {
     for (const c of base.tables.find((x) => x.dimension === dim)!.cells) {
       const value = dim === 'DEPORTATION_YEAR' ? Number(c.key) : c.key;
       if (dim === 'DEPORTATION_YEAR' && Number.isNaN(value)) continue;
-      if (dim === 'HOME_OBLAST' && c.key === 'UNKNOWN') continue;
+      // A missing value (UNKNOWN) cannot be named in a filter: the API answers no such slice.
+      if (c.key === 'UNKNOWN') continue;
       sliced.push({ dim, value: c.key, s: await stats(t, token, { [FILTERS[dim]]: value }, unsuppressed) });
     }
   }
@@ -44,8 +47,9 @@ export type Harvest = Awaited<ReturnType<typeof harvest>>;
 export function attack(h: Harvest) {
   const known = new Map<string, number>();
   const unknown = new Set<string>();
+  const suppressed = new Set<string>();
   const note = (key: string, v: number | null) => {
-    if (v === null) { if (!known.has(key)) unknown.add(key); } else { known.set(key, v); unknown.delete(key); }
+    if (v === null) { if (!known.has(key)) unknown.add(key); suppressed.add(key); } else { known.set(key, v); unknown.delete(key); }
   };
   const T = h.base.total!;
   const domains = new Map<string, string[]>();
@@ -69,6 +73,8 @@ export function attack(h: Harvest) {
     for (const a of domains.get(A)!) equations.push([...domains.get(B)!.map((b) => [key2(A, a, B, b), 1] as [string, number]), [`1|${A}|${a}`, -1]]);
     for (const b of domains.get(B)!) equations.push([...domains.get(A)!.map((a) => [key2(A, a, B, b), 1] as [string, number]), [`1|${B}|${b}`, -1]]);
   }
+  // A cell no answer shows (a slice no filter can name, e.g. UNKNOWN) is unknown to the attacker too.
+  for (const eq of equations) for (const [k] of eq) if (k !== 'CONST' && !known.has(k)) unknown.add(k);
   // 1. Peeling: an equation with one unknown left gives its value; repeat until nothing moves.
   const values = new Map(known);
   values.set('CONST', 1);
@@ -95,6 +101,12 @@ export function attack(h: Harvest) {
     return row;
   }).filter((r) => r.some((v) => v !== 0));
   const determined = determinedColumns(rows, names.length).map((i) => names[i]);
-  return { unknown: names, recovered, determined };
+  // What counts as a leak: a cell shown as suppressed that the attacker pins down, or any cell (also one no
+  // answer shows, e.g. the UNKNOWN slice) whose recovered value is a small count.
+  const leaks = {
+    recovered: [...recovered].filter(([k, v]) => suppressed.has(k) || (v > 0 && v < K)).map(([k, v]) => `${k}=${v}`),
+    determined: determined.filter((k) => suppressed.has(k)),
+  };
+  return { unknown: names, recovered, determined, leaks };
 }
 

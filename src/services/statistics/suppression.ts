@@ -95,9 +95,9 @@ export function protectTwoWay(t: TwoWay, k: number, opts: { secondary?: boolean 
 }
 
 /**
- * Audits a pattern: a suppressed cell of at least k that the equations determine anyway is published (it
- * tells nothing new); a determined small cell or margin means the pattern fails, and the table falls back
- * to publishing its margins only.
+ * Audits a pattern: a suppressed cell that the equations determine anyway and that is zero or at least k
+ * is published (it tells nothing new); a determined small cell or margin means the pattern fails, and the
+ * table falls back to publishing its margins only.
  */
 function audited(t: TwoWay, start: boolean[][], k: number, all: () => boolean[][]): boolean[][] {
   let sup = start.map((r) => r.slice());
@@ -106,7 +106,8 @@ function audited(t: TwoWay, start: boolean[][], k: number, all: () => boolean[][
     const det = determinedUnknowns(t, sup);
     if (det.length === 0) return sup;
     const cells = det.filter((n) => n.includes(',')).map((n) => n.split(',').map(Number) as [number, number]);
-    const harmful = det.length !== cells.length || cells.some(([r, c]) => t.cells[r][c] < k);
+    // A determined zero or large cell is implied by what is published anyway; a determined small one is a leak.
+    const harmful = det.length !== cells.length || cells.some(([r, c]) => t.cells[r][c] > 0 && t.cells[r][c] < k);
     if (harmful) {
       if (fellBack) return sup;
       sup = all();
