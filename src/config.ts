@@ -49,12 +49,19 @@ export interface Config {
   /** Password checks (argon2) running at once, and waiting, per instance; beyond that logins get TOO_MANY_REQUESTS. */
   loginConcurrency: number;
   loginQueue: number;
+  /** Statistics: the smallest count published; smaller cells are suppressed (with secondary suppression). */
+  statisticsThreshold: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function atLeast(n: number, min: number, name: string): number {
+  if (n < min) throw new Error(`${name} must be at least ${min}, got ${n}`);
   return n;
 }
 
@@ -102,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginWindowSeconds: int(env.LOGIN_WINDOW_SECONDS, 900, 'LOGIN_WINDOW_SECONDS'),
     loginConcurrency: int(env.LOGIN_CONCURRENCY, 2, 'LOGIN_CONCURRENCY'),
     loginQueue: int(env.LOGIN_QUEUE, 32, 'LOGIN_QUEUE'),
+    statisticsThreshold: atLeast(int(env.STATISTICS_THRESHOLD, 5, 'STATISTICS_THRESHOLD'), 2, 'STATISTICS_THRESHOLD'),
   };
 }
 

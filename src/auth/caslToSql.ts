@@ -95,6 +95,41 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
     table: 'session',
     columns: { id: 'id', childId: 'child_id', centreId: 'centre_id', specialistId: 'specialist_id', roomId: 'room_id' },
   },
+  // Return operations and reintegration (src/auth/rules/returns.ts).
+  ReturnOperation: {
+    table: 'return_operation',
+    columns: { id: 'id' },
+    relations: { orgs: { kind: 'many', target: 'ReturnOperationOrg', on: (o, i) => `${i}.operation_id = ${o}.id` } },
+  },
+  ReturnOperationOrg: {
+    table: 'return_operation_org',
+    columns: { operationId: 'operation_id', organizationId: 'organization_id' },
+  },
+  ReturnOperationChild: {
+    table: 'return_operation_child',
+    columns: { id: 'id', operationId: 'operation_id', caseId: 'case_id' },
+    relations: { operation: { kind: 'one', target: 'ReturnOperation', on: (o, i) => `${i}.id = ${o}.operation_id` } },
+  },
+  GuardianVerification: {
+    table: 'guardian_verification',
+    columns: { id: 'id', caseId: 'case_id' },
+    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
+  },
+  ReintegrationPlan: {
+    table: 'reintegration_plan',
+    columns: { id: 'id', caseId: 'case_id' },
+    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
+  },
+  ReintegrationItem: {
+    table: 'reintegration_item',
+    columns: { id: 'id', planId: 'plan_id', ownerOrganizationId: 'owner_organization_id' },
+    relations: { plan: { kind: 'one', target: 'ReintegrationPlan', on: (o, i) => `${i}.id = ${o}.plan_id` } },
+  },
+  FollowUp: {
+    table: 'follow_up',
+    columns: { id: 'id', caseId: 'case_id', ownerOrganizationId: 'owner_organization_id' },
+    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
+  },
 };
 
 interface Node {

@@ -18,14 +18,23 @@ import { SessionBooking } from './SessionBooking';
 import { SessionSeries } from './SessionSeries';
 import { Specialist } from './Specialist';
 import { SpecialistCentre } from './SpecialistCentre';
+import { FollowUp } from './FollowUp';
+import { GuardianVerification } from './GuardianVerification';
+import { ReintegrationPlan } from './ReintegrationPlan';
+import { ReintegrationPlanItem } from './ReintegrationPlanItem';
+import { ReturnOperation } from './ReturnOperation';
+import { ReturnOperationChild } from './ReturnOperationChild';
+import { ReturnOperationOrg } from './ReturnOperationOrg';
 
 export { Case, CaseEvent, CaseShare, Child, Guardian, Organization, User };
 export {
   Assignment, AvailabilityRule, CarePlan, Centre, CentreStaff, Placement, Room, ScheduleProposal, Session, SessionBooking, SessionSeries, Specialist, SpecialistCentre,
 };
+export { FollowUp, GuardianVerification, ReintegrationPlan, ReintegrationPlanItem, ReturnOperation, ReturnOperationChild, ReturnOperationOrg };
 
 /** All TypeORM entities of the hub. */
 export const entities = [
   Organization, User, Child, Guardian, Case, CaseShare, CaseEvent,
   Centre, CentreStaff, Room, Specialist, SpecialistCentre, AvailabilityRule, Placement, CarePlan, Assignment, SessionSeries, Session, SessionBooking, ScheduleProposal,
+  ReturnOperation, ReturnOperationOrg, ReturnOperationChild, GuardianVerification, ReintegrationPlan, ReintegrationPlanItem, FollowUp,
 ];

@@ -15,6 +15,10 @@ import { UserResolver } from '../resolvers/UserResolver';
 import { CarePlanResolver, CentreResolver, ChildCareResolver, PlacementResolver, RoomResolver, SpecialistResolver } from '../resolvers/CentreResolver';
 import { ProposedAssignmentResolver, ProposedSessionResolver, ScheduleResolver, UnmetNeedResolver } from '../resolvers/ScheduleResolver';
 import { SessionResolver } from '../resolvers/SessionResolver';
+import { GuardianVerificationResolver, ReturnOperationChildResolver, ReturnOperationResolver } from '../resolvers/returns/ReturnOperationResolver';
+import { FollowUpResolver, ReintegrationItemResolver, ReintegrationPlanResolver } from '../resolvers/returns/ReintegrationResolver';
+import { returnsLoaders } from '../services/returns/access';
+import { StatisticsResolver } from '../resolvers/statistics/StatisticsResolver';
 
 /** Coarse role check for `@Authorized(...)`: signed in, and holding one of the roles when any are named. */
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -53,7 +57,9 @@ async function validateArg(value: unknown, type: unknown, data: ResolverData): P
 
 export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, CaseResolver, CaseShareResolver, ChildResolver, CaseSubscriptionResolver, CaseEventActorResolver,
   CentreResolver, PlacementResolver, CarePlanResolver, RoomResolver, SpecialistResolver, ChildCareResolver, SessionResolver,
-  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver] as const;
+  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver,
+  ReturnOperationResolver, ReturnOperationChildResolver, GuardianVerificationResolver, ReintegrationPlanResolver, ReintegrationItemResolver, FollowUpResolver,
+  StatisticsResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
@@ -106,6 +112,7 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     Case: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.case.load(ref.id) : null) },
     Child: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.child.load(ref.id) : null) },
     Organization: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.organization.load(ref.id) : null) },
+    ReturnOperation: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? returnsLoaders(ctx).operation.load(ref.id) : null) },
   };
   const resolvers = createResolversMap(base) as Record<string, Record<string, unknown>>;
   normaliseTextArguments(base, resolvers);

@@ -9,6 +9,7 @@ import type {
 } from '../schema/inputs';
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
+import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
 import { caseFactsOf, loadAccessFacts, whereAccessible } from './loaders';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
@@ -182,12 +183,14 @@ export class CaseService {
       const closedFrom = c.status === CaseStatus.CLOSED ? await CaseService.closedFrom(tx, c.id) : null;
       const allowed = allowedTransitions(c.status, closedFrom);
       if (!allowed.includes(input.status)) throw invalidTransition(c.status, input.status, allowed);
+      await assertCaseTransitionAllowed(tx, c, input.status);
       const from = c.status;
       await tx.em.update(Case, { id: c.id }, {
         status: input.status,
         closeReason: input.status === CaseStatus.CLOSED ? (input.closeReason as CloseReason) : null,
         version: c.version + 1,
       });
+      await afterCaseTransition(tx, c, from, input.status);
       await CaseService.recordEvent(tx, c, CaseEventKind.STATUS_CHANGED, from, input.status, input.note ?? null);
       return CaseService.readBack(tx, c.id);
     });
@@ -274,7 +277,7 @@ export class CaseService {
    * Locks the case row for this transaction and checks, before anything is written, that the user may
    * see it (else NOT_FOUND, revealing nothing) and do `action` (else FORBIDDEN), and that the version matches.
    */
-  private static async lockForWrite(tx: Context, caseId: string, action: Action, expectedVersion?: number): Promise<Case> {
+  static async lockForWrite(tx: Context, caseId: string, action: Action, expectedVersion?: number): Promise<Case> {
     assertId(caseId, 'input.caseId');
     const c = await tx.em.createQueryBuilder(Case, 'c').setLock('pessimistic_write').where('c.id = :id', { id: caseId }).getOne();
     const facts = c ? await CaseService.facts(tx, c.childId) : null;
@@ -303,7 +306,7 @@ export class CaseService {
    * of the transaction: it takes a lock held until commit, so that event ids commit in id order. That
    * order is what lets a subscriber resume after an event id with no gap (see CaseEventFeed).
    */
-  private static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
+  static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
     await tx.em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CASE_EVENT_ORDER_LOCK]);
     const e = tx.em.create(CaseEvent, { caseId: c.id, kind, from, to, note, actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null });
     await tx.em.save(e);

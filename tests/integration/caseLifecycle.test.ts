@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createCase, createOrg, createUser } from '../factories';
+import { verifyGuardian } from '../factories/returns';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import type { Organization } from '../../src/entities';
 import { CaseStatus, Role } from '../../src/schema/enums';
@@ -42,6 +43,9 @@ test('the lifecycle moves forward, steps back where the world does, and every ch
   const { case: c } = await createCase(ds, { lead: org });
   let version = 1;
   for (const status of ['IDENTIFIED', 'LOCATED', 'IDENTIFIED', 'LOCATED', 'RETURN_IN_PROGRESS', 'LOCATED', 'RETURN_IN_PROGRESS', 'RETURNED', 'REINTEGRATION', 'AFTERCARE']) {
+    // RETURNED needs a verified receiving guardian; AFTERCARE the plan's mandatory items done (see returnsFlow.test.ts).
+    if (status === 'RETURNED') await verifyGuardian(ds, c);
+    if (status === 'AFTERCARE') await ds.query(`UPDATE reintegration_item SET status = 'DONE' WHERE plan_id = (SELECT id FROM reintegration_plan WHERE case_id = $1)`, [c.id]);
     const res = await t.gql(CHANGE, { input: { caseId: c.id, status, expectedVersion: version, note: `to ${status}` } }, token);
     expect(res.errors).toBeUndefined();
     version += 1;
