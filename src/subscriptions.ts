@@ -14,7 +14,7 @@ import { permissionKey, primeLoaders, Subscriber, type EventSink } from './pubsu
 import { LiveDelivery, LiveTarget } from './pubsub/LiveDelivery';
 import type { CaseStatusChange } from './schema/CaseStatusChange';
 import { assertComplexity, limitRules } from './schema/limits';
-import { createLoaders } from './services/loaders';
+import { createLoaders } from './loaders/loaders';
 
 export interface WebSocketHandle {
   dispose(): Promise<void>;

@@ -6,7 +6,7 @@ import { Case, CaseEvent, Child, Organization, User } from '../entities';
 import { appError } from '../errors';
 import { CaseStatusChange } from '../schema/CaseStatusChange';
 import { CaseEventKind } from '../schema/enums';
-import { caseFactsOf, loadAccessFacts, whereAccessible, type AccessFacts } from '../services/loaders';
+import { caseFactsOf, loadAccessFacts, whereAccessible, type AccessFacts } from '../loaders/loaders';
 
 /**
  * One committed case event with everything a permission check and a payload need, loaded once per

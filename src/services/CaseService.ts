@@ -9,7 +9,7 @@ import type {
 } from '../schema/inputs';
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
-import { caseFactsOf, loadAccessFacts, whereAccessible } from './loaders';
+import { caseFactsOf, loadAccessFacts, whereAccessible } from '../loaders/loaders';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
 /** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
