@@ -6,7 +6,8 @@ import { Case, CaseEvent, Child, Organization, User } from '../entities';
 import { appError } from '../errors';
 import { CaseStatusChange } from '../schema/CaseStatusChange';
 import { CaseEventKind } from '../schema/enums';
-import { caseFactsOf, loadAccessFacts, whereAccessible, type AccessFacts } from '../loaders/loaders';
+import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
+import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 
 /**
  * One committed case event with everything a permission check and a payload need, loaded once per
@@ -46,11 +47,22 @@ function caseSubject(s: EventSnapshot) {
   return subject('Case', { ...s.case, shares: s.facts.shares });
 }
 
+/** The CASL subject of the event itself (its kind and its case's facts), as the rules on CaseEvent expect it. */
+function eventSubject(s: EventSnapshot) {
+  return subject('CaseEvent', { id: s.event.id, caseId: s.case.id, kind: s.event.kind, case: caseFactsOf(s.facts) });
+}
+
+/**
+ * Whether a reader receives this event at all: it may read the case, and the event (a SUMMARY reader only
+ * status events: edits and share changes would tell it what its summary hides).
+ */
+export function mayReceive(ability: AppAbility, s: EventSnapshot): boolean {
+  return ability.can('read', caseSubject(s)) && ability.can('read', eventSubject(s));
+}
+
 /** Whether a reader may read the case's history (the event's note and actor), as over HTTP for CaseEvent. */
 export function canReadHistory(ability: AppAbility, s: EventSnapshot): boolean {
-  return ability.can('read', subject('CaseEvent', {
-    id: s.event.id, caseId: s.case.id, case: caseFactsOf(s.facts),
-  }));
+  return ability.can('read', eventSubject(s), 'note');
 }
 
 /**
@@ -125,12 +137,21 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     ctx.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Whether this event passes the subscriber's own filter (permission is checked by the caller). */
+  /**
+   * Whether this event passes the subscriber's own filter (permission to receive it is checked by the
+   * caller). A filter tests only what the subscriber may read: the organization filter matches a case
+   * through its shares only for readers of `Case.shares` (a SUMMARY partner does not see who else has it).
+   */
   matches(s: EventSnapshot): boolean {
     const f = this.filter;
     if (!f.kinds.includes(s.event.kind)) return false;
     if (f.caseId && f.caseId !== s.case.id) return false;
-    if (f.organizationId && f.organizationId !== s.facts.leadOrganizationId && !s.facts.shares.some((x) => x.organizationId === f.organizationId)) return false;
+    if (f.organizationId) {
+      const ability = this.ctx.ability;
+      const byLead = f.organizationId === s.facts.leadOrganizationId && ability.can('read', caseSubject(s), 'leadOrganization');
+      const byShare = !byLead && s.facts.shares.some((x) => x.organizationId === f.organizationId) && ability.can('read', caseSubject(s), 'shares');
+      if (!byLead && !byShare) return false;
+    }
     return true;
   }
 
@@ -247,7 +268,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     if (this.done) return;
     for (const s of page) {
       // The SQL filter already applied the ability; checking again in memory keeps one rule for both paths.
-      if (this.matches(s) && this.ctx.ability.can('read', caseSubject(s))) this.accept(s);
+      if (this.matches(s) && mayReceive(this.ctx.ability, s)) this.accept(s);
     }
     if (page.length === CATCH_UP_PAGE) {
       c.cursor = page[page.length - 1].id;
@@ -385,9 +406,8 @@ export class CaseEventFeed {
   private dispatch(s: EventSnapshot): void {
     // Fail closed: a snapshot missing its case (cannot happen with foreign keys) reaches no one.
     if (!s.case) return;
-    const subj = caseSubject(s);
     for (const g of this.groups.values()) {
-      if (!g.ability.can('read', subj)) continue;
+      if (!mayReceive(g.ability, s)) continue;
       for (const sub of g.subscribers) if (sub.matches(s)) sub.offer(s);
     }
     this.lastId = s.id;
@@ -402,9 +422,17 @@ export class CaseEventFeed {
       .andWhere('e.kind IN (:...kinds)', { kinds: filter.kinds });
     if (filter.caseId) qb.andWhere('e.case_id = :caseId', { caseId: filter.caseId });
     if (filter.organizationId) {
-      qb.andWhere('(c.lead_organization_id = :org OR EXISTS (SELECT 1 FROM case_share s WHERE s.case_id = c.id AND s.organization_id = :org))', { org: filter.organizationId });
+      // As in matches(): each way of matching only where the reader may read the field it tests.
+      const lead = readableFieldFilter(ctx.ability, 'Case', 'leadOrganization', 'c');
+      const shares = readableFieldFilter(ctx.ability, 'Case', 'shares', 'c');
+      qb.andWhere(
+        `((c.lead_organization_id = :org${lead ? ` AND ${lead.sql}` : ''})
+          OR (EXISTS (SELECT 1 FROM case_share s WHERE s.case_id = c.id AND s.organization_id = :org)${shares ? ` AND ${shares.sql}` : ''}))`,
+        { org: filter.organizationId, ...lead?.params, ...shares?.params },
+      );
     }
     whereAccessible(ctx, qb, 'read', 'Case', 'c');
+    whereAccessible(ctx, qb, 'read', 'CaseEvent', 'e');
     const rows: { id: string }[] = await qb.orderBy('e.id', 'ASC').limit(limit).getRawMany();
     return rows.length ? this.load(rows.map((r) => r.id)) : [];
   }

@@ -9,7 +9,8 @@ import type {
 } from '../schema/inputs';
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
-import { caseFactsOf, loadAccessFacts, whereAccessible } from '../loaders/loaders';
+import { caseFactsOf, loadAccessFacts } from '../auth/access/accessFacts';
+import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
 /** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
@@ -66,16 +67,33 @@ export class CaseService {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
     const qb = ctx.em.createQueryBuilder(Case, 'c');
+    // A filter tests a field only where the reader may read it (else it would reveal the hidden value).
+    const readable = (conds: string[], params: Record<string, unknown>, subject: string, fields: string[], alias: string) => {
+      for (const field of fields) {
+        const f = readableFieldFilter(ctx.ability, subject, field, alias);
+        if (f) {
+          conds.push(f.sql);
+          Object.assign(params, f.params);
+        }
+      }
+    };
     const statuses = [...(filter?.statuses ?? []), ...(filter?.status ? [filter.status] : [])];
     if (statuses.length > 0) qb.andWhere('c.status IN (:...statuses)', { statuses });
     if (filter?.leadOrganizationId) qb.andWhere('c.lead_organization_id = :lead', { lead: filter.leadOrganizationId });
+    const caseConds: string[] = [];
+    const caseParams: Record<string, unknown> = {};
+    readable(caseConds, caseParams, 'Case', [...(statuses.length ? ['status'] : []), ...(filter?.leadOrganizationId ? ['leadOrganization'] : [])], 'c');
+    if (caseConds.length) qb.andWhere(caseConds.join(' AND '), caseParams);
     if (filter?.homeOblast || filter?.search) {
       const conds: string[] = [];
-      const params: Record<string, string> = {};
+      const params: Record<string, unknown> = {};
       if (filter.homeOblast) {
         conds.push('ch.home_oblast = :oblast');
         params.oblast = filter.homeOblast;
+        readable(conds, params, 'Child', ['homeOblast'], 'ch');
       }
+      // The search text folds every spelling of the name: searching tests each of those fields.
+      if (filter.search) readable(conds, params, 'Child', ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases'], 'ch');
       searchTerms(filter.search ?? '').forEach((alternatives, i) => {
         conds.push(`(${alternatives.map((alt, j) => {
           params[`q${i}_${j}`] = `%${alt.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
