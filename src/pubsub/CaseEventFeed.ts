@@ -199,7 +199,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** Ends a subscriber that stopped reading (its unsent backlog passed the limit), telling it where to resume. */
   tooSlow(): void {
     this.fail(appError('TOO_MANY_REQUESTS', `This subscriber fell more than ${MAX_PENDING_EVENTS} events behind; resubscribe with afterEventId to resume`, {
-      lastEventId: this.lastDelivered.toString(),
+      lastEventId: this.ctx.deps.tokens.eventIds.encode(this.lastDelivered),
     }));
   }
 
@@ -463,7 +463,8 @@ export class CaseEventFeed {
       if (!c || !f) continue;
       const organizations = new Map<string, Organization>();
       for (const id of [c.leadOrganizationId, e.organizationId]) if (id && orgs.has(id)) organizations.set(id, orgs.get(id)!);
-      const change = Object.assign(new CaseStatusChange(), { eventId: String(e.id), kind: e.kind, from: e.from, to: e.to, at: e.at });
+      const eventId = this.deps.tokens.eventIds.encode(e.id);
+      const change = Object.assign(new CaseStatusChange(), { eventId, kind: e.kind, from: e.from, to: e.to, at: e.at });
       const s: EventSnapshot = {
         id: BigInt(e.id), event: e, case: c, child: childById.get(c.childId) ?? null, facts: f, organizations,
         actorName: e.actorId ? (actorById.get(e.actorId)?.displayName ?? null) : null, change, results: new Map(),

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { Case, CaseShare, Child, Organization } from '../entities';
+import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
@@ -89,5 +89,13 @@ export class CaseShareResolver {
   @FieldResolver(() => Organization, { nullable: true })
   organization(@Ctx() ctx: Context, @Root() s: CaseShare): Promise<Organization | null> {
     return ctx.loaders.organization.load(s.organizationId);
+  }
+}
+
+@Resolver(() => CaseEvent)
+export class CaseEventResolver {
+  @FieldResolver(() => ID, { description: 'Opaque (as eventId in caseStatusChanged): reveals nothing of other cases' })
+  id(@Ctx() ctx: Context, @Root() e: CaseEvent): string {
+    return ctx.deps.tokens.eventIds.encode(e.id);
   }
 }

@@ -8,7 +8,7 @@ import type { Context } from '../context';
 import { entities } from '../entities';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import { AuthResolver } from '../resolvers/AuthResolver';
-import { CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
+import { CaseEventResolver, CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
 import { CaseEventActorResolver, CaseSubscriptionResolver } from '../resolvers/CaseSubscriptionResolver';
 import { ChildResolver } from '../resolvers/ChildResolver';
 import { OrganizationResolver } from '../resolvers/OrganizationResolver';
@@ -54,7 +54,8 @@ async function validateArg(value: unknown, type: unknown, data: ResolverData): P
 
 export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, CaseResolver, CaseShareResolver, ChildResolver, CaseSubscriptionResolver, CaseEventActorResolver,
   CentreResolver, PlacementResolver, CarePlanResolver, RoomResolver, SpecialistResolver, ChildCareResolver, SessionResolver,
-  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver] as const;
+  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver,
+  CaseEventResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`

@@ -121,12 +121,14 @@ export class CaseService {
     const limit = pageSize(first, 10, ctx.deps.config.maxPageSize);
     let before: string | undefined;
     if (after) {
-      [before] = decodeCursor(after, 1, 'after');
-      if (!/^\d+$/.test(before)) throw badInput('after', 'is not a cursor this API gave out');
+      // Event cursors are opaque event ids (see auth/eventIds.ts): a page of one case's history shows nothing of others.
+      const id = ctx.deps.tokens.eventIds.decode(after);
+      if (id === null) throw badInput('after', 'is not a cursor this API gave out');
+      before = id.toString();
     }
     const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
     const page = rows.slice(0, limit);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.id]) }));
+    const edges = page.map((node) => ({ node, cursor: ctx.deps.tokens.eventIds.encode(node.id) }));
     return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

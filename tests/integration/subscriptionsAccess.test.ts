@@ -34,7 +34,7 @@ async function live(token: string, variables: Record<string, unknown> = {}) {
 }
 
 /** The id of the newest event now (to resume after it). */
-const headId = async () => (await t.app.deps.dataSource.query('SELECT coalesce(max(id), 0)::text AS id FROM case_event'))[0].id as string;
+const headId = async () => t.app.deps.tokens.eventIds.encode((await t.app.deps.dataSource.query('SELECT coalesce(max(id), 0)::text AS id FROM case_event'))[0].id);
 
 async function world() {
   const ds = t.app.deps.dataSource;
@@ -114,5 +114,44 @@ describe('SUMMARY partners receive only what a summary reader may know', () => {
     const resumed = await live(w.summaryWorker.token, { caseId: c.id, kinds, afterEventId: resumeFrom });
     await resumed.untilEvent(statusEvent);
     expect(resumed.changes().map((x) => x.kind)).toEqual(['STATUS_CHANGED']);
+  });
+});
+
+describe('event ids reveal nothing of hidden cases', () => {
+  test('ids are opaque and unordered; resume works with them; a forged one is refused', async () => {
+    const w = await world();
+    const mine = (await createCase(w.ds, { lead: w.lead, status: CaseStatus.IDENTIFIED })).case;
+    const hidden = (await createCase(w.ds, { lead: w.third, status: CaseStatus.IDENTIFIED })).case;
+    const sub = await live(w.leadWorker.token, { caseId: mine.id });
+    const e1 = await flip(t.app, w.leadWorker.user, mine.id);
+    for (let i = 0; i < 3; i++) await flip(t.app, w.thirdWorker.user, hidden.id);
+    const e2 = await flip(t.app, w.leadWorker.user, mine.id);
+    await sub.untilEvent(e2);
+    const [a, b] = sub.eventIds();
+    // Nothing numeric to subtract: the three hidden changes in between leave no trace.
+    for (const id of [a, b]) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect([a, b]).toEqual([e1, e2]);
+
+    // The case's history over HTTP shows the same opaque ids, and pages with them.
+    const Q = 'query($id: ID!, $after: String) { case(id: $id) { events(first: 1, after: $after) { edges { cursor node { id kind } } pageInfo { hasNextPage endCursor } } } }';
+    const page1 = await t.gql(Q, { id: mine.id }, w.leadWorker.token);
+    expect(page1.data!.case.events.edges[0].node.id).toBe(e2);
+    const page2 = await t.gql(Q, { id: mine.id, after: page1.data!.case.events.pageInfo.endCursor }, w.leadWorker.token);
+    expect(page2.data!.case.events.edges[0].node.id).toBe(e1);
+
+    // Resume after the first: exactly the second.
+    const resumed = await live(w.leadWorker.token, { caseId: mine.id, afterEventId: a });
+    await resumed.untilEvent(b);
+    expect(resumed.eventIds()).toEqual([b]);
+
+    // An id altered by one character is refused, as is a bare number.
+    const forged = `${a.slice(0, 10)}${a[10] === 'A' ? 'B' : 'A'}${a.slice(11)}`;
+    for (const bad of [forged, '12345']) {
+      const client = connectWs(t.url, w.leadWorker.token);
+      clients.push(client);
+      const c = client.subscribe(SUB, { afterEventId: bad });
+      await c.until((x) => x.results.length > 0 || !!x.error);
+      expect(c.results[0]?.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'afterEventId' } });
+    }
   });
 });
