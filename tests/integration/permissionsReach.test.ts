@@ -85,9 +85,10 @@ describe('a specialist reads a child only through a standing assignment', () => 
     expect(res.errors).toBeUndefined();
     expect(res.data?.child).toMatchObject({ id: x.child.id, languages: ['uk'], birthDate: '2014-05-01' });
     expect(res.data?.child.carePlans).toHaveLength(1);
-    const extra = await t.gql('query($id: ID!) { child(id: $id) { id sex patronymic homeOblast aliases } }', { id: x.child.id }, token);
+    const extra = await t.gql('query($id: ID!) { child(id: $id) { id sex patronymic homeOblast aliases placeOfBirth } }', { id: x.child.id }, token);
+    expect(extra.data?.child).toMatchObject({ id: x.child.id, sex: 'FEMALE', patronymic: null, homeOblast: null, aliases: null, placeOfBirth: null });
     expect(extra.errors?.map((e) => [e.extensions?.code, e.path?.join('.')]).sort()).toEqual([
-      ['FORBIDDEN', 'child.aliases'], ['FORBIDDEN', 'child.homeOblast'], ['FORBIDDEN', 'child.patronymic'], ['FORBIDDEN', 'child.sex'],
+      ['FORBIDDEN', 'child.aliases'], ['FORBIDDEN', 'child.homeOblast'], ['FORBIDDEN', 'child.patronymic'], ['FORBIDDEN', 'child.placeOfBirth'],
     ]);
   });
 

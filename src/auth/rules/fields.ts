@@ -21,8 +21,12 @@ export const CHILD_FIELDS = [
   ...CHILD_SUMMARY_FIELDS, 'placeOfBirth', 'languages', 'currentLocation', 'healthNotes', 'guardians',
 ];
 export const GUARDIAN_FIELDS = ['id', 'relation', 'name', 'contact', 'verified'];
-/** What a specialist reads about the children assigned to them: names, age, languages (and, separately, the care plan). */
-export const CHILD_SPECIALIST_FIELDS = ['id', 'givenName', 'familyName', 'latinName', 'birthDate', 'birthDatePrecision', 'languages', 'version', ...FILTERED_RELATIONS.Child];
+/**
+ * What a specialist reads about the children assigned to them: name, sex, age, languages (and, separately,
+ * the care plan). Not the patronymic, aliases, origin or anything sensitive. `sex` stays because the
+ * schema declares it non-null: a hidden non-null field would null the whole child (a test checks this).
+ */
+export const CHILD_SPECIALIST_FIELDS = ['id', 'givenName', 'familyName', 'latinName', 'sex', 'birthDate', 'birthDatePrecision', 'languages', 'version', ...FILTERED_RELATIONS.Child];
 /** Every field of a session but the specialist's notes. */
 export const SESSION_SCHEDULE_FIELDS = [
   'id', 'child', 'specialist', 'room', 'centre', 'discipline', 'startsAt', 'endsAt', 'status', 'series', 'createdAt', 'updatedAt',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
 import { defineAbilityFor, type Principal } from '../../../src/auth/ability';
 import { readableFieldFilter, fieldVerdict } from '../../../src/auth/access/whereAccessible';
 import { withAccessTable } from '../../../src/auth/accessTable';
@@ -42,6 +42,21 @@ describe('guarded by default', () => {
     expect(unmentioned).toEqual([]);
   });
 
+  test('a non-null field of a record type is readable on every record a role may read (hiding it would null the record)', () => {
+    const nulling: string[] = [];
+    for (const name of recordTypeNames()) {
+      const type = schema.getType(name);
+      if (!isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!isNonNullType(field.type)) continue;
+        abilities.forEach((a, i) => {
+          if (a.rulesFor('read', name as never).length > 0 && fieldVerdict(a, name, field.name) !== 'allow') nulling.push(`${principals[i].roles[0]}: ${name}.${field.name}`);
+        });
+      }
+    }
+    expect(nulling).toEqual([]);
+  });
+
   test('a field no rule names is hidden from every role whose rules list their fields', () => {
     for (const a of abilities) {
       for (const subject of ['Child', 'Session']) {
@@ -50,8 +65,8 @@ describe('guarded by default', () => {
       }
     }
     const specialist = abilities[principals.findIndex((p) => p.roles[0] === Role.SPECIALIST)];
-    expect(fieldVerdict(specialist, 'Child', 'sex')).toBe('deny');
     expect(fieldVerdict(specialist, 'Child', 'patronymic')).toBe('deny');
+    expect(fieldVerdict(specialist, 'Child', 'aliases')).toBe('deny');
     expect(fieldVerdict(specialist, 'Child', 'givenName')).toBe('allow');
   });
 });
