@@ -1,4 +1,3 @@
-import { subject } from '@casl/ability';
 import { In } from 'typeorm';
 import type { AppAbility } from '../auth/ability';
 import type { AppDeps, Context } from '../context';
@@ -6,7 +5,8 @@ import { Case, CaseEvent, Child, Organization, User } from '../entities';
 import { appError } from '../errors';
 import { CaseStatusChange } from '../schema/CaseStatusChange';
 import { CaseEventKind } from '../schema/enums';
-import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
+import { loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
+import { caseSubjectOf, matchesOrganization, mayReadChildByCase, mayReceive } from '../auth/access/caseEvents';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 
 /**
@@ -42,28 +42,8 @@ const POLL_MS = 2000;
 const PAGE = 500;
 const CATCH_UP_PAGE = 200;
 
-/** The CASL subject of a case with its current shares, as every rule on Case expects it. */
-function caseSubject(s: EventSnapshot) {
-  return subject('Case', { ...s.case, shares: s.facts.shares });
-}
-
-/** The CASL subject of the event itself (its kind and its case's facts), as the rules on CaseEvent expect it. */
-function eventSubject(s: EventSnapshot) {
-  return subject('CaseEvent', { id: s.event.id, caseId: s.case.id, kind: s.event.kind, case: caseFactsOf(s.facts) });
-}
-
-/**
- * Whether a reader receives this event at all: it may read the case, and the event (a SUMMARY reader only
- * status events: edits and share changes would tell it what its summary hides).
- */
-export function mayReceive(ability: AppAbility, s: EventSnapshot): boolean {
-  return ability.can('read', caseSubject(s)) && ability.can('read', eventSubject(s));
-}
-
-/** Whether a reader may read the case's history (the event's note and actor), as over HTTP for CaseEvent. */
-export function canReadHistory(ability: AppAbility, s: EventSnapshot): boolean {
-  return ability.can('read', eventSubject(s), 'note');
-}
+// Who receives an event, and what a filter may test, is decided in src/auth/access/caseEvents.ts.
+export { canReadHistory } from '../auth/access/caseEvents';
 
 /**
  * Subscribers whose payloads would be identical share one permission check and one execution per event:
@@ -87,9 +67,8 @@ const rulesKeys = new WeakMap<AppAbility, string>();
 export function primeLoaders(ctx: Context, s: EventSnapshot): void {
   const l = ctx.loaders;
   l.accessFacts.prime(s.case.childId, s.facts);
-  if (ctx.ability.can('read', caseSubject(s))) l.case.prime(s.case.id, s.case);
-  const caseFacts = caseFactsOf(s.facts);
-  if (s.child && ctx.ability.can('read', subject('Child', { ...s.child, case: caseFacts }))) l.child.prime(s.child.id, s.child);
+  if (ctx.ability.can('read', caseSubjectOf(s))) l.case.prime(s.case.id, s.case);
+  if (s.child && mayReadChildByCase(ctx.ability, s, s.child)) l.child.prime(s.child.id, s.child);
   if (ctx.user && ctx.ability.can('read', 'Organization')) for (const [id, o] of s.organizations) l.organization.prime(id, o);
 }
 
@@ -146,12 +125,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     const f = this.filter;
     if (!f.kinds.includes(s.event.kind)) return false;
     if (f.caseId && f.caseId !== s.case.id) return false;
-    if (f.organizationId) {
-      const ability = this.ctx.ability;
-      const byLead = f.organizationId === s.facts.leadOrganizationId && ability.can('read', caseSubject(s), 'leadOrganization');
-      const byShare = !byLead && s.facts.shares.some((x) => x.organizationId === f.organizationId) && ability.can('read', caseSubject(s), 'shares');
-      if (!byLead && !byShare) return false;
-    }
+    if (f.organizationId && !matchesOrganization(this.ctx.ability, s, f.organizationId)) return false;
     return true;
   }
 
