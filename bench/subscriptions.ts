@@ -518,7 +518,7 @@ async function main(): Promise<void> {
     close: () => bus.close(),
     async publishOnCommit(em, afterCommit, notice) {
       await bus.publishOnCommit(em, afterCommit, notice);
-      afterCommit.push(() => { commits[notice.eventId] = now(); });
+      afterCommit.push(() => { commits[tokens.eventIds.encode(notice.eventId)] = now(); });
     },
   };
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: SECRET, DEMO_SEED: 'false' });
@@ -546,7 +546,7 @@ async function main(): Promise<void> {
       st.status = to;
       st.version++;
       const [row] = await ds.query('SELECT max(id)::text AS id FROM case_event WHERE case_id = $1', [c.id]);
-      eventCase.set(row.id, c.id);
+      eventCase.set(tokens.eventIds.encode(row.id), c.id);
     } catch (e) {
       writeErrors++;
       log(`write failed: ${(e as Error).message}`);

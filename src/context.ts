@@ -7,7 +7,7 @@ import type { Config } from './config';
 import { User } from './entities';
 import { unauthenticated } from './errors';
 import { Role } from './schema/enums';
-import { createLoaders, type Loaders } from './services/loaders';
+import { createLoaders, type Loaders } from './loaders/loaders';
 import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 
@@ -46,6 +46,8 @@ export interface Context {
 /** The centres and specialist profile a user is tied to (what centre roles' abilities are built from). */
 export interface StaffScope {
   centreIds: string[];
+  /** The organization operating each of those centres (a child's referral goes to it). */
+  centreOperators: Record<string, string>;
   specialistId: string | null;
 }
 
@@ -55,16 +57,37 @@ const staffScopes = new WeakMap<User, StaffScope>();
 
 /** Loads the staff scope of a centre coordinator or specialist: one small query, only for those roles. */
 export async function loadStaffScope(deps: Pick<AppDeps, 'dataSource'>, user: User): Promise<StaffScope> {
-  if (!user.roles.includes(Role.CENTRE_COORDINATOR) && !user.roles.includes(Role.SPECIALIST)) return { centreIds: [], specialistId: null };
-  const [row]: { centre_ids: string[] | null; specialist_id: string | null }[] = await deps.dataSource.query(
-    `SELECT (SELECT array_agg(centre_id) FROM centre_staff WHERE user_id = $1) AS centre_ids,
-            (SELECT id FROM specialist WHERE user_id = $1) AS specialist_id`,
-    [user.id],
+  return (await loadStaffScopes(deps, [user])).get(user.id)!;
+}
+
+/** Staff scopes of many users in one statement (the WebSocket re-check compares them with what connections hold). */
+export async function loadStaffScopes(deps: Pick<AppDeps, 'dataSource'>, users: Pick<User, 'id' | 'roles'>[]): Promise<Map<string, StaffScope>> {
+  const out = new Map<string, StaffScope>(users.map((u) => [u.id, { centreIds: [], centreOperators: {}, specialistId: null }]));
+  const staff = users.filter((u) => u.roles.includes(Role.CENTRE_COORDINATOR) || u.roles.includes(Role.SPECIALIST));
+  if (staff.length === 0) return out;
+  const rows: { user_id: string; centres: [string, string][] | null; specialist_id: string | null }[] = await deps.dataSource.query(
+    `SELECT u.id AS user_id,
+            (SELECT json_agg(json_build_array(cs.centre_id, c.organization_id) ORDER BY cs.centre_id)
+               FROM centre_staff cs JOIN centre c ON c.id = cs.centre_id WHERE cs.user_id = u.id) AS centres,
+            (SELECT id FROM specialist WHERE user_id = u.id) AS specialist_id
+       FROM unnest($1::uuid[]) AS u(id)`,
+    [staff.map((u) => u.id)],
   );
-  return {
-    centreIds: user.roles.includes(Role.CENTRE_COORDINATOR) ? (row?.centre_ids ?? []) : [],
-    specialistId: user.roles.includes(Role.SPECIALIST) ? (row?.specialist_id ?? null) : null,
-  };
+  for (const row of rows) {
+    const user = staff.find((u) => u.id === row.user_id)!;
+    const centres = user.roles.includes(Role.CENTRE_COORDINATOR) ? (row.centres ?? []) : [];
+    out.set(row.user_id, {
+      centreIds: centres.map(([id]) => id),
+      centreOperators: Object.fromEntries(centres),
+      specialistId: user.roles.includes(Role.SPECIALIST) ? (row.specialist_id ?? null) : null,
+    });
+  }
+  return out;
+}
+
+/** A comparable form of a scope: two connections' rights differ exactly when these differ. */
+export function scopeKey(s: StaffScope | undefined): string {
+  return s ? JSON.stringify([s.centreIds, s.centreOperators, s.specialistId]) : '';
 }
 
 /** Resolves the bearer token to a user; null without a token, UNAUTHENTICATED for a bad one. */
@@ -78,11 +101,19 @@ export async function authenticate(deps: AppDeps, authorization: string | undefi
   return { user, expiresAt: claims.expiresAt };
 }
 
+/** The staff scope `authenticate` loaded for this user object (what its ability is built from). */
+export function staffScopeOf(user: User): StaffScope | undefined {
+  return staffScopes.get(user);
+}
+
 /** Builds a context for a known (or anonymous) user: ability and fresh loaders. */
 export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: number, scope?: StaffScope): Context {
   const staff = user ? (scope ?? staffScopes.get(user)) : undefined;
   const principal: Principal | null = user
-    ? { id: user.id, organizationId: user.organizationId, roles: user.roles, centreIds: staff?.centreIds ?? [], specialistId: staff?.specialistId ?? null }
+    ? {
+      id: user.id, organizationId: user.organizationId, roles: user.roles,
+      centreIds: staff?.centreIds ?? [], centreOperators: staff?.centreOperators ?? {}, specialistId: staff?.specialistId ?? null,
+    }
     : null;
   const ability = defineAbilityFor(principal);
   const ctx: Context = {

@@ -8,14 +8,14 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 import { WebSocketServer } from 'ws';
-import { authenticate, contextFor, type AppDeps, type Context } from './context';
+import { authenticate, contextFor, loadStaffScopes, scopeKey, staffScopeOf, type AppDeps, type Context } from './context';
 import { appError, unauthenticated } from './errors';
 import { permissionKey, primeLoaders, Subscriber, type EventSink } from './pubsub/CaseEventFeed';
 import { LiveDelivery, LiveTarget } from './pubsub/LiveDelivery';
 import type { CaseStatusChange } from './schema/CaseStatusChange';
 import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createLoaders } from './services/loaders';
+import { createLoaders } from './loaders/loaders';
 
 export interface WebSocketHandle {
   dispose(): Promise<void>;
@@ -35,6 +35,8 @@ type Auth = NonNullable<Awaited<ReturnType<typeof authenticate>>>;
 /** What a connection holds once authenticated. */
 interface ConnectionState {
   auth: Auth;
+  /** The Authorization value of connection_init: each operation authenticates with it again, as HTTP does per request. */
+  authorization: string;
   /** Aborted when the token expires: every subscription of the connection ends. */
   abort: AbortController;
   timer: NodeJS.Timeout | null;
@@ -98,8 +100,8 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
 
   // Subscribers with identical permissions share one (immutable) CASL ability object.
   const abilities = new Map<string, Context['ability']>();
-  const subscriptionContext = (state: ConnectionState): Context => {
-    const ctx = contextFor(deps, state.auth.user, state.auth.expiresAt);
+  const subscriptionContext = (state: ConnectionState, auth: Auth): Context => {
+    const ctx = contextFor(deps, auth.user, auth.expiresAt);
     const key = permissionKey(ctx);
     const shared = abilities.get(key);
     if (shared) ctx.ability = shared;
@@ -120,8 +122,9 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
     setTimeout(() => state.socket.close(close.code, close.reason), 50).unref();
   };
 
-  // A connection authenticates once, but its user may be deactivated or lose a role meanwhile (HTTP checks
-  // on every request): re-read the connected users, all in one statement, every few seconds.
+  // Every operation authenticates again (the subscription's ability is built then), but a subscription lives
+  // on: its user may be deactivated or lose a role, a centre or its specialist profile meanwhile. Re-read the
+  // connected users and their whole scope, in two statements, every few seconds.
   const recheckAccounts = async () => {
     if (connections.size === 0 || !deps.dataSource?.isInitialized) return;
     const ids = [...new Set([...connections].map((c) => c.auth.user.id))];
@@ -129,11 +132,13 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
       'SELECT id, active, roles::text[] AS roles, organization_id FROM app_user WHERE id = ANY($1::uuid[])', [ids],
     );
     const current = new Map(rows.map((r) => [r.id, r]));
+    const scopes = await loadStaffScopes(deps, rows.map((r) => ({ id: r.id, roles: r.roles as never })));
     const rolesKey = (roles: readonly string[]) => [...roles].sort().join(',');
     for (const state of connections) {
       const { user } = state.auth;
       const now = current.get(user.id);
-      if (now && now.active && now.organization_id === user.organizationId && rolesKey(now.roles) === rolesKey(user.roles)) continue;
+      if (now && now.active && now.organization_id === user.organizationId && rolesKey(now.roles) === rolesKey(user.roles)
+        && scopeKey(scopes.get(user.id)) === scopeKey(staffScopeOf(user))) continue;
       logger.info({ userId: user.id }, 'closing a WebSocket whose account changed');
       connections.delete(state);
       endConnection(state, unauthenticated('Your account changed or was deactivated: log in again'), CLOSE_ACCOUNT_CHANGED);
@@ -182,7 +187,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
           return false;
         }
         perUser.set(auth.user.id, open + 1);
-        const state: ConnectionState = { auth, abort: new AbortController(), timer: null, socket: ctx.extra.socket };
+        const state: ConnectionState = { auth, authorization: header!, abort: new AbortController(), timer: null, socket: ctx.extra.socket };
         connections.add(state);
         // Each subscription listens for the abort; allow as many listeners as subscriptions.
         setMaxListeners(config.maxSubscriptionsPerConnection + 10, state.abort.signal);
@@ -216,7 +221,16 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
           if (e instanceof GraphQLError) return [e];
           throw e;
         }
-        const contextValue = subscriptionContext(state);
+        // Authenticate this operation as HTTP authenticates a request: the user as it is now (active, roles,
+        // organization, centres, specialist profile), so a query or mutation sees exactly what HTTP would.
+        let auth: Auth | null;
+        try {
+          auth = await authenticate(deps, state.authorization);
+        } catch {
+          auth = null;
+        }
+        if (!auth) return [unauthenticated('Your account changed or was deactivated: log in again')];
+        const contextValue = subscriptionContext(state, auth);
         contextValue.clientAddress = ctx.extra.request.socket.remoteAddress;
         operationKeys.set(contextValue, `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`);
         wires.set(contextValue, { socket: ctx.extra.socket, id });

@@ -1,3 +1,4 @@
+import { createMongoAbility } from '@casl/ability';
 import { rulesToAST } from '@casl/ability/extra';
 import type { Action, AppAbility } from './ability';
 
@@ -30,10 +31,11 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   CaseShare: {
     table: 'case_share',
     columns: { caseId: 'case_id', organizationId: 'organization_id', access: 'access' },
+    relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
   },
   CaseEvent: {
     table: 'case_event',
-    columns: { id: 'id', caseId: 'case_id' },
+    columns: { id: 'id', caseId: 'case_id', kind: 'kind' },
     relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
   },
   Child: {
@@ -90,6 +92,13 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   Assignment: {
     table: 'assignment',
     columns: { id: 'id', childId: 'child_id', centreId: 'centre_id', specialistId: 'specialist_id' },
+    // The child's placements at the assignment's own centre: an assignment lasts while that placement does.
+    relations: { placements: { kind: 'many', target: 'Placement', on: (o, i) => `${i}.child_id = ${o}.child_id AND ${i}.centre_id = ${o}.centre_id` } },
+  },
+  SessionSeries: {
+    table: 'session_series',
+    columns: { id: 'id', centreId: 'centre_id' },
+    relations: { sessions: { kind: 'many', target: 'Session', on: (o, i) => `${i}.series_id = ${o}.id` } },
   },
   Session: {
     table: 'session',
@@ -231,4 +240,17 @@ export function accessCondition(ability: AppAbility, action: Action, subject: st
   if (!ast) return { sql: 'FALSE', params: {} };
   const t = new Translator(`acl${(prefixSeq = (prefixSeq + 1) % 1_000_000)}`);
   return { sql: t.node(ast, subject, alias), params: t.params };
+}
+
+/**
+ * Like accessCondition, but only the rules that grant `field`: the rows on which the reader may read that
+ * field. A filter argument that tests a field adds this, so that it never tests a field the reader may not
+ * read (a filter on a case's shares must not match through a SUMMARY share, which hides them).
+ */
+export function fieldAccessCondition(ability: AppAbility, action: Action, subject: string, field: string, alias: string): SqlCondition {
+  const rules = ability.rulesFor(action, subject as never, field);
+  if (rules.length === 0) return { sql: 'FALSE', params: {} };
+  // rulesFor lists the rules by priority (last defined first); rebuild them in definition order.
+  const only = createMongoAbility([...rules].reverse().map((r) => r.origin) as never) as AppAbility;
+  return accessCondition(only, action, subject, alias);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { unauthenticated } from '../errors';
+import { EventIdCodec } from './eventIds';
 
 export interface TokenClaims {
   userId: string;
@@ -13,9 +14,12 @@ export interface TokenClaims {
 /** Issues and verifies the hub's bearer tokens (JWT, HS256). */
 export class TokenService {
   private readonly key: Uint8Array;
+  /** Opaque case event ids, keyed from the same secret (shared by every instance). */
+  readonly eventIds: EventIdCodec;
 
   constructor(secret: string, private readonly ttlSeconds: number) {
     this.key = new TextEncoder().encode(secret);
+    this.eventIds = new EventIdCodec(secret);
   }
 
   async issue(userId: string): Promise<string> {

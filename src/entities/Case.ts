@@ -1,8 +1,7 @@
-import { Directive, Field, UseMiddleware, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import {
   Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn,
 } from 'typeorm';
-import { FieldGuard } from '../auth/fieldGuard';
 import { CasePriority, CaseStatus, CloseReason } from '../schema/enums';
 import { Child } from './Child';
 import { Organization } from './Organization';
@@ -55,33 +54,27 @@ export class Case {
   shares?: CaseShare[];
 
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'date', name: 'deportation_date', nullable: true })
   deportationDate: string | null;
 
   @Field(() => String, { nullable: true, description: 'Place the child was taken from' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'deported_from', nullable: true })
   deportedFrom: string | null;
 
   /** Sensitive. */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'deportation_circumstances', nullable: true })
   deportationCircumstances: string | null;
 
   @Field(() => String, { nullable: true })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'last_known_country', nullable: true })
   lastKnownCountry: string | null;
 
   @Field(() => String, { nullable: true })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'last_known_region', nullable: true })
   lastKnownRegion: string | null;
 
   @Field(() => String, { nullable: true })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'last_known_facility', nullable: true })
   lastKnownFacility: string | null;
 

@@ -1,6 +1,5 @@
-import { Directive, Field, UseMiddleware, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { FieldGuard } from '../auth/fieldGuard';
 import { BirthDatePrecision, Sex } from '../schema/enums';
 
 /**
@@ -33,7 +32,6 @@ export class Child {
   latinName: string | null;
 
   @Field(() => [String], { nullable: true, description: 'Other known spellings, e.g. russified names' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   aliases: string[];
 
@@ -50,30 +48,25 @@ export class Child {
   sex: Sex;
 
   @Field(() => String, { nullable: true })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'place_of_birth', nullable: true })
   placeOfBirth: string | null;
 
   @Field(() => String, { nullable: true })
-  @UseMiddleware(FieldGuard)
   @Index('child_home_oblast_idx')
   @Column({ type: 'text', name: 'home_oblast', nullable: true })
   homeOblast: string | null;
 
   @Field(() => [String], { nullable: true, description: 'ISO 639-1 codes' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   languages: string[];
 
   /** Sensitive. */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'current_location', nullable: true })
   currentLocation: string | null;
 
   /** Sensitive (health and special needs). */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', name: 'health_notes', nullable: true })
   healthNotes: string | null;
 
@@ -85,12 +78,10 @@ export class Child {
   version: number;
 
   @Field({ nullable: true })
-  @UseMiddleware(FieldGuard)
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 
   @Field({ nullable: true })
-  @UseMiddleware(FieldGuard)
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
 }

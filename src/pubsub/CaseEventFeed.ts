@@ -1,4 +1,3 @@
-import { subject } from '@casl/ability';
 import { In } from 'typeorm';
 import type { AppAbility } from '../auth/ability';
 import type { AppDeps, Context } from '../context';
@@ -6,7 +5,9 @@ import { Case, CaseEvent, Child, Organization, User } from '../entities';
 import { appError } from '../errors';
 import { CaseStatusChange } from '../schema/CaseStatusChange';
 import { CaseEventKind } from '../schema/enums';
-import { caseFactsOf, loadAccessFacts, whereAccessible, type AccessFacts } from '../services/loaders';
+import { loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
+import { caseSubjectOf, matchesOrganization, mayReadChildByCase, mayReceive } from '../auth/access/caseEvents';
+import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 
 /**
  * One committed case event with everything a permission check and a payload need, loaded once per
@@ -41,17 +42,8 @@ const POLL_MS = 2000;
 const PAGE = 500;
 const CATCH_UP_PAGE = 200;
 
-/** The CASL subject of a case with its current shares, as every rule on Case expects it. */
-function caseSubject(s: EventSnapshot) {
-  return subject('Case', { ...s.case, shares: s.facts.shares });
-}
-
-/** Whether a reader may read the case's history (the event's note and actor), as over HTTP for CaseEvent. */
-export function canReadHistory(ability: AppAbility, s: EventSnapshot): boolean {
-  return ability.can('read', subject('CaseEvent', {
-    id: s.event.id, caseId: s.case.id, case: caseFactsOf(s.facts),
-  }));
-}
+// Who receives an event, and what a filter may test, is decided in src/auth/access/caseEvents.ts.
+export { canReadHistory } from '../auth/access/caseEvents';
 
 /**
  * Subscribers whose payloads would be identical share one permission check and one execution per event:
@@ -75,9 +67,8 @@ const rulesKeys = new WeakMap<AppAbility, string>();
 export function primeLoaders(ctx: Context, s: EventSnapshot): void {
   const l = ctx.loaders;
   l.accessFacts.prime(s.case.childId, s.facts);
-  if (ctx.ability.can('read', caseSubject(s))) l.case.prime(s.case.id, s.case);
-  const caseFacts = caseFactsOf(s.facts);
-  if (s.child && ctx.ability.can('read', subject('Child', { ...s.child, case: caseFacts }))) l.child.prime(s.child.id, s.child);
+  if (ctx.ability.can('read', caseSubjectOf(s))) l.case.prime(s.case.id, s.case);
+  if (s.child && mayReadChildByCase(ctx.ability, s, s.child)) l.child.prime(s.child.id, s.child);
   if (ctx.user && ctx.ability.can('read', 'Organization')) for (const [id, o] of s.organizations) l.organization.prime(id, o);
 }
 
@@ -125,12 +116,16 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     ctx.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Whether this event passes the subscriber's own filter (permission is checked by the caller). */
+  /**
+   * Whether this event passes the subscriber's own filter (permission to receive it is checked by the
+   * caller). A filter tests only what the subscriber may read: the organization filter matches a case
+   * through its shares only for readers of `Case.shares` (a SUMMARY partner does not see who else has it).
+   */
   matches(s: EventSnapshot): boolean {
     const f = this.filter;
     if (!f.kinds.includes(s.event.kind)) return false;
     if (f.caseId && f.caseId !== s.case.id) return false;
-    if (f.organizationId && f.organizationId !== s.facts.leadOrganizationId && !s.facts.shares.some((x) => x.organizationId === f.organizationId)) return false;
+    if (f.organizationId && !matchesOrganization(this.ctx.ability, s, f.organizationId)) return false;
     return true;
   }
 
@@ -178,7 +173,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** Ends a subscriber that stopped reading (its unsent backlog passed the limit), telling it where to resume. */
   tooSlow(): void {
     this.fail(appError('TOO_MANY_REQUESTS', `This subscriber fell more than ${MAX_PENDING_EVENTS} events behind; resubscribe with afterEventId to resume`, {
-      lastEventId: this.lastDelivered.toString(),
+      lastEventId: this.ctx.deps.tokens.eventIds.encode(this.lastDelivered),
     }));
   }
 
@@ -247,7 +242,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     if (this.done) return;
     for (const s of page) {
       // The SQL filter already applied the ability; checking again in memory keeps one rule for both paths.
-      if (this.matches(s) && this.ctx.ability.can('read', caseSubject(s))) this.accept(s);
+      if (this.matches(s) && mayReceive(this.ctx.ability, s)) this.accept(s);
     }
     if (page.length === CATCH_UP_PAGE) {
       c.cursor = page[page.length - 1].id;
@@ -387,9 +382,8 @@ export class CaseEventFeed {
   private dispatch(s: EventSnapshot): void {
     // Fail closed: a snapshot missing its case (cannot happen with foreign keys) reaches no one.
     if (!s.case) return;
-    const subj = caseSubject(s);
     for (const g of this.groups.values()) {
-      if (!g.ability.can('read', subj)) continue;
+      if (!mayReceive(g.ability, s)) continue;
       for (const sub of g.subscribers) if (sub.matches(s)) { sub.offer(s); this.delivered++; }
     }
     this.lastId = s.id;
@@ -404,9 +398,17 @@ export class CaseEventFeed {
       .andWhere('e.kind IN (:...kinds)', { kinds: filter.kinds });
     if (filter.caseId) qb.andWhere('e.case_id = :caseId', { caseId: filter.caseId });
     if (filter.organizationId) {
-      qb.andWhere('(c.lead_organization_id = :org OR EXISTS (SELECT 1 FROM case_share s WHERE s.case_id = c.id AND s.organization_id = :org))', { org: filter.organizationId });
+      // As in matches(): each way of matching only where the reader may read the field it tests.
+      const lead = readableFieldFilter(ctx.ability, 'Case', 'leadOrganization', 'c');
+      const shares = readableFieldFilter(ctx.ability, 'Case', 'shares', 'c');
+      qb.andWhere(
+        `((c.lead_organization_id = :org${lead ? ` AND ${lead.sql}` : ''})
+          OR (EXISTS (SELECT 1 FROM case_share s WHERE s.case_id = c.id AND s.organization_id = :org)${shares ? ` AND ${shares.sql}` : ''}))`,
+        { org: filter.organizationId, ...lead?.params, ...shares?.params },
+      );
     }
     whereAccessible(ctx, qb, 'read', 'Case', 'c');
+    whereAccessible(ctx, qb, 'read', 'CaseEvent', 'e');
     const rows: { id: string }[] = await qb.orderBy('e.id', 'ASC').limit(limit).getRawMany();
     return rows.length ? this.load(rows.map((r) => r.id)) : [];
   }
@@ -437,7 +439,8 @@ export class CaseEventFeed {
       if (!c || !f) continue;
       const organizations = new Map<string, Organization>();
       for (const id of [c.leadOrganizationId, e.organizationId]) if (id && orgs.has(id)) organizations.set(id, orgs.get(id)!);
-      const change = Object.assign(new CaseStatusChange(), { eventId: String(e.id), kind: e.kind, from: e.from, to: e.to, at: e.at });
+      const eventId = this.deps.tokens.eventIds.encode(e.id);
+      const change = Object.assign(new CaseStatusChange(), { eventId, kind: e.kind, from: e.from, to: e.to, at: e.at });
       const s: EventSnapshot = {
         id: BigInt(e.id), event: e, case: c, child: childById.get(c.childId) ?? null, facts: f, organizations,
         actorName: e.actorId ? (actorById.get(e.actorId)?.displayName ?? null) : null, change, results: new Map(),

@@ -1,7 +1,6 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
-import { FieldGuard } from '../auth/fieldGuard';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { Case, CaseShare, Child, Organization } from '../entities';
+import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
@@ -70,14 +69,15 @@ export class CaseResolver {
     return ctx.loaders.organization.load(c.leadOrganizationId);
   }
 
-  @UseMiddleware(FieldGuard)
   @FieldResolver(() => [CaseShare], { nullable: true, description: 'Organizations the case is shared with (FULL readers only)' })
   async shares(@Ctx() ctx: Context, @Root() c: Case): Promise<CaseShare[]> {
     const facts = await ctx.loaders.accessFacts.load(c.childId);
-    return (facts?.shares ?? []).map((s) => Object.assign(new CaseShare(), { caseId: c.id, organizationId: s.organizationId, access: s.access, createdAt: s.createdAt ? new Date(s.createdAt) : undefined }));
+    // childId lets the field guard find the case's access facts already loaded for this case.
+    return (facts?.shares ?? []).map((s) => Object.assign(new CaseShare(), {
+      caseId: c.id, childId: c.childId, organizationId: s.organizationId, access: s.access, createdAt: s.createdAt ? new Date(s.createdAt) : undefined,
+    }));
   }
 
-  @UseMiddleware(FieldGuard)
   @FieldResolver(() => CaseEventConnection, { nullable: true, description: 'The case history, newest first' })
   events(@Ctx() ctx: Context, @Root() c: Case, @Args(() => PageArgs) { first, after }: PageArgs): Promise<CaseEventConnection> {
     return CaseService.caseEvents(ctx, c, first, after);
@@ -89,5 +89,13 @@ export class CaseShareResolver {
   @FieldResolver(() => Organization, { nullable: true })
   organization(@Ctx() ctx: Context, @Root() s: CaseShare): Promise<Organization | null> {
     return ctx.loaders.organization.load(s.organizationId);
+  }
+}
+
+@Resolver(() => CaseEvent)
+export class CaseEventResolver {
+  @FieldResolver(() => ID, { description: 'Opaque (as eventId in caseStatusChanged): reveals nothing of other cases' })
+  id(@Ctx() ctx: Context, @Root() e: CaseEvent): string {
+    return ctx.deps.tokens.eventIds.encode(e.id);
   }
 }

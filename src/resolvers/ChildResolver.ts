@@ -1,5 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
-import { FieldGuard } from '../auth/fieldGuard';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Case, Child, Guardian } from '../entities';
 import { UpdateChildInput } from '../schema/inputs';
@@ -19,7 +18,6 @@ export class ChildResolver {
     return CaseService.updateChild(ctx, input);
   }
 
-  @UseMiddleware(FieldGuard)
   @FieldResolver(() => [Guardian], { nullable: true })
   guardians(@Ctx() ctx: Context, @Root() child: Child): Promise<Guardian[]> {
     return ctx.loaders.guardiansByChild.load(child.id);

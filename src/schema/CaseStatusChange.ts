@@ -16,7 +16,7 @@ export class CaseEventActor {
 /** One case event delivered to a subscriber. `case` resolves with the subscriber's own permissions. */
 @ObjectType({ description: 'A committed case event: resume from `eventId` with caseStatusChanged(afterEventId:)' })
 export class CaseStatusChange {
-  @Field(() => ID, { description: 'Orders all case events; pass it as afterEventId to resume after a disconnect' })
+  @Field(() => ID, { description: 'Opaque: pass it as afterEventId to resume after a disconnect (it reveals nothing of other cases)' })
   eventId: string;
 
   @Field(() => CaseEventKind)

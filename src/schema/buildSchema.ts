@@ -2,12 +2,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validate, type ValidationError } from 'class-validator';
 import { getNamedType, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { buildSchema as buildTypeGraphQLSchema, createResolversMap, type AuthChecker, type ResolverData } from 'type-graphql';
+import { buildSchema as buildTypeGraphQLSchema, createResolversMap, getMetadataStorage, type AuthChecker, type ResolverData } from 'type-graphql';
+import { defaultFieldGuard } from '../auth/access/fieldGuard';
 import type { Context } from '../context';
+import { entities } from '../entities';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import { normaliseArgs } from './inputNormaliser';
 import { AuthResolver } from '../resolvers/AuthResolver';
-import { CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
+import { CaseEventResolver, CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
 import { CaseEventActorResolver, CaseSubscriptionResolver } from '../resolvers/CaseSubscriptionResolver';
 import { ChildResolver } from '../resolvers/ChildResolver';
 import { OrganizationResolver } from '../resolvers/OrganizationResolver';
@@ -59,7 +61,8 @@ export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, Case
   CentreResolver, PlacementResolver, CarePlanResolver, RoomResolver, SpecialistResolver, ChildCareResolver, SessionResolver,
   ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver,
   ReturnOperationResolver, ReturnOperationChildResolver, GuardianVerificationResolver, ReintegrationPlanResolver, ReintegrationItemResolver, FollowUpResolver,
-  StatisticsResolver] as const;
+  StatisticsResolver,
+  CaseEventResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
@@ -94,6 +97,15 @@ function normaliseTextArguments(base: GraphQLSchema, resolvers: Record<string, R
   }
 }
 
+/**
+ * The GraphQL types that carry records: the object types whose class is an entity. A new entity exposed
+ * in the schema is guarded from its first field on; its GraphQL name is its CASL subject.
+ */
+export function recordTypeNames(): ReadonlySet<string> {
+  const tables = new Set<Function>(entities);
+  return new Set(getMetadataStorage().objectTypes.filter((t) => tables.has(t.target)).map((t) => t.name));
+}
+
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable"])';
 
 /**
@@ -104,6 +116,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
   const base = await buildTypeGraphQLSchema({
     resolvers: [...RESOLVERS],
     authChecker,
+    // Every field of every record type is hidden unless a rule grants it (src/auth/access/fieldGuard.ts).
+    globalMiddlewares: [defaultFieldGuard(recordTypeNames())],
     validateFn: validateArg,
     pubSub: NO_TOPIC_PUBSUB,
     emitSchemaFile: false,

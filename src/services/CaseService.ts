@@ -10,7 +10,8 @@ import type {
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
 import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
-import { caseFactsOf, loadAccessFacts, whereAccessible } from './loaders';
+import { caseFactsOf, loadAccessFacts } from '../auth/access/accessFacts';
+import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
 /** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
@@ -51,13 +52,6 @@ function isCursorTime(at: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString() === at;
 }
 
-const MAX_BIGINT = 2n ** 63n - 1n;
-
-/** An event id that fits PostgreSQL's bigint. */
-function isEventId(id: string): boolean {
-  return /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT;
-}
-
 function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
   return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
 }
@@ -81,16 +75,33 @@ export class CaseService {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
     const qb = ctx.em.createQueryBuilder(Case, 'c');
+    // A filter tests a field only where the reader may read it (else it would reveal the hidden value).
+    const readable = (conds: string[], params: Record<string, unknown>, subject: string, fields: string[], alias: string) => {
+      for (const field of fields) {
+        const f = readableFieldFilter(ctx.ability, subject, field, alias);
+        if (f) {
+          conds.push(f.sql);
+          Object.assign(params, f.params);
+        }
+      }
+    };
     const statuses = [...(filter?.statuses ?? []), ...(filter?.status ? [filter.status] : [])];
     if (statuses.length > 0) qb.andWhere('c.status IN (:...statuses)', { statuses });
     if (filter?.leadOrganizationId) qb.andWhere('c.lead_organization_id = :lead', { lead: filter.leadOrganizationId });
+    const caseConds: string[] = [];
+    const caseParams: Record<string, unknown> = {};
+    readable(caseConds, caseParams, 'Case', [...(statuses.length ? ['status'] : []), ...(filter?.leadOrganizationId ? ['leadOrganization'] : [])], 'c');
+    if (caseConds.length) qb.andWhere(caseConds.join(' AND '), caseParams);
     if (filter?.homeOblast || filter?.search) {
       const conds: string[] = [];
-      const params: Record<string, string> = {};
+      const params: Record<string, unknown> = {};
       if (filter.homeOblast) {
         conds.push('ch.home_oblast = :oblast');
         params.oblast = filter.homeOblast;
+        readable(conds, params, 'Child', ['homeOblast'], 'ch');
       }
+      // The search text folds every spelling of the name: searching tests each of those fields.
+      if (filter.search) readable(conds, params, 'Child', ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases'], 'ch');
       searchTerms(filter.search ?? '').forEach((alternatives, i) => {
         conds.push(`(${alternatives.map((alt, j) => {
           params[`q${i}_${j}`] = `%${alt.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -118,12 +129,14 @@ export class CaseService {
     const limit = pageSize(first, 10, ctx.deps.config.maxPageSize);
     let before: string | undefined;
     if (after) {
-      [before] = decodeCursor(after, 1, 'after');
-      if (!isEventId(before)) throw badInput('after', 'is not a cursor this API gave out');
+      // Event cursors are opaque event ids (see auth/eventIds.ts): a page of one case's history shows nothing of others.
+      const id = ctx.deps.tokens.eventIds.decode(after);
+      if (id === null) throw badInput('after', 'is not a cursor this API gave out');
+      before = id.toString();
     }
     const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
     const page = rows.slice(0, limit);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.id]) }));
+    const edges = page.map((node) => ({ node, cursor: ctx.deps.tokens.eventIds.encode(node.id) }));
     return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

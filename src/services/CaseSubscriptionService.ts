@@ -25,8 +25,9 @@ export class CaseSubscriptionService {
     if (args.organizationId) assertId(args.organizationId, 'organizationId');
     let after: bigint | null = null;
     if (args.afterEventId !== undefined && args.afterEventId !== null) {
-      if (!/^\d{1,19}$/.test(args.afterEventId)) throw badInput('afterEventId', 'must be an event id received earlier');
-      after = BigInt(args.afterEventId);
+      // "0" replays everything the subscriber may read; any other value is an opaque id this hub gave out.
+      after = args.afterEventId === '0' ? 0n : ctx.deps.tokens.eventIds.decode(args.afterEventId);
+      if (after === null) throw badInput('afterEventId', 'must be an event id received earlier (or "0" for the whole history)');
     }
     const kinds = args.kinds?.length ? [...new Set(args.kinds)] : STATUS_EVENT_KINDS;
     return ctx.deps.feed.subscribe(ctx, { caseId: args.caseId ?? undefined, organizationId: args.organizationId ?? undefined, kinds }, after);

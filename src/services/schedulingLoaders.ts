@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context';
 import { Assignment, AvailabilityRule, CarePlan, Centre, Placement, Room, SessionSeries, Specialist } from '../entities';
-import { whereAccessible } from './loaders';
+import { whereAccessible } from '../auth/access/whereAccessible';
 
 /** Per-request loaders of the scheduling records; every one applies the CASL read filter in SQL. */
 export interface SchedulingLoaders {

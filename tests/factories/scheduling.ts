@@ -54,12 +54,25 @@ export async function createSpecialist(ds: DataSource, centre: Centre, spec: Spe
   return s;
 }
 
-/** Places a child at a centre with a care plan (default: psychologist 2 × 50 min a week), open-ended from 2026-01-01. */
+/**
+ * Places a child at a centre with a care plan (default: psychologist 2 × 50 min a week), open-ended from
+ * 2026-01-01, after referring its case to the centre's operator.
+ */
 export async function placeChild(
   ds: DataSource, centre: Centre, child: Child,
-  opts: { from?: string; to?: string | null; needs?: { discipline: Discipline; sessionsPerWeek: number; minutes: number }[] } = {},
+  opts: { from?: string; to?: string | null; needs?: { discipline: Discipline; sessionsPerWeek: number; minutes: number }[]; referral?: boolean } = {},
 ): Promise<{ placement: Placement; carePlan: CarePlan }> {
   const from = opts.from ?? '2026-01-01';
+  // A placement stands on a referral: the case is led by, or shared with, the centre's operator (as
+  // createPlacement requires). Written here unless the test is about its absence (referral: false).
+  if (opts.referral !== false) {
+    await ds.query(
+      `INSERT INTO case_share (case_id, organization_id, access)
+       SELECT c.id, $2, 'SUMMARY' FROM case_file c WHERE c.child_id = $1 AND c.lead_organization_id <> $2
+       ON CONFLICT DO NOTHING`,
+      [child.id, centre.organizationId],
+    );
+  }
   const placement = await ds.getRepository(Placement).save({ childId: child.id, centreId: centre.id, from, to: opts.to ?? null });
   const carePlan = await ds.getRepository(CarePlan).save({
     childId: child.id, centreId: centre.id, from, to: opts.to ?? null,

@@ -127,13 +127,13 @@ export async function settleFeed(app: App, ms = 10000): Promise<void> {
   }
 }
 
-/** Moves a case to `to` through the real service, as `user`; returns the id of the event it wrote. */
+/** Moves a case to `to` through the real service, as `user`; returns the (opaque) id of the event it wrote, as clients see it. */
 export async function changeStatus(app: App, user: User, caseId: string, to: CaseStatus, note?: string): Promise<string> {
   const ds = app.deps.dataSource;
   const c = await ds.getRepository(Case).findOneByOrFail({ id: caseId });
   await CaseService.changeStatus(contextFor(app.deps, user), { caseId, status: to, expectedVersion: c.version, note: note ?? null });
   const [row] = await ds.query('SELECT max(id)::text AS id FROM case_event WHERE case_id = $1', [caseId]);
-  return row.id;
+  return app.deps.tokens.eventIds.encode(row.id);
 }
 
 /** Alternates a case between IDENTIFIED and LOCATED (a move the lifecycle allows both ways). */

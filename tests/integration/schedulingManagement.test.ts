@@ -81,6 +81,8 @@ test('a specialist reads only its field list of a child: every other field is FO
   const s = await createSpecialist(ds, A);
   const room = await createRoom(ds, A);
   await createSession(ds, { centre: A, child, specialist: s, room, startsAt: new Date('2027-05-04T08:00:00Z') });
+  // A specialist reads a child through its assignment (a session alone grants nothing).
+  await ds.query('INSERT INTO assignment (child_id, centre_id, specialist_id, discipline) VALUES ($1, $2, $3, $4)', [child.id, A.id, s.id, s.discipline]);
   const token = (await specialistUser(t.app, A, s)).token;
   const type = await t.gql(`{ __type(name: "Child") { fields { name type { kind ofType { kind ofType { kind ofType { kind } } } } } } }`, undefined, token);
   const leafKind = (ty: any): string => (ty.ofType ? leafKind(ty.ofType) : ty.kind);

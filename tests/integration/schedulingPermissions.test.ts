@@ -3,7 +3,7 @@ import { createCase, createOrg, createUser } from '../factories';
 import { centreCoordinator, createCentre, createRoom, createSession, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import type { Case, Centre, Child, Room, Session, Specialist } from '../../src/entities';
-import { OrganizationKind, Role } from '../../src/schema/enums';
+import { OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
 
 /**
  * Who sees and changes what on the rehabilitation side, through every path: list, single, nested, mutation.
@@ -40,11 +40,13 @@ beforeAll(async () => {
   S2 = await createSpecialist(ds, A);
   const SB = await createSpecialist(ds, B);
   const lead = await createOrg(ds);
-  const x = await createCase(ds, { lead, deportationCircumstances: 'Taken from a school' });
+  // Each child is referred to the centres' operator (shared with it), as a placement requires.
+  const referral = [{ org: crpc, access: ShareAccess.SUMMARY }];
+  const x = await createCase(ds, { lead, deportationCircumstances: 'Taken from a school', shares: referral });
   X = x.child;
   caseX = x.case;
-  Y = (await createCase(ds, { lead })).child;
-  const Z = (await createCase(ds, { lead })).child;
+  Y = (await createCase(ds, { lead, shares: referral })).child;
+  const Z = (await createCase(ds, { lead, shares: referral })).child;
   await placeChild(ds, A, X);
   await placeChild(ds, A, Y);
   await placeChild(ds, B, Z);

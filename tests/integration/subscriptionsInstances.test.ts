@@ -56,7 +56,7 @@ async function crossInstanceDelivery(s: ReturnType<typeof twoInstances>) {
   // A change made through instance A reaches the subscriber on instance B, woken by the bus.
   const e1 = await flip(s.a.app, w.worker.user, w.c.id);
   await w.coord.untilEvent(e1);
-  expect(s.notices.map((n) => n.eventId)).toContain(e1);
+  expect(s.notices.map((n) => s.a.app.deps.tokens.eventIds.encode(n.eventId))).toContain(e1);
   expect(w.coord.changes()[0]).toMatchObject({ eventId: e1, to: 'LOCATED', case: { id: w.c.id, status: 'LOCATED' } });
 
   // Permission is B's to check, with the facts as they are now: share, then the outsider sees it.
@@ -102,7 +102,7 @@ describe('across instances over PostgreSQL LISTEN/NOTIFY', () => {
     }
     const after = await flip(s.a.app, w.worker.user, w.c.id);
     await w.coord.untilEvent(after);
-    expect(s.notices.map((n) => n.eventId)).toContain(after);
+    expect(s.notices.map((n) => s.a.app.deps.tokens.eventIds.encode(n.eventId))).toContain(after);
     expect(w.coord.eventIds()).toEqual([during, after]);
   });
 });

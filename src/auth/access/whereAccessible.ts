@@ -1,0 +1,50 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Action, AppAbility } from '../ability';
+import { accessCondition, fieldAccessCondition } from '../caslToSql';
+
+/** Adds the CASL filter for `action` on `subject` to a query builder whose root alias is `alias`. */
+export function whereAccessible<T extends ObjectLiteral>(
+  ctx: { ability: AppAbility }, qb: SelectQueryBuilder<T>, action: Action, subject: string, alias: string,
+): SelectQueryBuilder<T> {
+  const cond = accessCondition(ctx.ability, action, subject, alias);
+  return qb.andWhere(cond.sql, cond.params);
+}
+
+/**
+ * What a filter argument may test: `field` of `subject` on the row aliased `alias`, only where the reader
+ * may read that field. Returns SQL to AND with the filter's own test, or null when every rule that lets the
+ * reader see such a row also grants the field (the row's read filter already implies it).
+ */
+export function readableFieldFilter(ability: AppAbility, subject: string, field: string, alias: string): { sql: string; params: Record<string, unknown> } | null {
+  if (grantsOnEveryRow(ability, subject, field)) return null;
+  return fieldAccessCondition(ability, 'read', subject, field, alias);
+}
+
+/** Whether every rule that lets the reader read some `subject` also grants `field` (no condition to evaluate). */
+export function grantsOnEveryRow(ability: AppAbility, subject: string, field: string): boolean {
+  return fieldVerdict(ability, subject, field) === 'allow';
+}
+
+export type FieldVerdict = 'allow' | 'deny' | 'check';
+const verdicts = new WeakMap<AppAbility, Map<string, FieldVerdict>>();
+
+/**
+ * What the rules say about reading `field` on a readable row of `subject`, before looking at the row:
+ * granted by every read rule ('allow'), by none ('deny'), or by some, depending on the row ('check').
+ * Cached per (immutable) ability.
+ */
+export function fieldVerdict(ability: AppAbility, subject: string, field: string): FieldVerdict {
+  let byKey = verdicts.get(ability);
+  if (!byKey) verdicts.set(ability, (byKey = new Map()));
+  const key = `${subject}.${field}`;
+  let v = byKey.get(key);
+  if (v === undefined) {
+    const all = ability.rulesFor('read', subject as never);
+    const granting = ability.rulesFor('read', subject as never, field);
+    if (!granting.some((r) => !r.inverted)) v = 'deny';
+    else if (all.some((r) => r.inverted) || granting.length !== all.length) v = 'check';
+    else v = 'allow';
+    byKey.set(key, v);
+  }
+  return v;
+}
