@@ -27,6 +27,17 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'Specialist.centres': 5,
   'Specialist.availability': 20,
   'ScheduleScore.breakdown': 20,
+  'Query.guardianVerifications': 10,
+  'Mutation.scheduleFollowUps': 4,
+  'ReturnOperation.organizations': 5,
+  'ReturnOperation.children': 30,
+  'ReturnOperationChild.documents': 10,
+  'ReintegrationPlan.items': 10,
+  'ReintegrationPlan.followUps': 4,
+  // A statistics answer is a handful of tables of at most a few dozen published cells each.
+  'Statistics.tables': 10,
+  'Statistics.durations': 4,
+  'StatisticsTable.cells': 60,
 };
 
 /**
