@@ -36,8 +36,12 @@ export async function accessSubject(ctx: Context, type: string, row: Row) {
     case 'CaseEvent':
     case 'CaseShare':
       return subject(type, { ...row, case: caseFacts });
-    default:
-      return subject(type as 'Case', { ...row });
+    default: {
+      // Any other record that belongs to a case (a follow-up, a verification, an incident's link…): its
+      // rules may test the case (`case.leadOrganizationId`, `case.shares`), so it gets the same case facts.
+      const ofCase = typeof row.caseId === 'string' ? await ctx.loaders.accessFactsByCase.load(row.caseId) : null;
+      return subject(type as 'Case', ofCase ? { ...row, case: caseFactsOf(ofCase) } : { ...row });
+    }
   }
 }
 
