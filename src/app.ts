@@ -21,6 +21,9 @@ import { RedisEventBus } from './pubsub/RedisEventBus';
 import { buildSchema } from './schema/buildSchema';
 import { assertComplexity, limitRules } from './schema/limits';
 import { attachWebSocket, type WebSocketHandle } from './subscriptions';
+import { AuditLog } from './audit/AuditLog';
+import { auditReadsPlugin } from './audit/audit';
+import { evidenceRouter } from './http/evidenceRouter';
 
 export interface AppOptions {
   /** Overrides config.databaseUrl (tests pass their own database). */
@@ -69,6 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps = { config, tokens, logger, events } as AppDeps;
   Object.defineProperty(deps, 'dataSource', { get: () => dataSource, enumerable: true });
   deps.feed = new CaseEventFeed(deps);
+  deps.audit = new AuditLog(deps);
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);
@@ -94,6 +98,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Responses are per-user and never cacheable; the plugin would only instrument every field.
       ApolloServerPluginCacheControlDisabled(),
       complexityPlugin,
+      auditReadsPlugin(),
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
   });
@@ -115,11 +120,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger });
       await events.start({ databaseUrl });
       await deps.feed.start();
+      deps.audit.start();
 
       await apollo.start();
       const app = express();
       app.disable('x-powered-by');
       app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+      app.use(evidenceRouter(deps));
       app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
         context: async ({ req }) => buildContext(deps, req.headers.authorization),
       }));
@@ -136,6 +143,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async stop() {
       await apollo.stop().catch(() => undefined);
       await deps.feed.stop();
+      await deps.audit.stop();
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
       await events.close();
       if (dataSource?.isInitialized) await dataSource.destroy();

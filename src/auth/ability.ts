@@ -1,10 +1,13 @@
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
 import { Role, ShareAccess } from '../schema/enums';
+import { evidenceRules } from './rules/evidence';
 
-export type Action = 'read' | 'create' | 'update' | 'changeStatus' | 'share' | 'manage' | 'subscribe';
+export type Action = 'read' | 'create' | 'update' | 'changeStatus' | 'share' | 'manage' | 'subscribe'
+  | 'upload' | 'acknowledge';
 export type SubjectName =
   | 'Case' | 'Child' | 'Guardian' | 'CaseEvent' | 'Organization' | 'User'
-  | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'all';
+  | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'all'
+  | 'Incident' | 'EvidenceItem' | 'EvidenceContent' | 'CustodyEvent' | 'AuditEntry' | 'AuditCheckpoint' | 'Dossier';
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
 
 /** What the ability is built from: the user's roles and organization (and later its centres and assignments). */
@@ -141,6 +144,7 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
         break;
     }
   }
+  evidenceRules(can, principal);
   // Grants list their fields instead of using `cannot`, so that a user holding two roles keeps the union of both.
   return build();
 }

@@ -1,8 +1,12 @@
 import { subject } from '@casl/ability';
 import type { MiddlewareFn } from 'type-graphql';
+import { recordSensitiveRead } from '../audit/audit';
 import type { Context } from '../context';
 import { forbidden } from '../errors';
 import { caseFactsOf, type AccessFacts } from '../services/loaders';
+import { SENSITIVE_FIELDS } from './ability';
+
+const SENSITIVE = new Set(Object.entries(SENSITIVE_FIELDS).flatMap(([type, fields]) => fields.map((f) => `${type}.${f}`)));
 
 type Row = Record<string, unknown> & { id: string };
 
@@ -43,5 +47,7 @@ export const FieldGuard: MiddlewareFn<Context> = async ({ root, info, context },
   if (!(await canReadField(context, type, root as Row, info.fieldName))) {
     throw forbidden(`Not allowed to read ${type}.${info.fieldName}`);
   }
+  // Every read of a sensitive field is audited (batched per request, see src/audit/audit.ts).
+  if (SENSITIVE.has(`${type}.${info.fieldName}`)) recordSensitiveRead(context, type, (root as Row).id, info.fieldName);
   return next();
 };

@@ -18,14 +18,20 @@ import { SessionBooking } from './SessionBooking';
 import { SessionSeries } from './SessionSeries';
 import { Specialist } from './Specialist';
 import { SpecialistCentre } from './SpecialistCentre';
+import { CustodyEvent } from './CustodyEvent';
+import { EvidenceItem } from './EvidenceItem';
+import { Incident } from './Incident';
 
 export { Case, CaseEvent, CaseShare, Child, Guardian, Organization, User };
 export {
   Assignment, AvailabilityRule, CarePlan, Centre, CentreStaff, Placement, Room, ScheduleProposal, Session, SessionBooking, SessionSeries, Specialist, SpecialistCentre,
 };
 
+export { CustodyEvent, EvidenceItem, Incident };
+
 /** All TypeORM entities of the hub. */
 export const entities = [
   Organization, User, Child, Guardian, Case, CaseShare, CaseEvent,
   Centre, CentreStaff, Room, Specialist, SpecialistCentre, AvailabilityRule, Placement, CarePlan, Assignment, SessionSeries, Session, SessionBooking, ScheduleProposal,
+  Incident, EvidenceItem, CustodyEvent,
 ];
