@@ -171,3 +171,97 @@ describe('audit trail, checkpoints and inclusion proofs', () => {
     await expect(ds.query(`INSERT INTO audit_entry (seq, at, operation, entity_type, entity_id, prev_hash, hash) VALUES (1000000, now(), 'X', 'Case', 'x', repeat('0', 64), repeat('0', 64))`)).rejects.toThrow(/does not extend/);
   });
 });
+
+describe('export for the court and fixity', () => {
+  let incidentId: string;
+  let bagPath: string;
+  const original = Buffer.from('photo bytes of a deportation order');
+
+  beforeAll(async () => {
+    const inc = await t.gql(CREATE_INCIDENT, { i: { caseIds: [caseId], narrative: 'Bus from Kherson' } }, tok.investigator);
+    incidentId = inc.data!.createIncident.id;
+    const ev = await t.gql(CREATE_EVIDENCE, { i: { kind: 'PHOTO', title: 'Order', incidentIds: [incidentId] } }, tok.investigator);
+    const r = await upload(t, ev.data!.createEvidenceItem.id, original, tok.investigator, { 'x-file-name': encodeURIComponent('наказ №1.jpg'), 'content-type': 'image/jpeg' });
+    expect(r.status).toBe(201);
+  });
+
+  test('only investigators export', async () => {
+    const r = await t.gql('mutation($i: ExportDossierInput!) { exportDossier(input: $i) { bagName } }', { i: { incidentId } }, tok.coordinator);
+    expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const bad = await t.gql('mutation($i: ExportDossierInput!) { exportDossier(input: $i) { bagName } }', { i: { incidentId, caseIds: [caseId] } }, tok.investigator);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input' });
+  });
+
+  test('exportDossier writes a BagIt bag that our verifier and an independent one accept, and is a custody event', async () => {
+    const r = await t.gql('mutation($i: ExportDossierInput!) { exportDossier(input: $i) { bagName path evidenceCount caseCount auditEntryCount payloadOxum checkpoint { size root } } }', { i: { incidentId } }, tok.investigator);
+    expect(r.errors).toBeUndefined();
+    const x = r.data!.exportDossier;
+    // The item of the incident, and the earlier item about the same case.
+    expect(x).toMatchObject({ evidenceCount: 2, caseCount: 1 });
+    expect(x.auditEntryCount).toBeGreaterThan(3);
+    bagPath = x.path;
+    const { verifyBag } = jest.requireActual('../../src/audit/bagVerify') as typeof import('../../src/audit/bagVerify');
+    const report = await verifyBag(bagPath, { trustedPublicKey: crypto.createPublicKey(fs.readFileSync(path.join(dir, 'audit-checkpoints', 'public-key.pem'))) });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, originals: 2, auditEntries: x.auditEntryCount });
+    // The records follow the investigator's permissions: no health notes.
+    const caseFile = fs.readdirSync(path.join(bagPath, 'data', 'records', 'cases'))[0];
+    const record = JSON.parse(fs.readFileSync(path.join(bagPath, 'data', 'records', 'cases', caseFile), 'utf8'));
+    expect(record.case.deportationCircumstances).toBe('Taken from a school');
+    expect(record.child).not.toHaveProperty('healthNotes');
+    // The export is in the item's custody log.
+    const custody = fs.readdirSync(path.join(bagPath, 'data', 'evidence')).map((id) => JSON.parse(fs.readFileSync(path.join(bagPath, 'data', 'evidence', id, 'custody.json'), 'utf8')));
+    expect(custody[0].map((e: any) => e.kind)).toContain('EXPORTED');
+  });
+
+  test('an independent tool accepts the manifests (sha256sum -c), and Python bagit when installed', () => {
+    const { execFileSync, spawnSync } = jest.requireActual('node:child_process') as typeof import('node:child_process');
+    execFileSync('sha256sum', ['--quiet', '--strict', '-c', 'manifest-sha256.txt'], { cwd: bagPath });
+    execFileSync('sha256sum', ['--quiet', '--strict', '-c', 'tagmanifest-sha256.txt'], { cwd: bagPath });
+    const probe = spawnSync('python3', ['-c', 'import bagit'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      // eslint-disable-next-line no-console
+      console.log('skipping the Python bagit validation: python3 module "bagit" is not installed (Debian: apt-get install python3-bagit; pip install bagit)');
+      return;
+    }
+    const v = spawnSync('python3', ['-c', 'import bagit,sys; bagit.Bag(sys.argv[1]).validate(); print("valid")', bagPath], { encoding: 'utf8' });
+    expect(v.stdout.trim()).toBe('valid');
+  });
+
+  test('bag:verify catches a changed original and a changed audit entry', async () => {
+    const { verifyBag } = jest.requireActual('../../src/audit/bagVerify') as typeof import('../../src/audit/bagVerify');
+    const copy = `${bagPath}-tampered`;
+    fs.cpSync(bagPath, copy, { recursive: true });
+    const evId = fs.readdirSync(path.join(copy, 'data', 'evidence'))[0];
+    const origDir = path.join(copy, 'data', 'evidence', evId, 'original');
+    const f = path.join(origDir, fs.readdirSync(origDir)[0]);
+    fs.chmodSync(f, 0o644);
+    fs.writeFileSync(f, 'forged');
+    const lines = fs.readFileSync(path.join(copy, 'data', 'audit', 'entries.jsonl'), 'utf8').split('\n');
+    lines[0] = lines[0].replace('"operation":"', '"operation":"X');
+    fs.writeFileSync(path.join(copy, 'data', 'audit', 'entries.jsonl'), lines.join('\n'));
+    const report = await verifyBag(copy);
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/original.*does not match its SHA-256/);
+    expect(report.problems.join('\n')).toMatch(/audit entry \d+: its content does not give its hash/);
+  });
+
+  test('fixity re-hashes every original and reports a changed or missing file by item', async () => {
+    const { runFixity } = jest.requireActual('../../src/services/evidence/fixity') as typeof import('../../src/services/evidence/fixity');
+    const ok = await runFixity(ds, t.app.deps.audit, path.join(dir, 'evidence'));
+    expect(ok.failed).toEqual([]);
+    expect(ok.checked).toBeGreaterThanOrEqual(2);
+    const sha = crypto.createHash('sha256').update(original).digest('hex');
+    const file = contentPath(path.join(dir, 'evidence'), sha);
+    fs.renameSync(file, `${file}.moved`);
+    try {
+      const r = await runFixity(ds, t.app.deps.audit, path.join(dir, 'evidence'));
+      expect(r.failed).toHaveLength(1);
+      expect(r.failed[0]).toMatchObject({ problem: 'MISSING', expected: sha });
+      const [row] = await ds.query(`SELECT ok, note FROM custody_event WHERE evidence_id = $1 AND kind = 'FIXITY_CHECKED' ORDER BY id DESC LIMIT 1`, [r.failed[0].evidenceId]);
+      expect(row).toEqual({ ok: false, note: 'FAILED: file missing' });
+    } finally {
+      fs.renameSync(`${file}.moved`, file);
+    }
+  });
+});
