@@ -117,7 +117,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
       dataSource = createDataSource({ url: databaseUrl, logger: options.queryLogger });
       await dataSource.initialize();
-      if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger });
+      if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } });
       await events.start({ databaseUrl });
       await deps.feed.start();
       deps.audit.start();

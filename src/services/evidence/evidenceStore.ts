@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Thrown when an upload exceeds the size limit. */
@@ -69,6 +69,5 @@ export async function rehash(file: string): Promise<string | null> {
 
 /** Writes a small original into the store (seed, tests). */
 export async function storeBuffer(dir: string, data: Buffer): Promise<{ sha256: string; size: number; path: string }> {
-  const { Readable } = await import('node:stream');
   return storeStream(dir, Readable.from([data]), Number.MAX_SAFE_INTEGER);
 }
