@@ -1,4 +1,5 @@
 import { subject } from '@casl/ability';
+import { audit } from '../audit/audit';
 import { transactional, type Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
 import { badInput, conflict, forbidden, notFound } from '../errors';
@@ -282,7 +283,11 @@ export class SchedulingService {
       [input.childId, centre.organizationId],
     );
     if (!referred) throw notFound('Child', input.childId);
-    return ctx.em.save(ctx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+    return transactional(ctx, async (tx) => {
+      const p = await tx.em.save(tx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+      audit(tx, { operation: 'CREATE', entityType: 'Placement', entityId: p.id, fields: ['childId', 'centreId', 'from', 'to'], values: input });
+      return p;
+    });
   }
 
   static async setCarePlan(ctx: Context, input: SetCarePlanInput): Promise<CarePlan> {
@@ -298,10 +303,14 @@ export class SchedulingService {
     if (!child) throw notFound('Child', input.childId);
     const placed = await ctx.em.exists(Placement, { where: { childId: child.id, centreId: input.centreId } });
     if (!placed) throw badInput('input.childId', 'the child is not placed at this centre');
-    return ctx.em.save(ctx.em.create(CarePlan, {
-      childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
-      needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
-    }));
+    return transactional(ctx, async (tx) => {
+      const plan = await tx.em.save(tx.em.create(CarePlan, {
+        childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
+        needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
+      }));
+      audit(tx, { operation: 'CREATE', entityType: 'CarePlan', entityId: plan.id, fields: ['childId', 'centreId', 'needs', 'from', 'to'], values: input });
+      return plan;
+    });
   }
 
   /** A centre the user may read, checked for `action` on `subjectName` records there. */
