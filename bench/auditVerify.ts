@@ -57,9 +57,11 @@ async function main() {
     await sql.end();
     await ds.destroy();
     const started = Date.now();
+    const cpu0 = process.cpuUsage();
     const r = await runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'audit-checkpoints')], {}));
     const secs = (Date.now() - started) / 1000;
-    process.stdout.write(`audit:verify over ${r.entries} entries and ${r.checkpointsVerified} checkpoints: ${secs.toFixed(1)} s (${r.ok ? 'OK' : 'FAILED'}); peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB\n`);
+    const cpu = process.cpuUsage(cpu0);
+    process.stdout.write(`audit:verify over ${r.entries} entries and ${r.checkpointsVerified} checkpoints: ${secs.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in the verifier (${r.ok ? 'OK' : 'FAILED'}); RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`);
   } finally {
     await db.drop();
     fs.rmSync(dir, { recursive: true, force: true });
