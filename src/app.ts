@@ -28,6 +28,9 @@ import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limi
 import { attachWebSocket, type WebSocketHandle } from './subscriptions';
 import { appError, KNOWN_CODES, RETRY_AFTER_SECONDS, withHttpStatus } from './errors';
 import { currentRequest, requestIdFrom, requestLogFields, runInRequestScope } from './requestScope';
+import { AuditLog } from './audit/AuditLog';
+import { auditReadsPlugin } from './audit/audit';
+import { evidenceRouter } from './http/evidenceRouter';
 
 export interface AppOptions {
   /** Overrides config.databaseUrl (tests pass their own database). */
@@ -191,6 +194,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   deps.feed = new CaseEventFeed(deps);
   deps.loginGuard = new LoginGuard(config, logger);
   const metrics = createMetrics(config, deps);
+  deps.audit = new AuditLog(deps);
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);
@@ -212,6 +216,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ApolloServerPluginLandingPageDisabled(),
       exposurePlugin(config),
       metrics.plugin,
+      auditReadsPlugin(),
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
   });
@@ -231,9 +236,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
       dataSource = createDataSource({ url: databaseUrl, logger: options.queryLogger });
       await dataSource.initialize();
-      if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger });
+      if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } });
       await events.start({ databaseUrl });
       await deps.feed.start();
+      deps.audit.start();
 
       await apollo.start();
       const app = express();
@@ -246,6 +252,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         if (!r.ok) res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
         res.status(r.ok ? 200 : 503).json(r);
       });
+      app.use(evidenceRouter(deps));
       app.use('/graphql', express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, {
         context: async ({ req }) => {
           try {
@@ -280,6 +287,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const steps = [
         () => apollo.stop(),
         () => deps.feed.stop(),
+        () => deps.audit.stop(),
         () => (httpServer.listening ? new Promise<void>((r) => httpServer.close(() => r())) : undefined),
         () => events.close(),
         () => deps.loginGuard.close(),

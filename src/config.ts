@@ -51,6 +51,21 @@ export interface Config {
   loginQueue: number;
   /** Statistics: the smallest count published; smaller cells are suppressed (with secondary suppression). */
   statisticsThreshold: number;
+  // ICC documentation: evidence store, audit log, exports (see docs/icc.md).
+  /** Content-addressed store of evidence originals (`<dir>/sha256/ab/cd/<hash>`). */
+  evidenceDir: string;
+  /** Largest evidence upload accepted, in bytes. */
+  evidenceMaxBytes: number;
+  /** Ed25519 private key (PKCS#8 PEM) signing audit checkpoints; generated once when absent, never stored in the database. */
+  auditSigningKeyFile: string;
+  /** Where signed checkpoints and the public key are published for witnesses. */
+  auditCheckpointDir: string;
+  /** Seconds between automatic checkpoints (0: only on demand). */
+  auditCheckpointIntervalSeconds: number;
+  /** Audit sensitive-field reads (always true in production; false only to measure the audit's cost). */
+  auditReads: boolean;
+  /** Where `exportDossier` writes BagIt bags. */
+  exportDir: string;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -110,6 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginConcurrency: int(env.LOGIN_CONCURRENCY, 2, 'LOGIN_CONCURRENCY'),
     loginQueue: int(env.LOGIN_QUEUE, 32, 'LOGIN_QUEUE'),
     statisticsThreshold: atLeast(int(env.STATISTICS_THRESHOLD, 5, 'STATISTICS_THRESHOLD'), 2, 'STATISTICS_THRESHOLD'),
+    // ICC documentation: evidence store, audit log, exports.
+    evidenceDir: path.resolve(env.EVIDENCE_DIR || path.join(env.DATA_DIR || 'data', 'evidence')),
+    evidenceMaxBytes: int(env.EVIDENCE_MAX_BYTES, 4 * 1024 ** 3, 'EVIDENCE_MAX_BYTES'),
+    auditSigningKeyFile: path.resolve(env.AUDIT_SIGNING_KEY_FILE || path.join(env.DATA_DIR || 'data', 'audit-signing-key.pem')),
+    auditCheckpointDir: path.resolve(env.AUDIT_CHECKPOINT_DIR || path.join(env.DATA_DIR || 'data', 'audit-checkpoints')),
+    auditCheckpointIntervalSeconds: int(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 300, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS'),
+    auditReads: production ? true : bool(env.AUDIT_READS, true),
+    exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
   };
 }
 

@@ -10,6 +10,8 @@ import { Role } from './schema/enums';
 import { createLoaders, type Loaders } from './loaders/loaders';
 import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
+import type { AuditLog, AuditRecord } from './audit/AuditLog';
+import { flushAudit } from './audit/audit';
 
 /** What lives for the whole process and every request shares. */
 export interface AppDeps {
@@ -22,6 +24,8 @@ export interface AppDeps {
   feed: CaseEventFeed;
   /** Login rate limits and the password-check budget (src/auth/loginGuard.ts). */
   loginGuard: LoginGuard;
+  /** The tamper-evident audit log (src/audit). */
+  audit: AuditLog;
 }
 
 /** The per-request (or per-subscription-operation) context: who is asking, what they may do, and batched loaders. */
@@ -41,6 +45,13 @@ export interface Context {
   signal?: AbortSignal;
   /** The client's address (express `req.ip`, honouring TRUST_PROXY), for per-address limits. */
   clientAddress?: string;
+  /** Audit entries of the current transaction, appended when its work is done (see src/audit/audit.ts). */
+  auditQueue?: { records: AuditRecord[]; sealed: boolean };
+  /** Sensitive fields this request has read, by entity, recorded before the response leaves. */
+  auditReads: Map<string, { entityType: string; entityId: string; fields: Set<string> }>;
+  /** Set by the HTTP plugin that flushes `auditReads`; otherwise reads are flushed on the next tick. */
+  auditReadsOwned?: boolean;
+  auditReadsScheduled?: boolean;
 }
 
 /** The centres and specialist profile a user is tied to (what centre roles' abilities are built from). */
@@ -117,7 +128,7 @@ export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: nu
     : null;
   const ability = defineAbilityFor(principal);
   const ctx: Context = {
-    deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [],
+    deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [], auditReads: new Map(),
     loaders: undefined as unknown as Loaders,
   };
   ctx.loaders = createLoaders(ctx);
@@ -136,7 +147,13 @@ export async function buildContext(deps: AppDeps, authorization: string | undefi
  */
 export async function transactional<T>(ctx: Context, fn: (tx: Context) => Promise<T>): Promise<T> {
   const after: (() => void | Promise<void>)[] = [];
-  const result = await ctx.deps.dataSource.transaction(async (em) => fn({ ...ctx, em, afterCommit: after }));
+  const result = await ctx.deps.dataSource.transaction(async (em) => {
+    const tx: Context = { ...ctx, em, afterCommit: after, auditQueue: { records: [], sealed: false } };
+    const value = await fn(tx);
+    // The transaction's audit entries go in last, in the same transaction (see src/audit/audit.ts).
+    await flushAudit(tx);
+    return value;
+  });
   for (const job of after) {
     try {
       await job();

@@ -2,6 +2,7 @@ import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery 
 import { Role } from '../schema/enums';
 import { caseRules } from './rules/cases';
 import { centreRules } from './rules/centres';
+import { evidenceRules } from './rules/evidence';
 import { returnsRules } from './rules/returns';
 
 export {
@@ -9,11 +10,13 @@ export {
   SENSITIVE_FIELDS, SESSION_SCHEDULE_FIELDS,
 } from './rules/fields';
 
-export type Action = 'read' | 'create' | 'update' | 'changeStatus' | 'share' | 'manage' | 'subscribe';
+export type Action = 'read' | 'create' | 'update' | 'changeStatus' | 'share' | 'manage' | 'subscribe'
+  | 'upload' | 'acknowledge';
 export type SubjectName =
   | 'Case' | 'Child' | 'Guardian' | 'CaseEvent' | 'CaseShare' | 'Organization' | 'User'
   | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'SessionSeries' | 'all'
-  | 'ReturnOperation' | 'ReturnOperationChild' | 'GuardianVerification' | 'ReintegrationPlan' | 'ReintegrationItem' | 'FollowUp' | 'Statistics' | 'UnsuppressedStatistics';
+  | 'ReturnOperation' | 'ReturnOperationChild' | 'GuardianVerification' | 'ReintegrationPlan' | 'ReintegrationItem' | 'FollowUp' | 'Statistics' | 'UnsuppressedStatistics'
+  | 'Incident' | 'EvidenceItem' | 'EvidenceContent' | 'CustodyEvent' | 'AuditEntry' | 'AuditCheckpoint' | 'Dossier';
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
 /** The `can` of an AbilityBuilder: what a rules file `(can, principal) => void` receives. */
 export type Can = AbilityBuilder<AppAbility>['can'];
@@ -51,6 +54,7 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
   centreRules(can, principal);
 
   returnsRules(can, principal);
+  evidenceRules(can, principal);
   // Grants list their fields instead of using `cannot`, so that a user holding two roles keeps the union of both.
   return build();
 }

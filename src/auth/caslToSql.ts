@@ -139,6 +139,24 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
     columns: { id: 'id', caseId: 'case_id', ownerOrganizationId: 'owner_organization_id' },
     relations: { case: { kind: 'one', target: 'Case', on: (o, i) => `${i}.id = ${o}.case_id` } },
   },
+  // ICC documentation.
+  Incident: { table: 'incident', columns: { id: 'id' } },
+  EvidenceItem: {
+    table: 'evidence_item',
+    columns: {
+      id: 'id', classification: 'classification', capturedByOrganizationId: 'captured_by_organization_id',
+      custodianOrganizationId: 'custodian_organization_id', pendingTransferToId: 'pending_transfer_to_id',
+    },
+  },
+  EvidenceContent: {
+    table: 'evidence_item',
+    columns: {
+      id: 'id', classification: 'classification', capturedByOrganizationId: 'captured_by_organization_id',
+      custodianOrganizationId: 'custodian_organization_id', pendingTransferToId: 'pending_transfer_to_id',
+    },
+  },
+  CustodyEvent: { table: 'custody_event', columns: { id: 'id' } },
+  AuditEntry: { table: 'audit_entry', columns: { seq: 'seq' } },
 };
 
 interface Node {

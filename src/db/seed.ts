@@ -7,6 +7,7 @@ import { LIFECYCLE } from '../services/caseLifecycle';
 import { searchText, transliterate } from '../services/transliteration';
 import { seedScheduling } from './seedScheduling';
 import { seedReturns } from './seedReturns';
+import { seedEvidence, type EvidenceSeedOptions } from './seedEvidence';
 import {
   CIRCUMSTANCES, DESTINATIONS, FAMILY_COMMON, FAMILY_GENDERED, GIVEN_FEMALE, GIVEN_MALE, GUARDIAN_RELATIONS, HOME_OBLASTS, PATRONYMICS, RUSSIFIED, TOWNS,
 } from './demoNames';
@@ -19,6 +20,8 @@ export interface SeedOptions {
   seed?: number;
   /** Seed beside existing users (the test suite's shared database); the hub never does. */
   besideExistingData?: boolean;
+  /** Seed incidents and evidence (needs the audit log and the evidence store); skipped when absent. */
+  evidence?: Omit<EvidenceSeedOptions, 'logger'>;
 }
 
 /** A small deterministic PRNG (mulberry32) so that the demo world is the same on every machine. */
@@ -98,6 +101,7 @@ export async function seedDemo(ds: DataSource, opts: SeedOptions): Promise<{ see
   });
   await seedScheduling(ds, { logger: log });
   await seedReturns(ds, { logger: log });
+  if (opts.evidence) await seedEvidence(ds, { logger: log, ...opts.evidence });
   log.info({ children: total }, 'demo world seeded');
   return { seeded: true, children: total };
 }

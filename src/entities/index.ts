@@ -25,6 +25,9 @@ import { ReintegrationPlanItem } from './ReintegrationPlanItem';
 import { ReturnOperation } from './ReturnOperation';
 import { ReturnOperationChild } from './ReturnOperationChild';
 import { ReturnOperationOrg } from './ReturnOperationOrg';
+import { CustodyEvent } from './CustodyEvent';
+import { EvidenceItem } from './EvidenceItem';
+import { Incident } from './Incident';
 
 export { Case, CaseEvent, CaseShare, Child, Guardian, Organization, User };
 export {
@@ -32,9 +35,12 @@ export {
 };
 export { FollowUp, GuardianVerification, ReintegrationPlan, ReintegrationPlanItem, ReturnOperation, ReturnOperationChild, ReturnOperationOrg };
 
+export { CustodyEvent, EvidenceItem, Incident };
+
 /** All TypeORM entities of the hub. */
 export const entities = [
   Organization, User, Child, Guardian, Case, CaseShare, CaseEvent,
   Centre, CentreStaff, Room, Specialist, SpecialistCentre, AvailabilityRule, Placement, CarePlan, Assignment, SessionSeries, Session, SessionBooking, ScheduleProposal,
   ReturnOperation, ReturnOperationOrg, ReturnOperationChild, GuardianVerification, ReintegrationPlan, ReintegrationPlanItem, FollowUp,
+  Incident, EvidenceItem, CustodyEvent,
 ];

@@ -21,6 +21,8 @@ import { GuardianVerificationResolver, ReturnOperationChildResolver, ReturnOpera
 import { FollowUpResolver, ReintegrationItemResolver, ReintegrationPlanResolver } from '../resolvers/returns/ReintegrationResolver';
 import { returnsLoaders } from '../services/returns/access';
 import { StatisticsResolver } from '../resolvers/statistics/StatisticsResolver';
+import { AuditTrailResolver, CaseEvidenceResolver, CustodyEventResolver, EvidenceItemResolver, IncidentResolver } from '../resolvers/evidence/EvidenceResolver';
+import { evidenceLoaders } from '../services/evidence/evidenceLoaders';
 
 /** Coarse role check for `@Authorized(...)`: signed in, and holding one of the roles when any are named. */
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -62,7 +64,8 @@ export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, Case
   ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver,
   ReturnOperationResolver, ReturnOperationChildResolver, GuardianVerificationResolver, ReintegrationPlanResolver, ReintegrationItemResolver, FollowUpResolver,
   StatisticsResolver,
-  CaseEventResolver] as const;
+  CaseEventResolver,
+  IncidentResolver, EvidenceItemResolver, CustodyEventResolver, CaseEvidenceResolver, AuditTrailResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
@@ -127,6 +130,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     Child: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.child.load(ref.id) : null) },
     Organization: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.organization.load(ref.id) : null) },
     ReturnOperation: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? returnsLoaders(ctx).operation.load(ref.id) : null) },
+    Incident: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? evidenceLoaders(ctx).incident.load(ref.id) : null) },
+    EvidenceItem: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? evidenceLoaders(ctx).evidence.load(ref.id) : null) },
   };
   const resolvers = createResolversMap(base) as Record<string, Record<string, unknown>>;
   normaliseTextArguments(base, resolvers);

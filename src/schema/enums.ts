@@ -145,3 +145,58 @@ registerEnumType(SessionStatus, { name: 'SessionStatus' });
 registerEnumType(ConflictWith, { name: 'ConflictWith' });
 registerEnumType(SeriesScope, { name: 'SeriesScope', description: 'THIS occurrence, this and the FOLLOWING ones, or the whole SERIES' });
 registerEnumType(BookingConflictReason, { name: 'BookingConflictReason' });
+
+// ICC documentation: incidents, evidence, custody.
+
+export enum IncidentDatePrecision {
+  EXACT = 'EXACT',
+  MONTH = 'MONTH',
+  YEAR = 'YEAR',
+  ESTIMATED = 'ESTIMATED',
+}
+
+/** How the sources qualify an incident in law (Rome Statute articles 7(1)(d), 8(2)(a)(vii), 8(2)(b)(viii), …). */
+export enum LegalQualification {
+  UNLAWFUL_DEPORTATION = 'UNLAWFUL_DEPORTATION',
+  UNLAWFUL_TRANSFER = 'UNLAWFUL_TRANSFER',
+  CHANGE_OF_CIVIL_STATUS = 'CHANGE_OF_CIVIL_STATUS',
+  FORCED_ADOPTION = 'FORCED_ADOPTION',
+  CITIZENSHIP_IMPOSED = 'CITIZENSHIP_IMPOSED',
+  INDOCTRINATION = 'INDOCTRINATION',
+  MILITARY_TRAINING = 'MILITARY_TRAINING',
+  SEPARATION_FROM_FAMILY = 'SEPARATION_FROM_FAMILY',
+  OTHER = 'OTHER',
+}
+
+export enum EvidenceKind {
+  DOCUMENT = 'DOCUMENT',
+  PHOTO = 'PHOTO',
+  VIDEO = 'VIDEO',
+  AUDIO = 'AUDIO',
+  TESTIMONY_TRANSCRIPT = 'TESTIMONY_TRANSCRIPT',
+  WEB_CAPTURE = 'WEB_CAPTURE',
+  OTHER = 'OTHER',
+}
+
+/** RESTRICTED: investigators and the capturing organization only. CONFIDENTIAL: also the coordination council. */
+export enum EvidenceClassification {
+  RESTRICTED = 'RESTRICTED',
+  CONFIDENTIAL = 'CONFIDENTIAL',
+}
+
+export enum CustodyEventKind {
+  CAPTURED = 'CAPTURED',
+  RECEIVED = 'RECEIVED',
+  ACCESSED = 'ACCESSED',
+  DOWNLOADED = 'DOWNLOADED',
+  TRANSFERRED = 'TRANSFERRED',
+  TRANSFER_ACKNOWLEDGED = 'TRANSFER_ACKNOWLEDGED',
+  EXPORTED = 'EXPORTED',
+  FIXITY_CHECKED = 'FIXITY_CHECKED',
+}
+
+registerEnumType(IncidentDatePrecision, { name: 'IncidentDatePrecision' });
+registerEnumType(LegalQualification, { name: 'LegalQualification' });
+registerEnumType(EvidenceKind, { name: 'EvidenceKind' });
+registerEnumType(EvidenceClassification, { name: 'EvidenceClassification', description: 'RESTRICTED: investigators and the capturing organization only; CONFIDENTIAL: also the coordination council' });
+registerEnumType(CustodyEventKind, { name: 'CustodyEventKind' });

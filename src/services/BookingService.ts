@@ -1,5 +1,6 @@
 import { subject } from '@casl/ability';
 import type { EntityManager } from 'typeorm';
+import { audit } from '../audit/audit';
 import { transactional, type Context } from '../context';
 import { Centre, Child, Room, Session, SessionSeries, Specialist } from '../entities';
 import { appError, badInput, conflict, forbidden, notFound } from '../errors';
@@ -212,6 +213,7 @@ export class BookingService {
         [parties.child.id, parties.centre.id, parties.specialist.id, parties.specialist.discipline],
       );
       const sessions = await tx.em.createQueryBuilder(Session, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.starts_at').getMany();
+      audit(tx, { operation: 'BOOK_SESSIONS', entityType: 'Child', entityId: parties.child.id, fields: ['sessions'], values: { ids, seriesId } });
       return Object.assign(new BookedSessions(), { sessions });
     });
     return BookingService.settleRace(ctx, attempt, () => bookingConflicts(ctx.em, parties, occurrences));
@@ -226,6 +228,7 @@ export class BookingService {
       if (s.status !== SessionStatus.SCHEDULED) throw appError('INVALID_TRANSITION', `A ${s.status} session cannot be cancelled`, { from: s.status, to: SessionStatus.CANCELLED });
       const targets = await BookingService.scopeOf(tx, s, scope);
       await tx.em.createQueryBuilder().update(Session).set({ status: SessionStatus.CANCELLED }).where('id IN (:...ids)', { ids: targets.map((t) => t.id) }).execute();
+      audit(tx, { operation: 'CANCEL_SESSIONS', entityType: 'Child', entityId: s.childId, fields: ['sessions'], values: { ids: targets.map((t) => t.id) } });
       return targets.map((t) => t.id);
     });
     return ctx.em.createQueryBuilder(Session, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.starts_at').getMany();
@@ -301,6 +304,7 @@ export class BookingService {
     await transactional(ctx, async (tx) => {
       const s = await BookingService.lockForWrite(tx, id, 'notes');
       await tx.em.update(Session, { id: s.id }, { notes });
+      audit(tx, { operation: 'UPDATE', entityType: 'Session', entityId: s.id, fields: ['notes'], values: { notes } });
     });
     return (await ctx.em.findOne(Session, { where: { id } }))!;
   }
@@ -313,6 +317,7 @@ export class BookingService {
       if (s.status !== SessionStatus.SCHEDULED) throw appError('INVALID_TRANSITION', `A ${s.status} session cannot become ${to}`, { from: s.status, to });
       if (s.startsAt.getTime() > Date.now()) throw badInput('id', 'the session has not started yet');
       await tx.em.update(Session, { id: s.id }, { status: to });
+      audit(tx, { operation: 'UPDATE', entityType: 'Session', entityId: s.id, fields: ['status'], values: { status: to } });
     });
     return (await ctx.em.findOne(Session, { where: { id } }))!;
   }

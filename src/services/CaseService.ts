@@ -1,5 +1,6 @@
 import { subject } from '@casl/ability';
 import type { Action } from '../auth/ability';
+import { audit, flushAudit } from '../audit/audit';
 import { transactional, type Context } from '../context';
 import { Case, CaseEvent, CaseShare, Child, Guardian, Organization } from '../entities';
 import { badInput, conflict, forbidden, invalidTransition, notFound, unauthenticated } from '../errors';
@@ -180,6 +181,9 @@ export class CaseService {
         createdById: user.id,
       });
       await tx.em.save(c);
+      audit(tx, { operation: 'CREATE', entityType: 'Child', entityId: child.id, fields: Object.keys(input).filter((k) => k !== 'guardians' && k !== 'priority' && !k.startsWith('deport') && !k.startsWith('lastKnown')).sort(), values: child });
+      if (input.guardians?.length) audit(tx, { operation: 'CREATE', entityType: 'Guardian', entityId: child.id, fields: ['guardians'], values: input.guardians });
+      audit(tx, { operation: 'CREATE', entityType: 'Case', entityId: c.id, fields: ['status', 'priority', 'leadOrganizationId', ...Object.keys(input).filter((k) => k.startsWith('deport') || k.startsWith('lastKnown')).sort()], values: c });
       await CaseService.recordEvent(tx, c, CaseEventKind.CREATED, null, c.status, null);
       return CaseService.readBack(tx, c.id);
     });
@@ -204,6 +208,7 @@ export class CaseService {
         version: c.version + 1,
       });
       await afterCaseTransition(tx, c, from, input.status);
+      audit(tx, { operation: 'CHANGE_STATUS', entityType: 'Case', entityId: c.id, fields: ['status', 'closeReason', 'note'], values: { from, to: input.status, closeReason: input.closeReason ?? null, note: input.note ?? null } });
       await CaseService.recordEvent(tx, c, CaseEventKind.STATUS_CHANGED, from, input.status, input.note ?? null);
       return CaseService.readBack(tx, c.id);
     });
@@ -223,6 +228,7 @@ export class CaseService {
     const written = await transactional(ctx, async (tx) => {
       const c = await CaseService.lockForWrite(tx, input.caseId, 'update', input.expectedVersion);
       await tx.em.update(Case, { id: c.id }, { ...changes, version: c.version + 1 });
+      audit(tx, { operation: 'UPDATE', entityType: 'Case', entityId: c.id, fields: Object.keys(changes).sort(), values: changes });
       await CaseService.recordEvent(tx, c, CaseEventKind.UPDATED, c.status, c.status, input.note ?? null);
       return CaseService.readBack(tx, c.id);
     });
@@ -250,6 +256,7 @@ export class CaseService {
       }
       const next = { ...child, ...changes } as Child;
       await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), version: child.version + 1 });
+      audit(tx, { operation: 'UPDATE', entityType: 'Child', entityId: child.id, fields: Object.keys(changes).sort(), values: changes });
       return tx.em.findOneOrFail(Child, { where: { id: child.id } });
     });
     ctx.loaders.child.clear(written.id).prime(written.id, written);
@@ -267,6 +274,7 @@ export class CaseService {
       if (!org) throw badInput('input.organizationId', 'names no organization');
       await tx.em.upsert(CaseShare, { caseId: c.id, organizationId: org.id, access: input.access, sharedById: user.id }, ['caseId', 'organizationId']);
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
+      audit(tx, { operation: 'SHARE', entityType: 'Case', entityId: c.id, fields: ['shares'], values: { organizationId: org.id, access: input.access } });
       await CaseService.recordEvent(tx, c, CaseEventKind.SHARED, c.status, c.status, `${input.access} with ${org.name}`);
       return CaseService.readBack(tx, c.id);
     });
@@ -280,6 +288,7 @@ export class CaseService {
       const res = await tx.em.delete(CaseShare, { caseId: c.id, organizationId: input.organizationId });
       if (!res.affected) throw badInput('input.organizationId', 'the case is not shared with this organization');
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
+      audit(tx, { operation: 'UNSHARE', entityType: 'Case', entityId: c.id, fields: ['shares'], values: { organizationId: input.organizationId } });
       await CaseService.recordEvent(tx, c, CaseEventKind.UNSHARED, c.status, c.status, null);
       return CaseService.readBack(tx, c.id);
     });
@@ -320,6 +329,8 @@ export class CaseService {
    * order is what lets a subscriber resume after an event id with no gap (see CaseEventFeed).
    */
   static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
+    // Audit entries first: the audit order lock is always taken before the event order lock (no deadlock).
+    await flushAudit(tx, true);
     await tx.em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CASE_EVENT_ORDER_LOCK]);
     const e = tx.em.create(CaseEvent, { caseId: c.id, kind, from, to, note, actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null });
     await tx.em.save(e);

@@ -1,4 +1,5 @@
 import { subject } from '@casl/ability';
+import { audit } from '../audit/audit';
 import { transactional, type Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
 import { badInput, conflict, forbidden, notFound } from '../errors';
@@ -313,7 +314,9 @@ export class SchedulingService {
       if (overlapping.some((o) => !tx.ability.can('update', subject('Placement', { centreId: o.centre_id })))) {
         throw conflict('The child is placed at another centre for part of this period: that centre must end its placement first, or place the child here itself', { reason: 'PLACED_ELSEWHERE' });
       }
-      return tx.em.save(tx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+      const p = await tx.em.save(tx.em.create(Placement, { childId: input.childId, centreId: input.centreId, from: input.from, to: input.to ?? null }));
+      audit(tx, { operation: 'CREATE', entityType: 'Placement', entityId: p.id, fields: ['childId', 'centreId', 'from', 'to'], values: input });
+      return p;
     });
   }
 
@@ -331,6 +334,7 @@ export class SchedulingService {
       if (input.to < p.from) throw badInput('input.to', 'is before the placement started');
       if (p.to !== null && input.to > p.to) throw badInput('input.to', 'is after the placement ends already');
       await tx.em.update(Placement, { id: p.id }, { to: input.to });
+      audit(tx, { operation: 'UPDATE', entityType: 'Placement', entityId: p.id, fields: ['to'], values: { to: input.to } });
       return (await tx.em.findOne(Placement, { where: { id: p.id } }))!;
     });
   }
@@ -348,10 +352,14 @@ export class SchedulingService {
     if (!child) throw notFound('Child', input.childId);
     const placed = await ctx.em.exists(Placement, { where: { childId: child.id, centreId: input.centreId } });
     if (!placed) throw badInput('input.childId', 'the child is not placed at this centre');
-    return ctx.em.save(ctx.em.create(CarePlan, {
-      childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
-      needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
-    }));
+    return transactional(ctx, async (tx) => {
+      const plan = await tx.em.save(tx.em.create(CarePlan, {
+        childId: child.id, centreId: input.centreId, from: input.from, to: input.to ?? null,
+        needs: input.needs.map((n) => ({ discipline: n.discipline, sessionsPerWeek: n.sessionsPerWeek, minutes: n.minutes })),
+      }));
+      audit(tx, { operation: 'CREATE', entityType: 'CarePlan', entityId: plan.id, fields: ['childId', 'centreId', 'needs', 'from', 'to'], values: input });
+      return plan;
+    });
   }
 
   /** A placement's or care plan's period: real calendar dates in the programme's years, `to` not before `from`. */

@@ -4,6 +4,10 @@ import type { Context } from '../../context';
 import { forbidden } from '../../errors';
 import { caseFactsOf, type AccessFacts } from './accessFacts';
 import { fieldVerdict } from './whereAccessible';
+import { recordSensitiveRead } from '../../audit/audit';
+import { SENSITIVE_FIELDS } from '../rules/fields';
+
+const SENSITIVE = new Set(Object.entries(SENSITIVE_FIELDS).flatMap(([type, fields]) => fields.map((f) => `${type}.${f}`)));
 
 type Row = Record<string, unknown> & { id: string };
 
@@ -66,11 +70,17 @@ export function defaultFieldGuard(recordTypes: ReadonlySet<string>): MiddlewareF
     const type = info.parentType.name;
     if (!recordTypes.has(type)) return next();
     const verdict = fieldVerdict(context.ability, type, info.fieldName);
-    if (verdict === 'allow') return next();
+    // Every read of a sensitive field is audited (batched per request, see src/audit/audit.ts).
+    const sensitive = SENSITIVE.has(`${type}.${info.fieldName}`);
+    if (verdict === 'allow') {
+      if (sensitive) recordSensitiveRead(context, type, (root as Row).id, info.fieldName);
+      return next();
+    }
     const denied = () => forbidden(`Not allowed to read ${type}.${info.fieldName}`);
     if (verdict === 'deny') throw denied();
     return accessSubject(context, type, root as Row).then((subj) => {
       if (!context.ability.can('read', subj, info.fieldName)) throw denied();
+      if (sensitive) recordSensitiveRead(context, type, (root as Row).id, info.fieldName);
       return next();
     });
   };

@@ -1,0 +1,226 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import {
+  entryHash, GENESIS_HASH, leafHash, MerkleAccumulator, signCheckpoint, type AuditEntryData, type AuditEntryRecord, type SignedCheckpoint,
+} from './chain';
+import { loadAuditKeys, valuesHash, type AuditKeys } from './keys';
+
+/** Advisory lock serializing audit appends (ASCII "BKBAUD"); held to commit, so seq commits in order with no gap. */
+export const AUDIT_ORDER_LOCK = '72891001655876';
+/** Advisory lock serializing checkpoint creation across instances. */
+const CHECKPOINT_LOCK = '72891001675080';
+
+/** One audited operation, as a caller describes it. Values are hashed (keyed), never stored. */
+export interface AuditRecord {
+  /** e.g. CREATE, UPDATE, CHANGE_STATUS, SHARE, READ, DOWNLOAD, EXPORT, MATCH_DECISION. */
+  operation: string;
+  entityType: string;
+  entityId: string;
+  /** Names of the fields written or read (letters, digits, `_` and `.`). */
+  fields?: string[];
+  /** The values written (or read): only their keyed hash enters the log. */
+  values?: unknown;
+}
+
+/** Who did it: a user and organization, or null for the hub itself (seed, fixity). */
+export interface AuditActor {
+  actorId: string | null;
+  organizationId: string | null;
+}
+
+interface Pending extends AuditActor, AuditRecord {}
+
+const FIELD = /^[A-Za-z0-9_.]+$/;
+
+function checkRecord(r: AuditRecord): void {
+  if (!r.operation || !r.entityType || !r.entityId) throw new Error('audit: operation, entityType and entityId are required');
+  for (const f of r.fields ?? []) if (!FIELD.test(f)) throw new Error(`audit: field name ${JSON.stringify(f)} is not allowed`);
+}
+
+/**
+ * The tamper-evident audit log: appends hash-chained entries (inside the caller's transaction for writes,
+ * batched across requests for reads), and signs RFC 6962 Merkle checkpoints with a key kept outside the
+ * database, published to a directory witnesses can copy.
+ */
+export class AuditLog {
+  readonly keys: AuditKeys;
+  private pendingReads: { records: Pending[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly deps: { config: Config; logger: Logger; dataSource?: DataSource }) {
+    this.keys = loadAuditKeys(deps.config.auditSigningKeyFile, { generate: !deps.config.production });
+  }
+
+  private get ds(): DataSource {
+    if (!this.deps.dataSource) throw new Error('audit: the database is not open');
+    return this.deps.dataSource;
+  }
+
+  /**
+   * Appends entries to the chain inside the transaction of `em`. Takes the audit order lock (held to commit):
+   * call it at the end of the transaction, before any other order lock (see CaseService.recordEvent).
+   */
+  async append(em: EntityManager, records: Pending[]): Promise<AuditEntryRecord[]> {
+    if (records.length === 0) return [];
+    for (const r of records) checkRecord(r);
+    await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_ORDER_LOCK]);
+    const [head]: { seq: string; hash: string }[] = await em.query('SELECT a.seq::text AS seq, a.hash FROM audit_entry a ORDER BY a.seq DESC LIMIT 1');
+    let seq = BigInt(head?.seq ?? '0');
+    let prev = head?.hash ?? GENESIS_HASH;
+    const at = new Date().toISOString();
+    const out: AuditEntryRecord[] = [];
+    for (const r of records) {
+      seq += 1n;
+      const data: AuditEntryData = {
+        seq: seq.toString(), prevHash: prev, at, actorId: r.actorId, organizationId: r.organizationId,
+        operation: r.operation, entityType: r.entityType, entityId: r.entityId, fields: r.fields ?? [], valuesHash: valuesHash(this.keys, r.values),
+      };
+      const hash = entryHash(data);
+      out.push({ ...data, hash });
+      prev = hash;
+    }
+    await em.query(
+      `INSERT INTO audit_entry (seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash)
+       SELECT s, a, u, o, op, et, ei, CASE WHEN f = '' THEN '{}'::text[] ELSE string_to_array(f, ',') END, vh, ph, h
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+           AS t(s, a, u, o, op, et, ei, f, vh, ph, h)
+        ORDER BY s`,
+      [
+        out.map((e) => e.seq), out.map((e) => e.at), out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
+        out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash),
+        out.map((e) => e.prevHash), out.map((e) => e.hash),
+      ],
+    );
+    return out;
+  }
+
+  /**
+   * Records reads (of sensitive fields) in their own short transaction, batched across concurrent requests
+   * (group commit): the promise resolves once the entries are committed.
+   */
+  recordReads(actor: AuditActor, records: AuditRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pendingReads.push({ records: records.map((r) => ({ ...actor, ...r })), resolve, reject });
+      if (!this.flushing) this.flushing = this.flushReads().finally(() => { this.flushing = null; });
+    });
+  }
+
+  private async flushReads(): Promise<void> {
+    while (this.pendingReads.length > 0) {
+      const batch = this.pendingReads.splice(0, this.pendingReads.length);
+      try {
+        await this.ds.transaction((em) => this.append(em, batch.flatMap((b) => b.records)));
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        this.deps.logger.error({ err: e }, 'audit: could not record reads');
+        for (const b of batch) b.reject(e);
+      }
+    }
+  }
+
+  /** Appends entries in a transaction of their own (scripts, seed). */
+  async appendNow(actor: AuditActor, records: AuditRecord[]): Promise<AuditEntryRecord[]> {
+    return this.ds.transaction((em) => this.append(em, records.map((r) => ({ ...actor, ...r }))));
+  }
+
+  /**
+   * Signs a checkpoint over every committed entry: re-checks each new entry's hash and link first (the hub
+   * never signs a chain that does not verify), extends the previous checkpoint's Merkle peaks, stores the
+   * checkpoint and publishes it. Returns the latest checkpoint when nothing was appended since.
+   */
+  async checkpoint(): Promise<SignedCheckpoint> {
+    const signed = await this.ds.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CHECKPOINT_LOCK]);
+      const [last]: { size: string; root: string; head: string; at: Date; key_id: string; signature: string; peaks: { height: number; hash: string }[] }[] =
+        await em.query('SELECT size::text AS size, root, head, at, key_id, signature, peaks FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
+      const acc = last ? MerkleAccumulator.from(Number(last.size), last.peaks) : new MerkleAccumulator();
+      if (last && acc.root() !== last.root) throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
+      let prev = last?.head ?? GENESIS_HASH;
+      let seq = BigInt(last?.size ?? '0');
+      for (;;) {
+        const rows = await readEntries(em, seq, 20000);
+        if (rows.length === 0) break;
+        for (const e of rows) {
+          if (BigInt(e.seq) !== seq + 1n) throw new Error(`audit: entry ${seq + 1n} is missing`);
+          if (e.prevHash !== prev || entryHash(e) !== e.hash) throw new Error(`audit: entry ${e.seq} does not verify; refusing to sign`);
+          acc.push(leafHash(e.hash));
+          prev = e.hash;
+          seq += 1n;
+        }
+      }
+      if (last && seq.toString() === last.size) {
+        return { size: last.size, root: last.root, head: last.head, at: last.at.toISOString(), keyId: last.key_id, signature: last.signature };
+      }
+      const c = signCheckpoint({ size: seq.toString(), root: acc.root(), head: prev, at: new Date().toISOString() }, this.keys.privateKey, this.keys.keyId);
+      await em.query(
+        'INSERT INTO audit_checkpoint (size, root, head, at, key_id, signature, peaks) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [c.size, c.root, c.head, c.at, c.keyId, c.signature, JSON.stringify(acc.snapshot())],
+      );
+      return c;
+    });
+    this.publish(signed);
+    return signed;
+  }
+
+  /** Writes the checkpoint (and the public key) to the witness directory; existing files are never overwritten. */
+  publish(c: SignedCheckpoint): void {
+    const dir = this.deps.config.auditCheckpointDir;
+    fs.mkdirSync(dir, { recursive: true });
+    writeOnce(path.join(dir, 'public-key.pem'), this.keys.publicKeyPem);
+    writeOnce(path.join(dir, `checkpoint-${c.size.padStart(12, '0')}.json`), `${JSON.stringify(c, null, 2)}\n`);
+  }
+
+  /** Checkpoints every `auditCheckpointIntervalSeconds` while the hub runs. */
+  start(): void {
+    const s = this.deps.config.auditCheckpointIntervalSeconds;
+    if (s > 0) {
+      this.timer = setInterval(() => {
+        this.checkpoint().catch((e) => this.deps.logger.error({ err: e }, 'audit: checkpoint failed'));
+      }, s * 1000);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flushing?.catch(() => undefined);
+  }
+}
+
+function writeOnce(file: string, content: string): void {
+  if (fs.existsSync(file)) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content, { mode: 0o444 });
+  try {
+    fs.linkSync(tmp, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    fs.unlinkSync(tmp);
+  }
+}
+
+interface EntryRow {
+  seq: string; at: Date; actor_id: string | null; organization_id: string | null; operation: string; entity_type: string;
+  entity_id: string; fields: string[]; values_hash: string | null; prev_hash: string; hash: string;
+}
+
+export function entryFromRow(r: EntryRow): AuditEntryRecord {
+  return {
+    seq: r.seq, prevHash: r.prev_hash, at: r.at.toISOString(), actorId: r.actor_id, organizationId: r.organization_id, operation: r.operation,
+    entityType: r.entity_type, entityId: r.entity_id, fields: r.fields, valuesHash: r.values_hash, hash: r.hash,
+  };
+}
+
+export const ENTRY_COLUMNS = 'seq::text AS seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash';
+
+/** A page of entries after `afterSeq`, in order. */
+export async function readEntries(q: { query: (sql: string, params?: unknown[]) => Promise<any> }, afterSeq: bigint, limit: number): Promise<AuditEntryRecord[]> {
+  const rows: EntryRow[] = await q.query(`SELECT ${ENTRY_COLUMNS} FROM audit_entry a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`, [afterSeq.toString(), limit]);
+  return rows.map(entryFromRow);
+}

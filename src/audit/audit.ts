@@ -1,0 +1,83 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context';
+import type { AuditRecord } from './AuditLog';
+
+export type { AuditRecord } from './AuditLog';
+
+/**
+ * THE audit hook for writes: records `rec` in the audit log, in the transaction of `tx` (call it inside
+ * `transactional`, after the checks and before the transaction's case event). Entries are appended when
+ * the transaction's work is done (or just before `CaseService.recordEvent` takes the event order lock),
+ * so the audit lock is always taken before the event lock and held only to commit.
+ *
+ *   audit(tx, { operation: 'CHANGE_STATUS', entityType: 'Case', entityId: c.id, fields: ['status'], values: { status } });
+ */
+export function audit(tx: Context, rec: AuditRecord): void {
+  if (!tx.auditQueue) throw new Error('audit() records a change: call it inside transactional()');
+  if (tx.auditQueue.sealed) throw new Error('audit() after the case event: call it before CaseService.recordEvent');
+  tx.auditQueue.records.push(rec);
+}
+
+/** Appends the queued entries of a transaction (transactional() and recordEvent call this). */
+export async function flushAudit(tx: Context, seal = false): Promise<void> {
+  const q = tx.auditQueue;
+  if (!q) return;
+  if (seal) q.sealed = true;
+  if (q.records.length === 0) return;
+  const records = q.records.splice(0, q.records.length);
+  await tx.deps.audit.append(tx.em, records.map((r) => ({ actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null, ...r })));
+}
+
+/** Notes a read of a sensitive field; the request's reads are appended (batched) before its response leaves. */
+export function recordSensitiveRead(ctx: Context, entityType: string, entityId: string, field: string): void {
+  if (!ctx.deps.config.auditReads || !ctx.user) return;
+  const key = `${entityType}|${entityId}`;
+  let r = ctx.auditReads.get(key);
+  if (!r) {
+    r = { entityType, entityId, fields: new Set() };
+    ctx.auditReads.set(key, r);
+  }
+  r.fields.add(field);
+  // Outside an HTTP request (a subscription's payload), nobody flushes at the end: do it on the next tick.
+  if (!ctx.auditReadsOwned && !ctx.auditReadsScheduled) {
+    ctx.auditReadsScheduled = true;
+    setImmediate(() => {
+      ctx.auditReadsScheduled = false;
+      flushReads(ctx).catch((e) => ctx.deps.logger.error({ err: e }, 'audit: reads of a subscription were not recorded'));
+    });
+  }
+}
+
+export async function flushReads(ctx: Context): Promise<void> {
+  if (ctx.auditReads.size === 0 || !ctx.user) return;
+  const records: AuditRecord[] = [...ctx.auditReads.values()].map((r) => ({
+    operation: 'READ', entityType: r.entityType, entityId: r.entityId, fields: [...r.fields].sort(),
+  }));
+  ctx.auditReads.clear();
+  await ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
+}
+
+/**
+ * Apollo plugin: a response that revealed sensitive fields is sent only once those reads are in the
+ * audit log; when they cannot be recorded, the data is withheld (fail closed).
+ */
+export function auditReadsPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      contextValue.auditReadsOwned = true;
+      return {
+        async willSendResponse({ contextValue: ctx, response }) {
+          try {
+            await flushReads(ctx);
+          } catch {
+            if (response.body.kind === 'single') {
+              response.body.singleResult.data = null;
+              response.body.singleResult.errors = [new GraphQLError('The audit log is unavailable: sensitive data withheld', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+            }
+          }
+        },
+      };
+    },
+  };
+}

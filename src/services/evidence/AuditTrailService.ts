@@ -1,0 +1,99 @@
+import DataLoader from 'dataloader';
+import { AUDIT_ENTRY_FIELDS } from '../../auth/rules/evidence';
+import { accessCondition } from '../../auth/caslToSql';
+import { entryFromRow } from '../../audit/AuditLog';
+import { inclusionProofs, leafHash, type SignedCheckpoint } from '../../audit/chain';
+import type { Context } from '../../context';
+import { badInput, forbidden } from '../../errors';
+import type { AuditTrailFilter } from '../../schema/evidence/inputs';
+import type { AuditCheckpoint, AuditTrailConnection, InclusionProof } from '../../schema/evidence/payloads';
+import { pageSize, requireUser } from '../CaseService';
+
+void AUDIT_ENTRY_FIELDS;
+
+const proofLoaders = new WeakMap<object, DataLoader<string, InclusionProof | null>>();
+
+/** The audit trail as investigators and the coordination council read it, with inclusion proofs. */
+export class AuditTrailService {
+  static withKey(ctx: Context, c: SignedCheckpoint): AuditCheckpoint {
+    return { ...c, publicKey: ctx.deps.audit.keys.publicKeyPem };
+  }
+
+  static async latestCheckpoint(ctx: Context): Promise<SignedCheckpoint | null> {
+    const [c]: { size: string; root: string; head: string; at: Date; key_id: string; signature: string }[] = await ctx.em.query(
+      'SELECT size::text AS size, root, head, at, key_id, signature FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1',
+    );
+    return c ? { size: c.size, root: c.root, head: c.head, at: c.at.toISOString(), keyId: c.key_id, signature: c.signature } : null;
+  }
+
+  /** Entries matching the filter, oldest first; entries about evidence the reader may not read are left out. */
+  static async trail(ctx: Context, filter: AuditTrailFilter | undefined, first: number | undefined, after: string | undefined): Promise<AuditTrailConnection> {
+    requireUser(ctx);
+    if (!ctx.ability.can('read', 'AuditEntry')) throw forbidden('The audit trail is for investigators and the coordination council');
+    const limit = pageSize(first, 50, ctx.deps.config.maxPageSize);
+    const qb = ctx.em.createQueryBuilder().from('audit_entry', 'a');
+    const cols = ['seq::text:seq', 'at:at', 'actor_id:actor_id', 'organization_id:organization_id', 'operation:operation', 'entity_type:entity_type',
+      'entity_id:entity_id', 'fields:fields', 'values_hash:values_hash', 'prev_hash:prev_hash', 'hash:hash'];
+    cols.forEach((c, i) => {
+      const [expr, alias] = [c.slice(0, c.lastIndexOf(':')), c.slice(c.lastIndexOf(':') + 1)];
+      if (i === 0) qb.select(`a.${expr}`, alias);
+      else qb.addSelect(`a.${expr}`, alias);
+    });
+    if (filter?.entityType) qb.andWhere('a.entity_type = :et', { et: filter.entityType });
+    if (filter?.entityId) qb.andWhere('a.entity_id = :eid', { eid: filter.entityId });
+    if (filter?.userId) qb.andWhere('a.actor_id = :uid', { uid: filter.userId });
+    if (filter?.from) qb.andWhere('a.at >= :from', { from: filter.from });
+    if (filter?.to) qb.andWhere('a.at < :to', { to: filter.to });
+    if (after) {
+      const seq = Buffer.from(after, 'base64url').toString('utf8');
+      if (!/^\d{1,18}$/.test(seq)) throw badInput('after', 'is not a cursor this API gave out');
+      qb.andWhere('a.seq > :after', { after: seq });
+    }
+    // Nobody learns of an evidence item through the audit trail who could not read the item itself.
+    const ev = accessCondition(ctx.ability, 'read', 'EvidenceItem', 'ev');
+    qb.andWhere(`(a.entity_type <> 'EvidenceItem' OR EXISTS (SELECT 1 FROM evidence_item ev WHERE ev.id::text = a.entity_id AND ${ev.sql}))`, ev.params);
+    const rows = await qb.orderBy('a.seq').limit(limit + 1).getRawMany();
+    const entries = rows.slice(0, limit).map(entryFromRow);
+    const edges = entries.map((node: ReturnType<typeof entryFromRow>) => ({ node, cursor: Buffer.from(node.seq, 'utf8').toString('base64url') }));
+    const checkpoint = await AuditTrailService.latestCheckpoint(ctx);
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+      checkpoint: checkpoint ? AuditTrailService.withKey(ctx, checkpoint) : null,
+    };
+  }
+
+  /** The RFC 6962 audit path of entry `seq` against the latest checkpoint (null if the entry is newer). Batched per request. */
+  static proof(ctx: Context, seq: string): Promise<InclusionProof | null> {
+    let loader = proofLoaders.get(ctx.loaders);
+    if (!loader) {
+      loader = new DataLoader(async (seqs) => {
+        const c = await AuditTrailService.latestCheckpoint(ctx);
+        if (!c) return seqs.map(() => null);
+        const proofs = await AuditTrailService.proofs(ctx, c, seqs.map((s) => Number(s) - 1));
+        return seqs.map((s) => {
+          const path = proofs.get(Number(s) - 1);
+          return path ? { leafIndex: String(Number(s) - 1), treeSize: c.size, root: c.root, path } : null;
+        });
+      });
+      proofLoaders.set(ctx.loaders, loader);
+    }
+    return loader.load(seq);
+  }
+
+  /** Audit paths of several leaves (0-based) in the tree of checkpoint `c`: one pass over its leaves. */
+  static async proofs(ctx: Context, c: SignedCheckpoint, indices: number[]): Promise<Map<number, string[]>> {
+    const size = Number(c.size);
+    const wanted = indices.filter((i) => i >= 0 && i < size);
+    if (wanted.length === 0) return new Map();
+    const leaves: Buffer[] = new Array(size);
+    const batch = 100000;
+    for (let from = 0; from < size; from += batch) {
+      const rows: { hash: string }[] = await ctx.deps.dataSource.query(
+        'SELECT hash FROM audit_entry WHERE seq > $1 AND seq <= $2 ORDER BY seq', [from, Math.min(size, from + batch)],
+      );
+      rows.forEach((r, i) => { leaves[from + i] = leafHash(r.hash); });
+    }
+    return inclusionProofs(leaves, wanted);
+  }
+}

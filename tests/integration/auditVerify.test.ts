@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createApp, type App } from '../../src/app';
+import { entryHash } from '../../src/audit/chain';
+import { createCase, createOrg, createUser } from '../factories';
+import { testConfig } from '../helpers/testApp';
+import { createOwnDatabase } from '../helpers/ownDatabase';
+import { parseVerifyArgs, runAuditVerify } from '../../scripts/auditVerify';
+import { OrganizationKind, Role } from '../../src/schema/enums';
+
+/**
+ * `npm run audit:verify` against the attacks of the issue, done with SQL as a superuser would: an edited,
+ * a deleted and an inserted entry, and an edit with the trigger disabled and the whole chain recomputed after it.
+ * Runs on a database of its own (it breaks the chain on purpose) and restores the rows after each attack.
+ */
+let app: App;
+let db: { url: string; drop: () => Promise<void> };
+let dir: string;
+let sql: Client;
+let url: string;
+let firstCheckpoint: number;
+let secondCheckpoint: number;
+
+const verify = (extra: string[] = []) => runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'audit-checkpoints'), ...extra], {}), () => undefined);
+
+async function gql(query: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: any; errors?: any[] };
+}
+
+/** Runs `attack` as a superuser with the triggers off, verifies, then puts every row back as it was. */
+async function underAttack(attack: () => Promise<void>) {
+  const saved = (await sql.query('SELECT * FROM audit_entry ORDER BY seq')).rows;
+  await sql.query('ALTER TABLE audit_entry DISABLE TRIGGER USER');
+  try {
+    await attack();
+    return await verify();
+  } finally {
+    await sql.query('DELETE FROM audit_entry');
+    for (const r of saved) {
+      await sql.query('INSERT INTO audit_entry (seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
+        [r.seq, r.at, r.actor_id, r.organization_id, r.operation, r.entity_type, r.entity_id, r.fields, r.values_hash, r.prev_hash, r.hash]);
+    }
+    await sql.query('ALTER TABLE audit_entry ENABLE TRIGGER USER');
+  }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-audit-'));
+  db = await createOwnDatabase('auditverify');
+  app = await createApp(testConfig({ DATA_DIR: dir, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0' }), { databaseUrl: db.url });
+  url = await app.start(0);
+  sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  const ds = app.deps.dataSource;
+  const lead = await createOrg(ds);
+  const worker = await createUser(app, lead, [Role.CASE_WORKER]);
+  const coordinator = await createUser(app, await createOrg(ds, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR]);
+  const { case: c } = await createCase(ds, { lead });
+  let version = c.version;
+  for (const status of ['IDENTIFIED', 'LOCATED']) {
+    const r = await gql('mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { version } }', { i: { caseId: c.id, status, expectedVersion: version } }, worker.token);
+    version = r.data.changeCaseStatus.version;
+  }
+  firstCheckpoint = Number((await app.deps.audit.checkpoint()).size);
+  for (const status of ['IDENTIFIED', 'LOCATED', 'IDENTIFIED']) {
+    const r = await gql('mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { version } }', { i: { caseId: c.id, status, expectedVersion: version } }, coordinator.token);
+    version = r.data.changeCaseStatus.version;
+  }
+  await gql('query($id: ID!) { case(id: $id) { deportationCircumstances } }', { id: c.id }, coordinator.token);
+  secondCheckpoint = Number((await app.deps.audit.checkpoint()).size);
+  // One more entry, not yet under a checkpoint.
+  await gql('mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { version } }', { i: { caseId: c.id, status: 'LOCATED', expectedVersion: version } }, coordinator.token);
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await app?.stop();
+  await db?.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('an untouched log verifies: every entry, both checkpoints, one entry not yet signed', async () => {
+  expect(firstCheckpoint).toBeGreaterThanOrEqual(2);
+  expect(secondCheckpoint).toBeGreaterThan(firstCheckpoint + 2);
+  const r = await verify();
+  expect(r).toMatchObject({ ok: true, entries: secondCheckpoint + 1, checkpointsVerified: 2, unsignedTail: 1 });
+});
+
+test('an edited entry is named', async () => {
+  const r = await underAttack(async () => { await sql.query(`UPDATE audit_entry SET operation = 'READ' WHERE seq = 3`); });
+  expect(r.ok).toBe(false);
+  expect(r.failure?.seq).toBe('3');
+  expect(r.failure?.reason).toMatch(/edited/);
+});
+
+test('a deleted entry is named', async () => {
+  const r = await underAttack(async () => { await sql.query('DELETE FROM audit_entry WHERE seq = 4'); });
+  expect(r.failure?.seq).toBe('4');
+  expect(r.failure?.reason).toMatch(/missing/);
+});
+
+test('deleting the newest signed entries is caught by the checkpoint', async () => {
+  const r = await underAttack(async () => { await sql.query('DELETE FROM audit_entry WHERE seq >= $1', [secondCheckpoint]); });
+  expect(r.ok).toBe(false);
+  expect(r.failure?.checkpointSize).toBe(String(secondCheckpoint));
+});
+
+test('an inserted entry is named', async () => {
+  const r = await underAttack(async () => {
+    await sql.query('UPDATE audit_entry SET seq = seq + 1000000 WHERE seq >= 3');
+    await sql.query('UPDATE audit_entry SET seq = seq - 1000000 + 1 WHERE seq > 1000000');
+    await sql.query(`INSERT INTO audit_entry (seq, at, operation, entity_type, entity_id, prev_hash, hash)
+      SELECT 3, now(), 'READ', 'Case', 'forged', hash, repeat('a', 64) FROM audit_entry WHERE seq = 2`);
+  });
+  expect(r.ok).toBe(false);
+  expect(r.failure?.seq).toBe('3');
+});
+
+test('a superuser who disables the trigger, edits an entry and recomputes the chain is caught by the signed checkpoint alone', async () => {
+  const target = firstCheckpoint + 2;
+  const r = await underAttack(async () => {
+    await sql.query(`UPDATE audit_entry SET operation = 'READ', fields = '{status}' WHERE seq = $1`, [target]);
+    const rows = (await sql.query(`SELECT seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash FROM audit_entry WHERE seq >= $1 ORDER BY seq`, [target])).rows;
+    let prev = rows[0].prev_hash;
+    for (const row of rows) {
+      const hash = entryHash({ seq: row.seq, prevHash: prev, at: row.at, actorId: row.actor_id, organizationId: row.organization_id, operation: row.operation, entityType: row.entity_type, entityId: row.entity_id, fields: row.fields, valuesHash: row.values_hash });
+      await sql.query('UPDATE audit_entry SET prev_hash = $2, hash = $3 WHERE seq = $1', [row.seq, prev, hash]);
+      prev = hash;
+    }
+    // The chain in the database is consistent again: without the checkpoints nothing looks wrong.
+    const blind = await runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'empty'), '--public-key', path.join(dir, 'audit-checkpoints', 'public-key.pem')], {}), () => undefined);
+    expect(blind.ok).toBe(true);
+  });
+  expect(r.ok).toBe(false);
+  expect(r.failure?.checkpointSize).toBe(String(secondCheckpoint));
+  // The rewrite lies between the last checkpoint that still verifies and the first that does not.
+  expect(r.failure?.seq).toBe(String(firstCheckpoint + 1));
+  expect(Number(r.failure?.seq)).toBeLessThanOrEqual(target);
+});
+
+test('the checkpoint table in the database cannot vouch for itself: a re-signed forgery with another key is ignored', async () => {
+  // A forger without the key can only sign with their own; the verifier trusts the published public key.
+  const r = await verify(['--db-checkpoints']);
+  expect(r.ok).toBe(true);
+  expect(r.checkpointsVerified).toBeGreaterThanOrEqual(2);
+});
+
+test('the log can be verified from an export file too', async () => {
+  const file = path.join(dir, 'entries.jsonl');
+  await verify(['--export', file]);
+  const r = await runAuditVerify(parseVerifyArgs(['--file', file, '--checkpoints', path.join(dir, 'audit-checkpoints')], {}), () => undefined);
+  expect(r).toMatchObject({ ok: true, entries: secondCheckpoint + 1 });
+});
