@@ -23,12 +23,24 @@ export interface Config {
   maxConnectionsPerUser: number;
   /** How often open WebSocket connections re-check their user (deactivated, roles or organization changed). */
   accountRecheckSeconds: number;
+  /** Identification: match probability at or above which a candidate is LIKELY, and POSSIBLE (below: not stored). */
+  matchLikelyThreshold: number;
+  matchPossibleThreshold: number;
+  /** Identification: records per importExternalRecords call (at most 1,000). */
+  importMaxRecords: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function probabilityOf(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new Error(`${name} must be a probability between 0 and 1 (exclusive), got "${value}"`);
   return n;
 }
 
@@ -62,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 20, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     maxConnectionsPerUser: int(env.MAX_CONNECTIONS_PER_USER, 10, 'MAX_CONNECTIONS_PER_USER'),
     accountRecheckSeconds: int(env.ACCOUNT_RECHECK_SECONDS, 15, 'ACCOUNT_RECHECK_SECONDS'),
+    matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.99, 'MATCH_LIKELY_THRESHOLD'),
+    matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.5, 'MATCH_POSSIBLE_THRESHOLD'),
+    importMaxRecords: Math.min(1000, int(env.IMPORT_MAX_RECORDS, 1000, 'IMPORT_MAX_RECORDS') || 1000),
   };
 }
 

@@ -1,10 +1,12 @@
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
 import { Role, ShareAccess } from '../schema/enums';
+import { identificationRules } from './rules/identification';
 
 export type Action = 'read' | 'create' | 'update' | 'changeStatus' | 'share' | 'manage' | 'subscribe';
 export type SubjectName =
   | 'Case' | 'Child' | 'Guardian' | 'CaseEvent' | 'Organization' | 'User'
-  | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'all';
+  | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'all'
+  | 'ExternalRecord' | 'MatchCandidate';
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
 
 /** What the ability is built from: the user's roles and organization (and later its centres and assignments). */
@@ -141,6 +143,7 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
         break;
     }
   }
+  identificationRules(can, principal);
   // Grants list their fields instead of using `cannot`, so that a user holding two roles keeps the union of both.
   return build();
 }

@@ -18,14 +18,18 @@ import { SessionBooking } from './SessionBooking';
 import { SessionSeries } from './SessionSeries';
 import { Specialist } from './Specialist';
 import { SpecialistCentre } from './SpecialistCentre';
+import { ExternalRecord } from './ExternalRecord';
+import { MatchCandidate } from './MatchCandidate';
 
 export { Case, CaseEvent, CaseShare, Child, Guardian, Organization, User };
 export {
   Assignment, AvailabilityRule, CarePlan, Centre, CentreStaff, Placement, Room, ScheduleProposal, Session, SessionBooking, SessionSeries, Specialist, SpecialistCentre,
 };
+export { ExternalRecord, MatchCandidate };
 
 /** All TypeORM entities of the hub. */
 export const entities = [
   Organization, User, Child, Guardian, Case, CaseShare, CaseEvent,
   Centre, CentreStaff, Room, Specialist, SpecialistCentre, AvailabilityRule, Placement, CarePlan, Assignment, SessionSeries, Session, SessionBooking, ScheduleProposal,
+  ExternalRecord, MatchCandidate,
 ];

@@ -14,6 +14,8 @@ import { UserResolver } from '../resolvers/UserResolver';
 import { CarePlanResolver, CentreResolver, ChildCareResolver, PlacementResolver, RoomResolver, SpecialistResolver } from '../resolvers/CentreResolver';
 import { ProposedAssignmentResolver, ProposedSessionResolver, ScheduleResolver, UnmetNeedResolver } from '../resolvers/ScheduleResolver';
 import { SessionResolver } from '../resolvers/SessionResolver';
+import { CaseMatchingResolver, ExternalRecordResolver, MatchCandidateResolver } from '../resolvers/identification/IdentificationResolver';
+import { identificationLoaders } from '../services/identification/identificationLoaders';
 
 /** Coarse role check for `@Authorized(...)`: signed in, and holding one of the roles when any are named. */
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -52,7 +54,8 @@ async function validateArg(value: unknown, type: unknown, data: ResolverData): P
 
 export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, CaseResolver, CaseShareResolver, ChildResolver, CaseSubscriptionResolver, CaseEventActorResolver,
   CentreResolver, PlacementResolver, CarePlanResolver, RoomResolver, SpecialistResolver, ChildCareResolver, SessionResolver,
-  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver] as const;
+  ScheduleResolver, ProposedSessionResolver, ProposedAssignmentResolver, UnmetNeedResolver,
+  ExternalRecordResolver, MatchCandidateResolver, CaseMatchingResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
@@ -81,6 +84,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     Case: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.case.load(ref.id) : null) },
     Child: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.child.load(ref.id) : null) },
     Organization: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? ctx.loaders.organization.load(ref.id) : null) },
+    ExternalRecord: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? identificationLoaders(ctx).externalRecord.load(ref.id) : null) },
+    MatchCandidate: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? identificationLoaders(ctx).matchCandidate.load(ref.id) : null) },
   };
   const resolvers = createResolversMap(base) as Record<string, Record<string, unknown>>;
   for (const [type, extra] of Object.entries(referenceResolvers)) resolvers[type] = { ...resolvers[type], ...extra };

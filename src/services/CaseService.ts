@@ -11,6 +11,7 @@ import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
 import { caseFactsOf, loadAccessFacts, whereAccessible } from './loaders';
 import { searchTerms, searchText, transliterate } from './transliteration';
+import { matchAfterChildChange } from './identification/childMatching';
 
 /** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
 export const CASE_EVENT_ORDER_LOCK = '72891001820756';
@@ -43,7 +44,7 @@ function decodeCursor(cursor: string, n: number, field: string): string[] {
   return parts;
 }
 
-function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
+export function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
   return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
 }
 
@@ -135,6 +136,7 @@ export class CaseService {
       });
       child.searchText = childSearchText(child);
       await tx.em.save(child);
+      await matchAfterChildChange(tx, child.id);
       if (input.guardians?.length) {
         await tx.em.insert(Guardian, input.guardians.map((g) => ({ childId: child.id, relation: g.relation, name: g.name, contact: g.contact ?? null, verified: g.verified ?? false })));
       }
@@ -218,6 +220,7 @@ export class CaseService {
       }
       const next = { ...child, ...changes } as Child;
       await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), version: child.version + 1 });
+      await matchAfterChildChange(tx, child.id, Object.keys(changes));
       return child.id;
     });
     ctx.loaders.child.clear(id);
@@ -260,7 +263,7 @@ export class CaseService {
    * Locks the case row for this transaction and checks, before anything is written, that the user may
    * see it (else NOT_FOUND, revealing nothing) and do `action` (else FORBIDDEN), and that the version matches.
    */
-  private static async lockForWrite(tx: Context, caseId: string, action: Action, expectedVersion?: number): Promise<Case> {
+  static async lockForWrite(tx: Context, caseId: string, action: Action, expectedVersion?: number): Promise<Case> {
     assertId(caseId, 'input.caseId');
     const c = await tx.em.createQueryBuilder(Case, 'c').setLock('pessimistic_write').where('c.id = :id', { id: caseId }).getOne();
     const facts = c ? await CaseService.facts(tx, c.childId) : null;
@@ -289,7 +292,7 @@ export class CaseService {
    * of the transaction: it takes a lock held until commit, so that event ids commit in id order. That
    * order is what lets a subscriber resume after an event id with no gap (see CaseEventFeed).
    */
-  private static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
+  static async recordEvent(tx: Context, c: Case, kind: CaseEventKind, from: CaseStatus | null, to: CaseStatus, note: string | null): Promise<CaseEvent> {
     await tx.em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CASE_EVENT_ORDER_LOCK]);
     const e = tx.em.create(CaseEvent, { caseId: c.id, kind, from, to, note, actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null });
     await tx.em.save(e);
