@@ -49,6 +49,7 @@ export const F_SEX = 4;
 export const F_PLACE = 5;
 export const GIVEN_DIFFERENT = 4;
 export const FAMILY_PARTIAL = 2;
+export const FAMILY_DIFFERENT = 3;
 
 /** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
 export interface Comparison {

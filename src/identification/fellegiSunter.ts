@@ -75,10 +75,14 @@ export function isSiblingPattern(levels: Int8Array): boolean {
   return levels[F_GIVEN] === GIVEN_DIFFERENT && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
 }
 
-/** The band of a scored pair, or null (not stored). Differing given names are never LIKELY. */
+/**
+ * The band of a scored pair, or null (not stored). A pair whose given names differ, or whose surnames are
+ * neither the same nor a typo apart, is never LIKELY: a namesake born the same day looks just like a child renamed on adoption, and only a person can
+ * tell them apart.
+ */
 export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }): Band | null {
   if (isSiblingPattern(levels)) return null;
-  if (prob >= thresholds.likely && levels[F_GIVEN] !== GIVEN_DIFFERENT) return 'LIKELY';
+  if (prob >= thresholds.likely && levels[F_GIVEN] !== GIVEN_DIFFERENT && levels[F_FAMILY] < FAMILY_PARTIAL) return 'LIKELY';
   if (prob >= thresholds.possible) return 'POSSIBLE';
   return null;
 }

@@ -13,12 +13,30 @@ const CYR: Record<string, string> = {
   ш: 'sh', щ: 'shch', ь: '', ъ: '', ю: 'iu', я: 'ia', ё: 'io', ы: 'y', э: 'e',
 };
 
+// Scholarly / ISO 9 letters whose marks carry a sound (š = ш); other diacritics are dropped.
+const LATIN: Record<string, string> = { š: 'sh', č: 'ch', ž: 'zh', ŝ: 'shch', ĉ: 'ch', ẑ: 'zh', ŝč: 'shch' };
+
 /** Lower-case Latin letters for any spelling: Cyrillic transliterated, diacritics and punctuation dropped. */
 export function latinLetters(text: string): string {
   // й and ї decompose into и/і plus a mark; map Cyrillic before stripping marks so they stay letters.
   let out = '';
-  for (const ch of text.toLowerCase()) out += CYR[ch] ?? ch;
+  for (const ch of text.toLowerCase()) out += CYR[ch] ?? LATIN[ch] ?? ch;
   return out.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z]/g, '');
+}
+
+/**
+ * A name's first vowel keeps its class, so that Анна / Яна, Олена / Уляна or Ірина / Орина stay apart:
+ * я (ya, ia, ja) and ю (yu, iu, ju, iou) keep their й-sound; е, є and ё (e, ye, ie, yo) are one class; а and о
+ * one (akanye: Олександр / Александр); у (u, ou) and і / и (i, y) each their own.
+ */
+function initialVowel(run: string): string {
+  if (/^[yij]a/.test(run)) return 'Ja';
+  if (/^[yij]o?u/.test(run)) return 'Ju';
+  if (/^[yij]?[eo]/.test(run) && (run[0] !== 'o')) return 'E';
+  if (run[0] === 'e') return 'E';
+  if (run[0] === 'a' || run[0] === 'o') return run.startsWith('ou') ? 'U' : 'a';
+  if (run[0] === 'u') return 'U';
+  return 'I';
 }
 
 /** The skeleton of one name (empty for an empty name). */
@@ -28,13 +46,13 @@ export function skeleton(text: string | null | undefined): string {
   s = s
     .replace(/x/g, 'ks')
     .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh|ch)/g, 'X')
-    .replace(/j(?=[aeiouy])/g, 'X') // French ж (Jeanne), not й
     .replace(/kh|gh|gu(?=[eiy])/g, 'H')
     .replace(/ck|q/g, 'k')
     .replace(/ts|tz|cz|c/g, 'C')
     .replace(/ph/g, 'f')
     .replace(/w/g, 'v')
     .replace(/g|h/g, 'H')
+    .replace(/^[aeiouyj]+/, initialVowel)
     .replace(/[aeiouyj]+/g, 'a')
     .toLowerCase();
   // One letter per run: Vassili / Vasili, Anna / Ana.
