@@ -186,7 +186,7 @@ export class Identification1764600000001 implements MigrationInterface {
     await q.query(`CREATE INDEX external_record_family_trgm_idx ON external_record USING gin (family_skel gin_trgm_ops)`);
     await q.query(`CREATE INDEX external_record_given_date_idx ON external_record (given_key, birth_mdkey)`);
     await q.query(`CREATE INDEX external_record_given_prefix_idx ON external_record (given_key, left(family_skel, 3))`);
-    await q.query(`CREATE INDEX external_record_given_suffix_idx ON external_record (given_key, right(family_skel, 3))`);
+    await q.query(`CREATE INDEX external_record_given_year_idx ON external_record (given_key, birth_year)`);
     await q.query(`CREATE INDEX external_record_linked_idx ON external_record (linked_child_id) WHERE linked_child_id IS NOT NULL`);
 
     await q.query(`CREATE TABLE child_name_variant (

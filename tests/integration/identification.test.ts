@@ -36,6 +36,11 @@ async function family() {
 
 const source = () => `Registry ${randomStem(2)}`;
 
+async function recordIdOf(src: string, externalId: string): Promise<string> {
+  const [row] = await ds.query('SELECT id FROM external_record WHERE source = $1 AND external_id = $2', [src, externalId]);
+  return row.id;
+}
+
 test('an import keeps the valid records, rejects the others by index and field, and has matched when it returns', async () => {
   const f = await family();
   const src = source();
@@ -59,11 +64,14 @@ test('an import keeps the valid records, rejects the others by index and field, 
   expect(out.candidates).toBeGreaterThanOrEqual(1);
 
   // The russified, day/month-swapped trace is proposed LIKELY with its explanation; the sister is not proposed.
-  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker);
+  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, band: 'LIKELY' } }, worker);
   expect(q.errors).toBeUndefined();
   const edges = q.data!.matchCandidates.edges;
   expect(q.data!.matchCandidates.totalCount).toBe(1);
   const cand = edges[0].node;
+  // The sister (same surname, patronymic and place) is a hard negative: never proposed for the brother.
+  const sister = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 'a2') } }, worker);
+  expect(sister.data!.matchCandidates.totalCount).toBe(0);
   expect(cand).toMatchObject({ band: 'LIKELY', status: 'OPEN', externalRecord: { externalId: 'a1', foundAt: 'Taganrog, orphanage No. 2' } });
   const byField = Object.fromEntries(cand.explanation.map((e: any) => [e.field, e]));
   expect(byField.givenName).toMatchObject({ level: 'EXACT', childValue: 'Олександр', recordValue: 'Александр' });
@@ -120,13 +128,15 @@ test('confirm links the trace, supersedes its other candidates, adds aliases and
   // A namesake child in another family: the same trace is also a (weaker) candidate for him.
   const rep = await t.gql(REPORT, { input: { givenName: 'Олександр', familyName: `${f.stem}цький`, sex: 'MALE', birthDate: '2014-03-12' } }, worker);
   const other = rep.data!.reportChild.child.id;
-  await t.gql(IMPORT, { input: { source: source(), sourceKind: 'ADOPTION_REGISTRY', records: [
-    { externalId: 'c1', givenName: 'Alexandr', familyName: `${f.ru}`.replace(/./g, (ch) => ch), patronymic: 'Fedorovich', birthDate: '2014-03-11', foundAt: 'Rostov, family of A.', foundCountry: 'RU' },
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'c1', givenName: 'Alexandr', familyName: f.ru, patronymic: 'Fedorovich', birthDate: '2014-03-11', foundAt: 'Rostov, family of A.', foundCountry: 'RU' },
   ] } }, worker);
-  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker);
+  const recordId = await recordIdOf(src, 'c1');
+  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: recordId } }, worker);
   const cand = q.data!.matchCandidates.edges[0].node;
-  const recordId = cand.externalRecord.id;
-  const otherQ = await t.gql(CANDIDATES, { filter: { childId: other } }, worker);
+  expect(cand.band).toBe('LIKELY');
+  const otherQ = await t.gql(CANDIDATES, { filter: { childId: other, externalRecordId: recordId } }, worker);
   expect(otherQ.data!.matchCandidates.totalCount).toBe(1);
 
   const ws = connectWs(t.url, coordinator);
@@ -149,7 +159,7 @@ test('confirm links the trace, supersedes its other candidates, adds aliases and
     await ws.dispose();
   }
   // The other child's candidate for this trace is superseded; the trace is linked; the child has the spelling.
-  const sup = await t.gql(CANDIDATES, { filter: { childId: other, status: 'SUPERSEDED' } }, worker);
+  const sup = await t.gql(CANDIDATES, { filter: { childId: other, externalRecordId: recordId, status: 'SUPERSEDED' } }, worker);
   expect(sup.data!.matchCandidates.totalCount).toBe(1);
   const rec = await t.gql(`query($id: ID!) { externalRecord(id: $id) { linkedChild { id aliases } linkedAt } }`, { id: recordId }, worker);
   expect(rec.data!.externalRecord.linkedChild.id).toBe(f.childId);
@@ -166,18 +176,20 @@ test('confirm links the trace, supersedes its other candidates, adds aliases and
 
 test('a rejected pair is never proposed again, even after the child changes', async () => {
   const f = await family();
-  await t.gql(IMPORT, { input: { source: source(), sourceKind: 'TIP', records: [
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
     { externalId: 'j1', givenName: 'Александр', familyName: f.ru, birthDate: '2014-03-11' },
   ] } }, worker);
-  const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker)).data!.matchCandidates.edges[0].node;
+  const externalRecordId = await recordIdOf(src, 'j1');
+  const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId } }, worker)).data!.matchCandidates.edges[0].node;
   const rej = await t.gql(REJECT, { input: { id: cand.id, note: 'a different boy' } }, worker);
   expect(rej.data!.rejectMatch.status).toBe('REJECTED');
   const child = (await t.gql(`query($id: ID!) { child(id: $id) { version } }`, { id: f.childId }, worker)).data!.child;
   await t.gql(`mutation($input: UpdateChildInput!) { updateChild(input: $input) { id } }`,
     { input: { childId: f.childId, expectedVersion: child.version, patronymic: 'Федорович' , birthDatePrecision: 'MONTH' } }, worker);
-  const open = await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker);
+  const open = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId } }, worker);
   expect(open.data!.matchCandidates.totalCount).toBe(0);
-  const rejected = await t.gql(CANDIDATES, { filter: { childId: f.childId, status: 'REJECTED' } }, worker);
+  const rejected = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId, status: 'REJECTED' } }, worker);
   expect(rejected.data!.matchCandidates.totalCount).toBe(1);
 });
 

@@ -23,8 +23,10 @@ export interface MatchRunStats {
   modelVersion: number;
 }
 
-/** Minimum pg_trgm similarity of two surname skeletons for the typo blocking passes. */
+/** Minimum pg_trgm similarity of two surname skeletons that share their first letters (a typo further on). */
 const TRIGRAM_MIN = 0.3;
+/** Minimum pg_trgm similarity of two surname skeletons that differ in their first letters (same given name and year). */
+const TRIGRAM_FIRST_LETTERS = 0.45;
 
 let cachedKeys: Promise<NameKeys> | null = null;
 
@@ -173,18 +175,19 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
 /**
  * Candidate pairs, generated in PostgreSQL by blocking: the same surname skeleton within a year; the same
  * given-name key and birth day/month (either order) within a year; the same given-name key and a surname
- * skeleton sharing its first or last three letters with pg_trgm similarity above a floor (typos). A year-only
+ * skeleton sharing its first three letters with pg_trgm similarity above a floor, or born the same year with a
+ * higher similarity (typos early in the surname). A year-only
  * or missing birth date passes the year tests. Traces already confirmed and children whose case is marked
  * doNotMatch are left out.
  */
 export async function blockedPairs(em: EntityManager, scope: MatchScope): Promise<{ child_id: string; record_id: string }[]> {
-  const params: unknown[] = [TRIGRAM_MIN];
+  const params: unknown[] = [TRIGRAM_MIN, null, TRIGRAM_FIRST_LETTERS];
   let scopeSql = 'TRUE';
   if ('childIds' in scope) {
-    params.push(scope.childIds);
+    params[1] = scope.childIds;
     scopeSql = 'v.child_id = ANY($2::uuid[])';
   } else if ('recordIds' in scope) {
-    params.push(scope.recordIds);
+    params[1] = scope.recordIds;
     scopeSql = 'e.id = ANY($2::uuid[])';
   }
   const yearNear = '(e.birth_year IS NULL OR v.birth_year IS NULL OR abs(e.birth_year - v.birth_year) <= 1)';
@@ -199,7 +202,7 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        UNION ALL
        ${branch('e.given_key = v.given_key AND left(e.family_skel, 3) = left(v.family_skel, 3)', `v.given_key <> '' AND e.family_skel <> v.family_skel AND ${yearNear} AND similarity(e.family_skel, v.family_skel) >= $1`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND right(e.family_skel, 3) = right(v.family_skel, 3)', `v.given_key <> '' AND e.family_skel <> v.family_skel AND ${yearNear} AND similarity(e.family_skel, v.family_skel) >= $1`)}
+       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
      ) p
      WHERE NOT EXISTS (SELECT 1 FROM case_file c JOIN case_match_exclusion x ON x.case_id = c.id WHERE c.child_id = p.child_id)`,
     params,
