@@ -46,9 +46,11 @@ export function skeleton(text: string | null | undefined): string {
   s = s
     .replace(/x/g, 'ks')
     .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh|ch)/g, 'X')
+    // French ж (Bajenov, Jeanna); a j after a vowel and before a consonant or the end is й (Sergej, Majkov).
+    .replace(/j/g, (_m: string, i: number, w: string) => (/[aeiouy]/.test(w[i - 1] ?? '') && !/[aeiouy]/.test(w[i + 1] ?? '') ? 'j' : 'X'))
     .replace(/kh|gh|gu(?=[eiy])/g, 'H')
     .replace(/ck|q/g, 'k')
-    .replace(/ts|tz|cz|c/g, 'C')
+    .replace(/ts|tz|tc|cz|c/g, 'C')
     .replace(/ph/g, 'f')
     .replace(/w/g, 'v')
     .replace(/g|h/g, 'H')

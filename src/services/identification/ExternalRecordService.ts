@@ -26,7 +26,7 @@ export class ExternalRecordService {
    * Imports up to 1,000 traces in one transaction. Bad records are rejected with their index and field, the
    * valid ones are kept; new and changed ones are matched against the reported children before it returns.
    */
-  static async importRecords(ctx: Context, input: ImportExternalRecordsInput): Promise<ImportExternalRecordsPayload> {
+  static async importRecords(ctx: Context, input: ImportExternalRecordsInput, opts: { match?: boolean } = {}): Promise<ImportExternalRecordsPayload> {
     const user = requireUser(ctx);
     if (!ctx.ability.can('create', 'ExternalRecord')) throw forbidden('Your roles may not import traces');
     const max = ctx.deps.config.importMaxRecords;
@@ -80,7 +80,8 @@ export class ExternalRecordService {
       );
       const imported = written.filter((w) => w.inserted).length;
       let candidates = 0;
-      if (written.length) {
+      // A bulk load may leave matching to one full run afterwards (`npm run import:records -- --no-match`).
+      if (written.length && opts.match !== false) {
         const stats = await matchScope(tx.em, { recordIds: written.map((w) => w.id) }, bandsOf(tx.deps.config));
         candidates = stats.stored;
       }
