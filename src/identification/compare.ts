@@ -42,11 +42,13 @@ export const FIELDS = [
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
 export const F_GIVEN = 0;
+export const BIRTH_SAME_MONTH = 2;
 export const F_FAMILY = 1;
 export const F_PATRONYMIC = 2;
 export const F_BIRTH = 3;
 export const F_SEX = 4;
 export const F_PLACE = 5;
+export const GIVEN_PARTIAL = 3;
 export const GIVEN_DIFFERENT = 4;
 export const FAMILY_PARTIAL = 2;
 export const FAMILY_DIFFERENT = 3;
@@ -101,11 +103,29 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   return jw >= 0.92 ? 2 : jw >= 0.8 ? 3 : 4;
 }
 
+/** Edit distance with adjacent transpositions (optimal string alignment), stopping early above `max`. */
+export function editDistance(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    rows.push([i]);
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) { rows[0][j] = j; continue; }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2][j - 2] + 1);
+      rows[i][j] = v;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/** Surnames: the same skeleton; one typo apart (on a skeleton of 5 letters or more); alike; different. */
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   if (a.familySkel === b.familySkel) return 0;
-  const jw = jaroWinkler(a.familySkel, b.familySkel);
-  return jw >= 0.92 ? 1 : jw >= 0.8 ? 2 : 3;
+  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 1;
+  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 2 : 3;
 }
 
 function patronymicLevel(a: NameVariant, b: NameVariant): number {

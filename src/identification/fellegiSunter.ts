@@ -1,4 +1,4 @@
-import { FIELDS, FAMILY_PARTIAL, F_FAMILY, F_GIVEN, GIVEN_DIFFERENT, type Comparison, type Person } from './compare';
+import { BIRTH_SAME_MONTH, FIELDS, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -62,6 +62,31 @@ export function matchWeight(p: ModelParams, levels: Int8Array): number {
   return w;
 }
 
+/** How often a surname skeleton and a given-name key occur among the traces (term frequencies). */
+export interface TermFrequencies {
+  family: Map<string, number>;
+  given: Map<string, number>;
+  total: number;
+}
+
+/**
+ * Term-frequency adjustment of an agreeing name (as Splink does it): agreeing on "Мельник" or "Олександр"
+ * says less than agreeing on a rare name, so the weight uses that name's own frequency in place of the
+ * level's average u. Bounded, so one rare spelling cannot carry a pair alone.
+ */
+export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies | null, trace: Person): number[] {
+  const adj = FIELDS.map(() => 0);
+  if (!tf || tf.total === 0) return adj;
+  const t = trace.variants[0];
+  const one = (field: number, level: number, count: number | undefined) => {
+    const freq = Math.max(count ?? 1, 1) / tf.total;
+    adj[field] = Math.max(-4, Math.min(2, log2(p.u[field][level] / freq)));
+  };
+  if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.family.get(t.familySkel));
+  if (c.levels[F_GIVEN] === 0 || c.levels[F_GIVEN] === 1) one(F_GIVEN, c.levels[F_GIVEN], tf.given.get(t.givenKey));
+  return adj;
+}
+
 export function probability(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
@@ -69,10 +94,18 @@ export function probability(weight: number): number {
 /**
  * A sibling or twin shares the surname, patronymic, place and perhaps birth date, and differs in the given
  * name. The fields are not independent there (the model's assumption), so a pair whose given names differ
- * while the surnames agree is a hard negative: never proposed.
+ * (or are merely alike: Віра / Кіра) while the surnames agree is a hard negative: never proposed.
  */
 export function isSiblingPattern(levels: Int8Array): boolean {
-  return levels[F_GIVEN] === GIVEN_DIFFERENT && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
+  return levels[F_GIVEN] >= GIVEN_PARTIAL && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
+}
+
+/**
+ * Names alone are rarely enough (there are many Олександр Шевченко of one year): the birth day or month, the
+ * patronymic or the place of birth should agree too.
+ */
+function corroborated(levels: Int8Array): boolean {
+  return (levels[F_BIRTH] >= 0 && levels[F_BIRTH] <= BIRTH_SAME_MONTH) || levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1);
 }
 
 /**
@@ -82,13 +115,15 @@ export function isSiblingPattern(levels: Int8Array): boolean {
  */
 export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }): Band | null {
   if (isSiblingPattern(levels)) return null;
-  if (prob >= thresholds.likely && levels[F_GIVEN] !== GIVEN_DIFFERENT && levels[F_FAMILY] < FAMILY_PARTIAL) return 'LIKELY';
+  // Uncorroborated names need a hundred times stronger odds (a rare surname and given name together).
+  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 100;
+  if (prob >= likely && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] < FAMILY_PARTIAL) return 'LIKELY';
   if (prob >= thresholds.possible) return 'POSSIBLE';
   return null;
 }
 
 /** Per-field explanation of a score: level, weight and the two values compared. */
-export function explain(p: ModelParams, c: Comparison, child: Person, trace: Person): FieldExplanation[] {
+export function explain(p: ModelParams, c: Comparison, child: Person, trace: Person, adj: number[] = []): FieldExplanation[] {
   const t = trace.variants[0];
   const values: [string | null, string | null][] = [
     [c.variant.givenName, t.givenName],
@@ -101,7 +136,7 @@ export function explain(p: ModelParams, c: Comparison, child: Person, trace: Per
   return FIELDS.map((f, i) => ({
     field: f.field,
     level: c.levels[i] < 0 ? 'MISSING' : f.levels[c.levels[i]],
-    weight: Math.round(fieldWeight(p, i, c.levels[i]) * 100) / 100,
+    weight: Math.round((fieldWeight(p, i, c.levels[i]) + (adj[i] ?? 0)) * 100) / 100,
     childValue: values[i][0],
     recordValue: values[i][1],
   }));
@@ -118,10 +153,12 @@ export function estimateU(samples: Int8Array[]): number[][] {
 }
 
 /**
- * Expectation–maximisation of m and λ over the blocked pairs with u held fixed (u comes from random pairs,
- * as Splink recommends: among random pairs almost none match). Returns the estimated parameters.
+ * Expectation–maximisation of m and λ over pairs with u held fixed (u comes from random pairs, as Splink
+ * recommends: among random pairs almost none match). Fields in `fixed` are left out and keep their starting m:
+ * the pairs were blocked on them, so they agree by construction and say nothing here (Splink's training
+ * sessions do the same).
  */
-export function estimateM(pairs: Int8Array[], u: number[][], start: ModelParams = DEFAULT_PARAMS, iterations = 25): ModelParams {
+export function estimateM(pairs: Int8Array[], u: number[][], start: ModelParams = DEFAULT_PARAMS, fixed: number[] = [], iterations = 25): ModelParams {
   let m = start.m.map((r) => [...r]);
   let lambda = start.lambda;
   const post = new Float64Array(pairs.length);
@@ -129,7 +166,10 @@ export function estimateM(pairs: Int8Array[], u: number[][], start: ModelParams 
     const params = { lambda, m, u };
     let sum = 0;
     for (let k = 0; k < pairs.length; k++) {
-      post[k] = probability(matchWeight(params, pairs[k]));
+      // Blocked fields are left out of the E-step: they agree by construction and would make every pair a match.
+      let w = log2(lambda / (1 - lambda));
+      for (let f = 0; f < FIELDS.length; f++) if (!fixed.includes(f)) w += fieldWeight(params, f, pairs[k][f]);
+      post[k] = probability(w);
       sum += post[k];
     }
     const next = FIELDS.map((f) => f.levels.map(() => 0.5)); // smoothing
@@ -143,8 +183,19 @@ export function estimateM(pairs: Int8Array[], u: number[][], start: ModelParams 
         totals[f] += p;
       }
     }
-    m = next.map((r, f) => r.map((x) => x / totals[f]));
+    m = next.map((r, f) => (fixed.includes(f) ? m[f] : r.map((x) => x / totals[f])));
     lambda = Math.min(0.99, Math.max(1e-6, sum / Math.max(1, pairs.length)));
   }
   return { lambda, m, u };
+}
+
+/** λ for a set of pairs under fixed m and u: the mean posterior, iterated. */
+export function estimateLambda(pairs: Int8Array[], params: ModelParams, iterations = 20): number {
+  let lambda = params.lambda;
+  for (let it = 0; it < iterations; it++) {
+    let sum = 0;
+    for (const lv of pairs) sum += probability(matchWeight({ ...params, lambda }, lv));
+    lambda = Math.min(0.99, Math.max(1e-6, sum / Math.max(1, pairs.length)));
+  }
+  return lambda;
 }

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { childBirth, compare, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, estimateU, explain, matchWeight, probability, type MatchModel, type ModelParams,
+  bandOf, DEFAULT_PARAMS, estimateLambda, estimateM, estimateU, explain, matchWeight, probability, tfAdjustment,
+  type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys } from '../../identification/names';
 
@@ -182,7 +183,7 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
  */
 export async function blockedPairs(em: EntityManager, scope: MatchScope): Promise<{ child_id: string; record_id: string }[]> {
   const params: unknown[] = [TRIGRAM_MIN, null, TRIGRAM_FIRST_LETTERS];
-  let scopeSql = 'TRUE';
+  let scopeSql = '$2::uuid[] IS NULL';
   if ('childIds' in scope) {
     params[1] = scope.childIds;
     scopeSql = 'v.child_id = ANY($2::uuid[])';
@@ -209,6 +210,24 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
   );
 }
 
+/** Term frequencies of the surnames and given names of these traces (or of all), counted over every trace. */
+export async function termFrequencies(em: EntityManager, records: Map<string, Person> | null): Promise<TermFrequencies> {
+  const [{ total }]: { total: number }[] = await em.query('SELECT count(*)::int AS total FROM external_record');
+  const family = new Map<string, number>();
+  const given = new Map<string, number>();
+  const fam = records ? [...new Set([...records.values()].map((r) => r.variants[0].familySkel))] : null;
+  const giv = records ? [...new Set([...records.values()].map((r) => r.variants[0].givenKey))] : null;
+  const rows1: { k: string; n: number }[] = fam
+    ? await em.query('SELECT family_skel AS k, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1', [fam])
+    : await em.query('SELECT family_skel AS k, count(*)::int AS n FROM external_record GROUP BY 1');
+  const rows2: { k: string; n: number }[] = giv
+    ? await em.query('SELECT given_key AS k, count(*)::int AS n FROM external_record WHERE given_key = ANY($1::text[]) GROUP BY 1', [giv])
+    : await em.query('SELECT given_key AS k, count(*)::int AS n FROM external_record GROUP BY 1');
+  for (const r of rows1) family.set(r.k, r.n);
+  for (const r of rows2) given.set(r.k, r.n);
+  return { family, given, total };
+}
+
 /** A scored pair worth storing. */
 export interface ScoredPair {
   childId: string;
@@ -222,6 +241,7 @@ export interface ScoredPair {
 /** Scores pairs with the model and keeps those in a band. */
 export function scorePairs(
   pairs: { child_id: string; record_id: string }[], children: Map<string, Person>, records: Map<string, Person>, model: MatchModel, bands: Bands,
+  tf: TermFrequencies | null = null,
 ): ScoredPair[] {
   const out: ScoredPair[] = [];
   for (const p of pairs) {
@@ -229,11 +249,12 @@ export function scorePairs(
     const rec = records.get(p.record_id);
     if (!child || !rec) continue;
     const c = compare(child, rec);
-    const w = matchWeight(model, c.levels);
+    const adj = tfAdjustment(model, c, tf, rec);
+    const w = matchWeight(model, c.levels) + adj.reduce((a, b) => a + b, 0);
     const prob = probability(w);
     const band = bandOf(c.levels, prob, bands);
     if (!band) continue;
-    out.push({ childId: child.id, recordId: rec.id, score: Math.round(w * 1000) / 1000, probability: prob, band, explanation: JSON.stringify(explain(model, c, child, rec)) });
+    out.push({ childId: child.id, recordId: rec.id, score: Math.round(w * 1000) / 1000, probability: prob, band, explanation: JSON.stringify(explain(model, c, child, rec, adj)) });
   }
   return out;
 }
@@ -284,7 +305,8 @@ export async function matchScope(em: EntityManager, scope: MatchScope, bands: Ba
   const childIds = [...new Set(pairs.map((p) => p.child_id))];
   const recordIds = [...new Set(pairs.map((p) => p.record_id))];
   const [children, records] = await Promise.all([loadChildren(em, keys, childIds), loadRecords(em, keys, recordIds)]);
-  const scored = scorePairs(pairs, children, records, model, bands);
+  const tf = await termFrequencies(em, records);
+  const scored = scorePairs(pairs, children, records, model, bands, tf);
   const { removed } = await storeCandidates(em, scope, scored, model.version);
   return summary(pairs.length, scored, removed, model.version);
 }
@@ -302,6 +324,8 @@ export interface FullRunOptions {
   progress?: (step: string, detail?: Record<string, unknown>) => void;
   /** Seed of the random pairs that estimate u. */
   seed?: number;
+  /** Sees the blocked pairs (the benchmark measures blocking with them). */
+  onPairs?: (pairs: { child_id: string; record_id: string }[]) => void;
 }
 
 /** Full matching (`npm run match`): every child against every unlinked trace, optionally with a new model. */
@@ -317,6 +341,7 @@ export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise
   const pairs = await blockedPairs(em, { all: true });
   lap('blocking');
   opts.progress?.('blocking', { pairs: pairs.length });
+  opts.onPairs?.(pairs);
   const records = await loadRecords(em, keys, null);
   lap('load');
   let model = await currentModel(em);
@@ -327,7 +352,8 @@ export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise
     lap('train');
     opts.progress?.('model', { version: model.version, lambda: model.lambda });
   }
-  const scored = scorePairs(pairs, children, records, model, opts.bands);
+  const tf = await termFrequencies(em, null);
+  const scored = scorePairs(pairs, children, records, model, opts.bands, tf);
   lap('score');
   const { removed } = await storeCandidates(em, { all: true }, scored, model.version);
   lap('store');
@@ -346,9 +372,16 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  // u among the pairs blocking can produce: every blocking pass asks for birth years at most one apart (or
+  // unknown), so random pairs are drawn under the same condition, or the birth date would look like evidence.
   const random: Int8Array[] = [];
   if (cs.length && rs.length) {
-    for (let i = 0; i < 30000; i++) random.push(compare(cs[Math.floor(rnd() * cs.length)], rs[Math.floor(rnd() * rs.length)]).levels);
+    for (let draws = 0; draws < 400000 && random.length < 30000; draws++) {
+      const c = cs[Math.floor(rnd() * cs.length)];
+      const r = rs[Math.floor(rnd() * rs.length)];
+      if (c.birth && r.birth && Math.abs(c.birth.y - r.birth.y) > 1) continue;
+      random.push(compare(c, r).levels);
+    }
   }
   const u = random.length ? estimateU(random) : DEFAULT_PARAMS.u;
   const sample: Int8Array[] = [];
@@ -359,5 +392,18 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
     if (c && r) sample.push(compare(c, r).levels);
   }
   if (sample.length < 50) return { ...DEFAULT_PARAMS, u };
-  return estimateM(sample, u, { ...DEFAULT_PARAMS, u });
+  // Two training sessions, as Splink runs them: pairs that agree on the surname estimate the other fields;
+  // pairs that agree on given name and birth day estimate the surname. Blocked fields stay fixed in each.
+  const start = { ...DEFAULT_PARAMS, u };
+  const bySurname = sample.filter((lv) => lv[F_FAMILY] === 0);
+  const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
+  const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
+  const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : start;
+  const m = sa.m.map((row, f) => {
+    if (f === F_FAMILY) return sb.m[f];
+    if (f === F_GIVEN || f === F_BIRTH) return row;
+    return row.map((x, l) => (x + sb.m[f][l]) / 2);
+  });
+  const params = { lambda: DEFAULT_PARAMS.lambda, m, u };
+  return { ...params, lambda: estimateLambda(sample, params) };
 }
