@@ -301,6 +301,11 @@ export async function matchScope(em: EntityManager, scope: MatchScope, bands: Ba
   const keys = await loadNameKeys(em);
   const model = await currentModel(em);
   if ('childIds' in scope) await refreshChildVariants(em, scope.childIds);
+  // Children written without the services (seeds, data loads, rows older than this feature) get their variants now.
+  const missing: { id: string }[] = await em.query(
+    'SELECT c.id FROM child c WHERE NOT EXISTS (SELECT 1 FROM child_name_variant v WHERE v.child_id = c.id) LIMIT 50000',
+  );
+  if (missing.length) await refreshChildVariants(em, missing.map((m) => m.id));
   const pairs = await blockedPairs(em, scope);
   const childIds = [...new Set(pairs.map((p) => p.child_id))];
   const recordIds = [...new Set(pairs.map((p) => p.record_id))];
