@@ -6,6 +6,7 @@ import { AuthService } from '../services/AuthService';
 import { LIFECYCLE } from '../services/caseLifecycle';
 import { searchText, transliterate } from '../services/transliteration';
 import { seedScheduling } from './seedScheduling';
+import { seedIdentification } from './seedIdentification';
 import {
   CIRCUMSTANCES, DESTINATIONS, FAMILY_COMMON, FAMILY_GENDERED, GIVEN_FEMALE, GIVEN_MALE, GUARDIAN_RELATIONS, HOME_OBLASTS, PATRONYMICS, RUSSIFIED, TOWNS,
 } from './demoNames';
@@ -96,6 +97,7 @@ export async function seedDemo(ds: DataSource, opts: SeedOptions): Promise<{ see
     }
   });
   await seedScheduling(ds, { logger: log });
+  await seedIdentification(ds, { logger: log });
   log.info({ children: total }, 'demo world seeded');
   return { seeded: true, children: total };
 }

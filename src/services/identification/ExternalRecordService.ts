@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { transactional, type Context } from '../../context';
 import { ExternalRecord } from '../../entities';
 import { badInput, forbidden } from '../../errors';
 import { parsePartialDate } from '../../identification/compare';
 import { skeleton } from '../../identification/skeleton';
+import type { ExternalSourceKind } from '../../schema/enums';
 import type { ExternalRecordFilter, ImportExternalRecordsInput } from '../../schema/identification/inputs';
 import type { ExternalRecordConnection, ImportExternalRecordsPayload, ImportRejection } from '../../schema/identification/payloads';
 import { assertId, pageSize, requireUser } from '../CaseService';
@@ -18,6 +20,46 @@ function decodeCursor(cursor: string, n: number): string[] {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (parts.length !== n || parts.some((p) => !p)) throw badInput('after', 'is not a cursor this API gave out');
   return parts;
+}
+
+/**
+ * Upserts checked traces of one source on (source, externalId); a record sent again unchanged is not
+ * touched. Returns the ids written and whether each was new.
+ */
+export async function writeRecords(
+  em: EntityManager, by: { source: string; kind: ExternalSourceKind; userId: string | null; organizationId: string | null }, recs: CleanRecord[],
+): Promise<{ id: string; inserted: boolean }[]> {
+  if (recs.length === 0) return [];
+  const keys = await loadNameKeys(em);
+  const rows = recs.map((rec) => {
+    const birth = parsePartialDate(rec.birthDate);
+    const hash = crypto.createHash('sha256').update(JSON.stringify([by.kind, rec])).digest('base64url');
+    return [
+      rec.externalId, rec.sourceUrl, rec.observedAt, rec.givenName, rec.familyName, rec.patronymic, rec.sex, rec.birthDate, rec.placeOfBirth,
+      rec.foundAt, rec.foundCountry, rec.notes, skeleton(rec.givenName), keys.givenKey(rec.givenName), skeleton(rec.familyName),
+      rec.patronymic ? keys.patronymicKey(rec.patronymic) : '', birth?.y ?? null, birthMdKey(birth), hash,
+    ];
+  });
+  const cols = rows[0].map((_, k) => rows.map((r) => r[k]));
+  return em.query(
+    `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
+       external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
+       found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash)
+     SELECT $1, $2::external_source_kind, $3::uuid, $4::uuid, t.*
+       FROM unnest($5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::sex[], $12::text[], $13::text[],
+                   $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::text[]) AS t
+     ON CONFLICT (source, external_id) DO UPDATE SET
+       source_kind = EXCLUDED.source_kind, source_url = EXCLUDED.source_url, observed_at = EXCLUDED.observed_at,
+       given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, patronymic = EXCLUDED.patronymic, sex = EXCLUDED.sex,
+       birth_date = EXCLUDED.birth_date, place_of_birth = EXCLUDED.place_of_birth, found_at = EXCLUDED.found_at,
+       found_country = EXCLUDED.found_country, notes = EXCLUDED.notes, given_skel = EXCLUDED.given_skel, given_key = EXCLUDED.given_key,
+       family_skel = EXCLUDED.family_skel, patronymic_key = EXCLUDED.patronymic_key, birth_year = EXCLUDED.birth_year,
+       birth_mdkey = EXCLUDED.birth_mdkey, content_hash = EXCLUDED.content_hash,
+       version = external_record.version + 1, updated_at = now()
+     WHERE external_record.content_hash <> EXCLUDED.content_hash
+     RETURNING id, (xmax = 0) AS inserted`,
+    [by.source, by.kind, by.userId, by.organizationId, ...cols],
+  );
 }
 
 /** Traces: import (validated record by record, upserted on (source, externalId), matched before returning) and reads. */
@@ -48,36 +90,7 @@ export class ExternalRecordService {
       }
     });
     return transactional(ctx, async (tx) => {
-      const keys = await loadNameKeys(tx.em);
-      const rows = valid.map(({ rec }) => {
-        const birth = parsePartialDate(rec.birthDate);
-        const hash = crypto.createHash('sha256').update(JSON.stringify([input.sourceKind, rec])).digest('base64url');
-        return [
-          rec.externalId, rec.sourceUrl, rec.observedAt, rec.givenName, rec.familyName, rec.patronymic, rec.sex, rec.birthDate, rec.placeOfBirth,
-          rec.foundAt, rec.foundCountry, rec.notes, skeleton(rec.givenName), keys.givenKey(rec.givenName), skeleton(rec.familyName),
-          rec.patronymic ? keys.patronymicKey(rec.patronymic) : '', birth?.y ?? null, birthMdKey(birth), hash,
-        ];
-      });
-      const cols = rows.length ? rows[0].map((_, k) => rows.map((r) => r[k])) : Array.from({ length: 19 }, () => []);
-      const written: { id: string; inserted: boolean }[] = rows.length === 0 ? [] : await tx.em.query(
-        `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
-           external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
-           found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash)
-         SELECT $1, $2::external_source_kind, $3::uuid, $4::uuid, t.*
-           FROM unnest($5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::sex[], $12::text[], $13::text[],
-                       $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::text[]) AS t
-         ON CONFLICT (source, external_id) DO UPDATE SET
-           source_kind = EXCLUDED.source_kind, source_url = EXCLUDED.source_url, observed_at = EXCLUDED.observed_at,
-           given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, patronymic = EXCLUDED.patronymic, sex = EXCLUDED.sex,
-           birth_date = EXCLUDED.birth_date, place_of_birth = EXCLUDED.place_of_birth, found_at = EXCLUDED.found_at,
-           found_country = EXCLUDED.found_country, notes = EXCLUDED.notes, given_skel = EXCLUDED.given_skel, given_key = EXCLUDED.given_key,
-           family_skel = EXCLUDED.family_skel, patronymic_key = EXCLUDED.patronymic_key, birth_year = EXCLUDED.birth_year,
-           birth_mdkey = EXCLUDED.birth_mdkey, content_hash = EXCLUDED.content_hash,
-           version = external_record.version + 1, updated_at = now()
-         WHERE external_record.content_hash <> EXCLUDED.content_hash
-         RETURNING id, (xmax = 0) AS inserted`,
-        [source, input.sourceKind, user.id, user.organizationId, ...cols],
-      );
+      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, valid.map((v) => v.rec));
       const imported = written.filter((w) => w.inserted).length;
       let candidates = 0;
       // A bulk load may leave matching to one full run afterwards (`npm run import:records -- --no-match`).
