@@ -54,6 +54,16 @@ export function canReadHistory(ability: AppAbility, s: EventSnapshot): boolean {
 }
 
 /**
+ * Whether a reader receives this event at all: the case must be readable, and a MATCH_CONFIRMED event (a
+ * trace was confirmed as the child) only reaches readers of the case's history, who see its candidates too
+ * (never a SUMMARY reader).
+ */
+export function canReceive(ability: AppAbility, s: EventSnapshot): boolean {
+  if (!ability.can('read', caseSubject(s))) return false;
+  return s.event.kind !== CaseEventKind.MATCH_CONFIRMED || canReadHistory(ability, s);
+}
+
+/**
  * Subscribers whose payloads would be identical share one permission check and one execution per event:
  * same organization, same roles, same compiled CASL rules (which carry any user-specific scope). If a
  * field under CaseStatusChange ever depends on the user's id itself, add it here.
@@ -247,7 +257,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
     if (this.done) return;
     for (const s of page) {
       // The SQL filter already applied the ability; checking again in memory keeps one rule for both paths.
-      if (this.matches(s) && this.ctx.ability.can('read', caseSubject(s))) this.accept(s);
+      if (this.matches(s) && canReceive(this.ctx.ability, s)) this.accept(s);
     }
     if (page.length === CATCH_UP_PAGE) {
       c.cursor = page[page.length - 1].id;
@@ -385,9 +395,8 @@ export class CaseEventFeed {
   private dispatch(s: EventSnapshot): void {
     // Fail closed: a snapshot missing its case (cannot happen with foreign keys) reaches no one.
     if (!s.case) return;
-    const subj = caseSubject(s);
     for (const g of this.groups.values()) {
-      if (!g.ability.can('read', subj)) continue;
+      if (!canReceive(g.ability, s)) continue;
       for (const sub of g.subscribers) if (sub.matches(s)) sub.offer(s);
     }
     this.lastId = s.id;

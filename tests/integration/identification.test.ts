@@ -211,3 +211,37 @@ test('doNotMatch leaves the child out of matching until it is cleared', async ()
   const likely = back.data!.matchCandidates.edges.filter((e: any) => e.node.band === 'LIKELY').map((e: any) => e.node.externalRecord.externalId);
   expect(likely).toEqual(['d1']);
 });
+
+test('MATCH_CONFIRMED reaches readers of the case history only: a SUMMARY partner gets the next status change but not the match', async () => {
+  const f = await family();
+  const partner = await createOrg(ds);
+  const partnerToken = (await createUser(t.app, partner, [Role.CASE_WORKER])).token;
+  const shared = await t.gql(`mutation($i: ShareCaseInput!) { shareCase(input: $i) { id version } }`, { i: { caseId: f.caseId, organizationId: partner.id, access: 'SUMMARY' } }, worker);
+  expect(shared.errors).toBeUndefined();
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
+    { externalId: 's1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', birthDate: '2014-03-11' },
+  ] } }, worker);
+  const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 's1') } }, worker)).data!.matchCandidates.edges[0].node;
+  // The SUMMARY partner sees no candidate.
+  const none = await t.gql(CANDIDATES, { filter: { childId: f.childId } }, partnerToken);
+  expect(none.data!.matchCandidates.totalCount).toBe(0);
+
+  const ws = connectWs(t.url, partnerToken);
+  await settleFeed(t.app);
+  const before = t.app.deps.feed.subscriberCount;
+  const sub = ws.subscribe(`subscription($caseId: ID) { caseStatusChanged(caseId: $caseId, kinds: [MATCH_CONFIRMED, STATUS_CHANGED]) { eventId kind } }`, { caseId: f.caseId });
+  await waitForSubscribers(t.app, before + 1);
+  try {
+    expect((await t.gql(CONFIRM, { input: { id: cand.id } }, worker)).errors).toBeUndefined();
+    const c = (await t.gql(`query($id: ID!) { case(id: $id) { version } }`, { id: f.caseId }, worker)).data!.case;
+    const moved = await t.gql(`mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { status } }`,
+      { i: { caseId: f.caseId, status: 'IDENTIFIED', expectedVersion: c.version } }, worker);
+    expect(moved.errors).toBeUndefined();
+    await sub.until((x) => x.changes().length >= 1, 10000, 'the status change');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.changes().map((x) => x.kind)).toEqual(['STATUS_CHANGED']);
+  } finally {
+    await ws.dispose();
+  }
+});
