@@ -207,6 +207,7 @@ export class Identification1764600000001 implements MigrationInterface {
     await q.query(`CREATE INDEX child_name_variant_family_idx ON child_name_variant (family_skel)`);
     await q.query(`CREATE INDEX child_name_variant_family_trgm_idx ON child_name_variant USING gin (family_skel gin_trgm_ops)`);
     await q.query(`CREATE INDEX child_name_variant_given_date_idx ON child_name_variant (given_key, birth_mdkey)`);
+    await q.query(`CREATE INDEX child_name_variant_given_year_idx ON child_name_variant (given_key, birth_year)`);
 
     await q.query(`CREATE TABLE given_name_equivalence (
       name text PRIMARY KEY,

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateLambda, estimateM, estimateU, explain, matchWeight, probability, tfAdjustment,
+  bandOf, DEFAULT_PARAMS, estimateM, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys } from '../../identification/names';
@@ -174,7 +174,8 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
 }
 
 /**
- * Candidate pairs, generated in PostgreSQL by blocking: the same surname skeleton within a year; the same
+ * Candidate pairs, generated in PostgreSQL by blocking: the same surname skeleton within a year and a given
+ * name with the same key or initial (common surnames would otherwise pair everyone); the same
  * given-name key and birth day/month (either order) within a year; the same given-name key and a surname
  * skeleton sharing its first three letters with pg_trgm similarity above a floor, or born the same year with a
  * higher similarity (typos early in the surname). A year-only
@@ -197,7 +198,7 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
       WHERE ${scopeSql} AND e.linked_child_id IS NULL AND ${where}`;
   return em.query(
     `SELECT DISTINCT p.child_id, p.record_id FROM (
-       ${branch('e.family_skel = v.family_skel', `v.family_skel <> '' AND ${yearNear}`)}
+       ${branch('e.family_skel = v.family_skel', `v.family_skel <> '' AND ${yearNear} AND (e.given_key = v.given_key OR e.given_skel = '' OR left(e.given_skel, 1) = left(v.given_skel, 1))`)}
        UNION ALL
        ${branch('e.given_key = v.given_key AND e.birth_mdkey = v.birth_mdkey', `v.given_key <> '' AND abs(e.birth_year - v.birth_year) <= 1`)}
        UNION ALL
@@ -409,6 +410,8 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
     if (f === F_GIVEN || f === F_BIRTH) return row;
     return row.map((x, l) => (x + sb.m[f][l]) / 2);
   });
-  const params = { lambda: DEFAULT_PARAMS.lambda, m, u };
-  return { ...params, lambda: estimateLambda(sample, params) };
+  // λ from a deterministic rule, as Splink estimates it: the share of blocked pairs that agree on given name,
+  // surname and birth year. EM's own λ drifts when common surnames fill the blocks.
+  const sure = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 3).length;
+  return { lambda: Math.min(0.5, Math.max(1e-4, sure / sample.length)), m, u };
 }
