@@ -66,6 +66,11 @@ export interface Config {
   auditReads: boolean;
   /** Where `exportDossier` writes BagIt bags. */
   exportDir: string;
+  /** Identification: match probability at or above which a candidate is LIKELY, and POSSIBLE (below: not stored). */
+  matchLikelyThreshold: number;
+  matchPossibleThreshold: number;
+  /** Identification: records per importExternalRecords call (at most 1,000). */
+  importMaxRecords: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -77,6 +82,13 @@ function int(value: string | undefined, fallback: number, name: string): number 
 
 function atLeast(n: number, min: number, name: string): number {
   if (n < min) throw new Error(`${name} must be at least ${min}, got ${n}`);
+  return n;
+}
+
+function probabilityOf(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new Error(`${name} must be a probability between 0 and 1 (exclusive), got "${value}"`);
   return n;
 }
 
@@ -133,6 +145,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointIntervalSeconds: int(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 300, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS'),
     auditReads: production ? true : bool(env.AUDIT_READS, true),
     exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
+    matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.99, 'MATCH_LIKELY_THRESHOLD'),
+    matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.95, 'MATCH_POSSIBLE_THRESHOLD'),
+    importMaxRecords: Math.min(1000, int(env.IMPORT_MAX_RECORDS, 1000, 'IMPORT_MAX_RECORDS') || 1000),
   };
 }
 

@@ -3,6 +3,7 @@ import { Role } from '../schema/enums';
 import { caseRules } from './rules/cases';
 import { centreRules } from './rules/centres';
 import { evidenceRules } from './rules/evidence';
+import { identificationRules } from './rules/identification';
 import { returnsRules } from './rules/returns';
 
 export {
@@ -16,7 +17,8 @@ export type SubjectName =
   | 'Case' | 'Child' | 'Guardian' | 'CaseEvent' | 'CaseShare' | 'Organization' | 'User'
   | 'Centre' | 'Room' | 'Specialist' | 'AvailabilityRule' | 'Placement' | 'CarePlan' | 'Assignment' | 'Session' | 'SessionSeries' | 'all'
   | 'ReturnOperation' | 'ReturnOperationChild' | 'GuardianVerification' | 'ReintegrationPlan' | 'ReintegrationItem' | 'FollowUp' | 'Statistics' | 'UnsuppressedStatistics'
-  | 'Incident' | 'EvidenceItem' | 'EvidenceContent' | 'CustodyEvent' | 'AuditEntry' | 'AuditCheckpoint' | 'Dossier';
+  | 'Incident' | 'EvidenceItem' | 'EvidenceContent' | 'CustodyEvent' | 'AuditEntry' | 'AuditCheckpoint' | 'Dossier'
+  | 'ExternalRecord' | 'MatchCandidate';
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
 /** The `can` of an AbilityBuilder: what a rules file `(can, principal) => void` receives. */
 export type Can = AbilityBuilder<AppAbility>['can'];
@@ -55,6 +57,7 @@ export function defineAbilityFor(principal: Principal | null): AppAbility {
 
   returnsRules(can, principal);
   evidenceRules(can, principal);
+  identificationRules(can, principal);
   // Grants list their fields instead of using `cannot`, so that a user holding two roles keeps the union of both.
   return build();
 }

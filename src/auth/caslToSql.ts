@@ -157,6 +157,16 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   },
   CustodyEvent: { table: 'custody_event', columns: { id: 'id' } },
   AuditEntry: { table: 'audit_entry', columns: { seq: 'seq' } },
+  ExternalRecord: {
+    table: 'external_record',
+    columns: { id: 'id', linkedChildId: 'linked_child_id' },
+    relations: { candidates: { kind: 'many', target: 'MatchCandidate', on: (o, i) => `${i}.external_record_id = ${o}.id` } },
+  },
+  MatchCandidate: {
+    table: 'match_candidate',
+    columns: { id: 'id', childId: 'child_id', externalRecordId: 'external_record_id', status: 'status' },
+    relations: { child: { kind: 'one', target: 'Child', on: (o, i) => `${i}.id = ${o}.child_id` } },
+  },
 };
 
 interface Node {

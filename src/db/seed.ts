@@ -8,6 +8,8 @@ import { searchText, transliterate } from '../services/transliteration';
 import { seedScheduling } from './seedScheduling';
 import { seedReturns } from './seedReturns';
 import { seedEvidence, type EvidenceSeedOptions } from './seedEvidence';
+import { prng } from './prng';
+import { seedIdentification } from './seedIdentification';
 import {
   CIRCUMSTANCES, DESTINATIONS, FAMILY_COMMON, FAMILY_GENDERED, GIVEN_FEMALE, GIVEN_MALE, GUARDIAN_RELATIONS, HOME_OBLASTS, PATRONYMICS, RUSSIFIED, TOWNS,
 } from './demoNames';
@@ -22,24 +24,6 @@ export interface SeedOptions {
   besideExistingData?: boolean;
   /** Seed incidents and evidence (needs the audit log and the evidence store); skipped when absent. */
   evidence?: Omit<EvidenceSeedOptions, 'logger'>;
-}
-
-/** A small deterministic PRNG (mulberry32) so that the demo world is the same on every machine. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
-    chance: (p: number) => next() < p,
-  };
 }
 
 export const DEMO_ORGS = [
@@ -102,6 +86,7 @@ export async function seedDemo(ds: DataSource, opts: SeedOptions): Promise<{ see
   await seedScheduling(ds, { logger: log });
   await seedReturns(ds, { logger: log });
   if (opts.evidence) await seedEvidence(ds, { logger: log, ...opts.evidence });
+  await seedIdentification(ds, { logger: log });
   log.info({ children: total }, 'demo world seeded');
   return { seeded: true, children: total };
 }

@@ -28,6 +28,8 @@ import { ReturnOperationOrg } from './ReturnOperationOrg';
 import { CustodyEvent } from './CustodyEvent';
 import { EvidenceItem } from './EvidenceItem';
 import { Incident } from './Incident';
+import { ExternalRecord } from './ExternalRecord';
+import { MatchCandidate } from './MatchCandidate';
 
 export { Case, CaseEvent, CaseShare, Child, Guardian, Organization, User };
 export {
@@ -36,6 +38,7 @@ export {
 export { FollowUp, GuardianVerification, ReintegrationPlan, ReintegrationPlanItem, ReturnOperation, ReturnOperationChild, ReturnOperationOrg };
 
 export { CustodyEvent, EvidenceItem, Incident };
+export { ExternalRecord, MatchCandidate };
 
 /** All TypeORM entities of the hub. */
 export const entities = [
@@ -43,4 +46,5 @@ export const entities = [
   Centre, CentreStaff, Room, Specialist, SpecialistCentre, AvailabilityRule, Placement, CarePlan, Assignment, SessionSeries, Session, SessionBooking, ScheduleProposal,
   ReturnOperation, ReturnOperationOrg, ReturnOperationChild, GuardianVerification, ReintegrationPlan, ReintegrationPlanItem, FollowUp,
   Incident, EvidenceItem, CustodyEvent,
+  ExternalRecord, MatchCandidate,
 ];

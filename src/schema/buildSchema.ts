@@ -23,6 +23,8 @@ import { returnsLoaders } from '../services/returns/access';
 import { StatisticsResolver } from '../resolvers/statistics/StatisticsResolver';
 import { AuditTrailResolver, CaseEvidenceResolver, CustodyEventResolver, EvidenceItemResolver, IncidentResolver } from '../resolvers/evidence/EvidenceResolver';
 import { evidenceLoaders } from '../services/evidence/evidenceLoaders';
+import { CaseMatchingResolver, ExternalRecordResolver, MatchCandidateResolver } from '../resolvers/identification/IdentificationResolver';
+import { identificationLoaders } from '../services/identification/identificationLoaders';
 
 /** Coarse role check for `@Authorized(...)`: signed in, and holding one of the roles when any are named. */
 const authChecker: AuthChecker<Context> = ({ context }, roles) => {
@@ -65,7 +67,8 @@ export const RESOLVERS = [AuthResolver, UserResolver, OrganizationResolver, Case
   ReturnOperationResolver, ReturnOperationChildResolver, GuardianVerificationResolver, ReintegrationPlanResolver, ReintegrationItemResolver, FollowUpResolver,
   StatisticsResolver,
   CaseEventResolver,
-  IncidentResolver, EvidenceItemResolver, CustodyEventResolver, CaseEvidenceResolver, AuditTrailResolver] as const;
+  IncidentResolver, EvidenceItemResolver, CustodyEventResolver, CaseEvidenceResolver, AuditTrailResolver,
+  ExternalRecordResolver, MatchCandidateResolver, CaseMatchingResolver] as const;
 
 /**
  * type-graphql insists on a topic pub/sub once any subscription exists; ours bring their own `subscribe`
@@ -132,6 +135,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     ReturnOperation: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? returnsLoaders(ctx).operation.load(ref.id) : null) },
     Incident: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? evidenceLoaders(ctx).incident.load(ref.id) : null) },
     EvidenceItem: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? evidenceLoaders(ctx).evidence.load(ref.id) : null) },
+    ExternalRecord: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? identificationLoaders(ctx).externalRecord.load(ref.id) : null) },
+    MatchCandidate: { __resolveReference: (ref: { id: string }, ctx: Context) => (ctx.user ? identificationLoaders(ctx).matchCandidate.load(ref.id) : null) },
   };
   const resolvers = createResolversMap(base) as Record<string, Record<string, unknown>>;
   normaliseTextArguments(base, resolvers);

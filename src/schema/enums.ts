@@ -69,6 +69,7 @@ export enum CaseEventKind {
   UPDATED = 'UPDATED',
   SHARED = 'SHARED',
   UNSHARED = 'UNSHARED',
+  MATCH_CONFIRMED = 'MATCH_CONFIRMED',
 }
 
 registerEnumType(OrganizationKind, { name: 'OrganizationKind' });
@@ -200,3 +201,35 @@ registerEnumType(LegalQualification, { name: 'LegalQualification' });
 registerEnumType(EvidenceKind, { name: 'EvidenceKind' });
 registerEnumType(EvidenceClassification, { name: 'EvidenceClassification', description: 'RESTRICTED: investigators and the capturing organization only; CONFIDENTIAL: also the coordination council' });
 registerEnumType(CustodyEventKind, { name: 'CustodyEventKind' });
+
+// Identification: traces from external sources and record linkage.
+
+/** What kind of source a trace comes from. */
+export enum ExternalSourceKind {
+  ADOPTION_REGISTRY = 'ADOPTION_REGISTRY',
+  GUARDIANSHIP_OR_FOSTER = 'GUARDIANSHIP_OR_FOSTER',
+  INSTITUTION_OR_CAMP_LIST = 'INSTITUTION_OR_CAMP_LIST',
+  MEDIA_OR_SOCIAL = 'MEDIA_OR_SOCIAL',
+  OMBUDSPERSON_LIST = 'OMBUDSPERSON_LIST',
+  PARTNER_STATE = 'PARTNER_STATE',
+  TIP = 'TIP',
+  OTHER = 'OTHER',
+}
+
+/** How strong a proposed match is (below POSSIBLE nothing is stored). */
+export enum MatchBand {
+  LIKELY = 'LIKELY',
+  POSSIBLE = 'POSSIBLE',
+}
+
+/** Where a match candidate is in review. */
+export enum MatchStatus {
+  OPEN = 'OPEN',
+  CONFIRMED = 'CONFIRMED',
+  REJECTED = 'REJECTED',
+  SUPERSEDED = 'SUPERSEDED',
+}
+
+registerEnumType(ExternalSourceKind, { name: 'ExternalSourceKind' });
+registerEnumType(MatchBand, { name: 'MatchBand', description: 'LIKELY and POSSIBLE bands of the match probability (thresholds are configuration)' });
+registerEnumType(MatchStatus, { name: 'MatchStatus', description: 'OPEN until a person confirms or rejects it; SUPERSEDED when the trace was confirmed for another child' });

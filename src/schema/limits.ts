@@ -38,6 +38,17 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'Statistics.tables': 10,
   'Statistics.durations': 4,
   'StatisticsTable.cells': 60,
+  // ICC documentation: a case's incidents and evidence, an item's links and custody log.
+  'Case.incidents': 5,
+  'Case.evidence': 10,
+  'Incident.cases': 5,
+  'Incident.evidence': 5,
+  'EvidenceItem.incidents': 5,
+  'EvidenceItem.cases': 5,
+  'EvidenceItem.custody': 10,
+  // Identification: one explanation row per compared field; an import's rejects are bounded by its 1,000 records.
+  'MatchCandidate.explanation': 6,
+  'ImportExternalRecordsPayload.rejected': 1000,
 };
 
 /**

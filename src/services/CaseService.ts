@@ -14,6 +14,7 @@ import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/case
 import { caseFactsOf, loadAccessFacts } from '../auth/access/accessFacts';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 import { searchTerms, searchText, transliterate } from './transliteration';
+import { matchAfterChildChange } from './identification/childMatching';
 
 /** Advisory lock key serializing the tail of event-writing transactions (ASCII "BKBEVT"). */
 export const CASE_EVENT_ORDER_LOCK = '72891001820756';
@@ -53,7 +54,7 @@ function isCursorTime(at: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString() === at;
 }
 
-function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
+export function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
   return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
 }
 
@@ -164,6 +165,7 @@ export class CaseService {
       });
       child.searchText = childSearchText(child);
       await tx.em.save(child);
+      await matchAfterChildChange(tx, child.id);
       if (input.guardians?.length) {
         await tx.em.insert(Guardian, input.guardians.map((g) => ({ childId: child.id, relation: g.relation, name: g.name, contact: g.contact ?? null, verified: g.verified ?? false })));
       }
@@ -257,6 +259,7 @@ export class CaseService {
       const next = { ...child, ...changes } as Child;
       await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), version: child.version + 1 });
       audit(tx, { operation: 'UPDATE', entityType: 'Child', entityId: child.id, fields: Object.keys(changes).sort(), values: changes });
+      await matchAfterChildChange(tx, child.id, Object.keys(changes));
       return tx.em.findOneOrFail(Child, { where: { id: child.id } });
     });
     ctx.loaders.child.clear(written.id).prime(written.id, written);

@@ -1,0 +1,141 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { parse } from 'csv-parse';
+import { loadConfig } from '../src/config';
+import { ExternalSourceKind } from '../src/schema/enums';
+import type { ExternalRecordInput } from '../src/schema/identification/inputs';
+import { ExternalRecordService } from '../src/services/identification/ExternalRecordService';
+import { openDatabase, parseArgs, scriptContext, userByEmail } from './identification/scriptDb';
+
+/*
+ * `npm run import:records -- --source NAME --kind KIND --file F --user EMAIL [--batch 500] [--no-match]`
+ *
+ * Imports a CSV (header row) or NDJSON file of traces of any size through the same service as the API:
+ * streamed, committed in batches, with progress, a summary and a file of rejected rows (F.rejects.csv:
+ * line, field, reason). Interrupted and run again, it resumes after the last committed batch (F.progress.json);
+ * re-importing a row updates it by (source, externalId), so nothing is ever duplicated. With --no-match the
+ * traces are only stored: run `npm run match` afterwards (faster for a first bulk load).
+ */
+
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+const COLUMNS: Record<string, keyof ExternalRecordInput> = {
+  externalid: 'externalId', external_id: 'externalId', id: 'externalId',
+  givenname: 'givenName', given_name: 'givenName', familyname: 'familyName', family_name: 'familyName', patronymic: 'patronymic',
+  sex: 'sex', birthdate: 'birthDate', birth_date: 'birthDate', placeofbirth: 'placeOfBirth', place_of_birth: 'placeOfBirth',
+  foundat: 'foundAt', found_at: 'foundAt', foundcountry: 'foundCountry', found_country: 'foundCountry',
+  sourceurl: 'sourceUrl', source_url: 'sourceUrl', observedat: 'observedAt', observed_at: 'observedAt', notes: 'notes',
+};
+const SEX: Record<string, string> = { f: 'FEMALE', female: 'FEMALE', ж: 'FEMALE', м: 'MALE', m: 'MALE', male: 'MALE', ч: 'MALE', u: 'UNKNOWN', unknown: 'UNKNOWN' };
+
+/** A row of the file as an import record (unknown columns are ignored; values are checked by the service). */
+function toRecord(row: Record<string, unknown>): ExternalRecordInput {
+  const rec: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    const field = COLUMNS[k.trim().toLowerCase()];
+    if (!field || v === null || v === undefined || v === '') continue;
+    rec[field] = typeof v === 'string' ? v : String(v);
+  }
+  if (typeof rec.sex === 'string') rec.sex = SEX[rec.sex.trim().toLowerCase()] ?? rec.sex;
+  return rec as unknown as ExternalRecordInput;
+}
+
+/** Rows of the file with their line numbers (the header is line 1 of a CSV). */
+async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<string, unknown> | null; error?: string }> {
+  if (/\.(nd)?jsonl?$/i.test(file) || /\.ndjson$/i.test(file)) {
+    const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    let line = 0;
+    for await (const text of rl) {
+      line++;
+      if (!text.trim()) continue;
+      try {
+        const v = JSON.parse(text);
+        if (!v || typeof v !== 'object' || Array.isArray(v)) yield { line, row: null, error: 'not a JSON object' };
+        else yield { line, row: v };
+      } catch {
+        yield { line, row: null, error: 'not valid JSON' };
+      }
+    }
+    return;
+  }
+  const parser = fs.createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }));
+  for await (const rec of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
+    yield { line: rec.info.lines, row: rec.record };
+  }
+}
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const file = opts.file as string;
+  const source = opts.source as string;
+  const kind = opts.kind as ExternalSourceKind;
+  const email = (opts.user as string) || process.env.IMPORT_USER;
+  if (opts.help || !file || !source || !kind || !email) {
+    say('usage: npm run import:records -- --source NAME --kind KIND --file F.csv|F.ndjson --user EMAIL [--batch 500] [--no-match]');
+    say(`kinds: ${Object.values(ExternalSourceKind).join(', ')}`);
+    process.exit(opts.help ? 0 : 2);
+  }
+  if (!Object.values(ExternalSourceKind).includes(kind)) throw new Error(`--kind must be one of ${Object.values(ExternalSourceKind).join(', ')}`);
+  const batchSize = Math.min(1000, Math.max(1, Number(opts.batch ?? 500)));
+  const stat = fs.statSync(file);
+  const progressFile = `${file}.progress.json`;
+  const rejectsFile = `${file}.rejects.csv`;
+  const identity = { source, kind, size: stat.size, mtimeMs: stat.mtimeMs };
+  let resumeAfter = 0;
+  if (fs.existsSync(progressFile)) {
+    const p = JSON.parse(fs.readFileSync(progressFile, 'utf8'));
+    if (p.source === source && p.kind === kind && p.size === stat.size && p.mtimeMs === stat.mtimeMs) resumeAfter = p.line;
+  }
+  if (resumeAfter) say(`resuming after line ${resumeAfter} (${progressFile})`);
+  else fs.writeFileSync(rejectsFile, 'line,field,reason\n');
+
+  const config = loadConfig();
+  const db = await openDatabase(config, say);
+  const totals = { imported: 0, updated: 0, unchanged: 0, rejected: 0, candidates: 0, rows: 0 };
+  const started = Date.now();
+  try {
+    const user = await userByEmail(db.ds, email);
+    let batch: { line: number; rec: ExternalRecordInput }[] = [];
+    const flush = async () => {
+      if (!batch.length) return;
+      // A fresh context per batch: fresh loaders, and each batch is its own transaction.
+      const ctx = scriptContext(db.ds, config, user);
+      const res = await ExternalRecordService.importRecords(ctx, { source, sourceKind: kind, records: batch.map((b) => b.rec) }, { match: !opts['no-match'] });
+      for (const r of res.rejected) fs.appendFileSync(rejectsFile, `${batch[r.index].line},${r.field},${csvCell(r.message)}\n`);
+      totals.imported += res.imported;
+      totals.updated += res.updated;
+      totals.unchanged += res.unchanged;
+      totals.rejected += res.rejected.length;
+      totals.candidates += res.candidates;
+      const last = batch[batch.length - 1].line;
+      fs.writeFileSync(progressFile, JSON.stringify({ ...identity, line: last }));
+      batch = [];
+      const secs = (Date.now() - started) / 1000;
+      say(`line ${last}: ${totals.rows} rows, ${totals.imported} new, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.rejected} rejected, ${totals.candidates} candidates (${Math.round(totals.rows / Math.max(secs, 0.001))} rows/s)`);
+    };
+    for await (const { line, row, error } of rows(file)) {
+      if (line <= resumeAfter) continue;
+      totals.rows++;
+      if (!row) {
+        fs.appendFileSync(rejectsFile, `${line},row,${csvCell(error ?? 'unreadable')}\n`);
+        totals.rejected++;
+        continue;
+      }
+      batch.push({ line, rec: toRecord(row) });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    fs.rmSync(progressFile, { force: true });
+    process.stdout.write(`${JSON.stringify({ file, source, kind, ...totals, seconds: Math.round((Date.now() - started) / 100) / 10, rejects: rejectsFile })}\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((e) => {
+  say(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});

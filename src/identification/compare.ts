@@ -1,0 +1,183 @@
+import { jaroWinkler } from './jaroWinkler';
+import type { NameKeys } from './names';
+import { skeleton } from './skeleton';
+
+/** A birth date known to the year, the month or the day. */
+export interface PartialDate {
+  y: number;
+  m: number | null;
+  d: number | null;
+}
+
+/** One spelling of a person's names with the keys matching works on. */
+export interface NameVariant {
+  givenName: string;
+  familyName: string;
+  patronymic: string | null;
+  givenSkel: string;
+  givenKey: string;
+  familySkel: string;
+  patronymicKey: string;
+  patronymicSkel: string;
+}
+
+/** What is compared about a person, on either side (a reported child has several name variants). */
+export interface Person {
+  id: string;
+  variants: NameVariant[];
+  sex: 'FEMALE' | 'MALE' | null;
+  birth: PartialDate | null;
+  birthText: string | null;
+  placeOfBirth: string | null;
+  placeSkel: string;
+}
+
+/** The compared fields and their graded comparison levels, best first; `null` is a missing value. */
+export const FIELDS = [
+  { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
+  { field: 'familyName', levels: ['EXACT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
+  { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
+  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'DIFFERENT'] },
+  { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
+  { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
+] as const;
+export const F_GIVEN = 0;
+export const BIRTH_SAME_MONTH = 2;
+export const F_FAMILY = 1;
+export const F_PATRONYMIC = 2;
+export const F_BIRTH = 3;
+export const F_SEX = 4;
+export const F_PLACE = 5;
+export const GIVEN_PARTIAL = 3;
+export const GIVEN_DIFFERENT = 4;
+export const FAMILY_PARTIAL = 2;
+export const FAMILY_DIFFERENT = 3;
+
+/** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
+export interface Comparison {
+  levels: Int8Array;
+  variant: NameVariant;
+}
+
+const PLACE_WORDS = /\b(м|г|с|смт|село|місто|город|пос|пгт|selo|misto|gorod|m|g|s|smt|obl|oblast|область|обл|район|р-н|rayon|raion)\b\.?/giu;
+
+/** The skeleton of a place name, without "м.", "г.", "село", "область"… */
+export function placeSkeleton(place: string | null | undefined): string {
+  if (!place) return '';
+  const first = place.split(/[,;(]/)[0];
+  return skeleton(first.replace(PLACE_WORDS, ' '));
+}
+
+/** Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (already validated). */
+export function parsePartialDate(text: string | null | undefined): PartialDate | null {
+  if (!text) return null;
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
+  if (!m) return null;
+  return { y: Number(m[1]), m: m[2] ? Number(m[2]) : null, d: m[3] ? Number(m[3]) : null };
+}
+
+/** A child's birth date as far as its precision says it is known. */
+export function childBirth(date: string, precision: string): PartialDate | null {
+  const p = parsePartialDate(date);
+  if (!p) return null;
+  if (precision === 'EXACT') return p;
+  if (precision === 'MONTH') return { y: p.y, m: p.m, d: null };
+  return { y: p.y, m: null, d: null };
+}
+
+/** Builds a name variant with its keys. */
+export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
+  return {
+    givenName, familyName, patronymic,
+    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName),
+    familySkel: skeleton(familyName),
+    patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
+  };
+}
+
+function givenLevel(a: NameVariant, b: NameVariant): number {
+  if (!a.givenSkel || !b.givenSkel) return -1;
+  if (a.givenSkel === b.givenSkel) return 0;
+  if (a.givenKey === b.givenKey) return 1;
+  const jw = jaroWinkler(a.givenSkel, b.givenSkel);
+  return jw >= 0.92 ? 2 : jw >= 0.8 ? 3 : 4;
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment), stopping early above `max`. */
+export function editDistance(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    rows.push([i]);
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) { rows[0][j] = j; continue; }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2][j - 2] + 1);
+      rows[i][j] = v;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/** Surnames: the same skeleton; one typo apart (on a skeleton of 5 letters or more); alike; different. */
+function familyLevel(a: NameVariant, b: NameVariant): number {
+  if (!a.familySkel || !b.familySkel) return -1;
+  if (a.familySkel === b.familySkel) return 0;
+  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 1;
+  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 2 : 3;
+}
+
+function patronymicLevel(a: NameVariant, b: NameVariant): number {
+  if (!a.patronymicSkel || !b.patronymicSkel) return -1;
+  if (a.patronymicKey === b.patronymicKey) return 0;
+  return jaroWinkler(a.patronymicSkel, b.patronymicSkel) >= 0.88 ? 1 : 2;
+}
+
+export function birthLevel(a: PartialDate | null, b: PartialDate | null): number {
+  if (!a || !b) return -1;
+  const dy = Math.abs(a.y - b.y);
+  const monthsKnown = a.m !== null && b.m !== null;
+  const daysKnown = monthsKnown && a.d !== null && b.d !== null;
+  if (dy === 0) {
+    if (daysKnown && a.m === b.m && a.d === b.d) return 0;
+    if (daysKnown && a.m === b.d && a.d === b.m) return 1;
+    if (monthsKnown && a.m === b.m) return 2;
+    if (!monthsKnown) return 3;
+    return 3;
+  }
+  if (dy === 1 && (!monthsKnown || (a.m === b.m && (!daysKnown || a.d === b.d)))) return 4;
+  return 5;
+}
+
+function placeLevel(a: string, b: string): number {
+  if (!a || !b) return -1;
+  if (a === b) return 0;
+  if (a.length >= 4 && b.length >= 4 && (a.includes(b) || b.includes(a))) return 1;
+  return jaroWinkler(a, b) >= 0.88 ? 1 : 2;
+}
+
+/** Compares a child (its best-matching name variant) with a trace, field by field. */
+export function compare(child: Person, trace: Person): Comparison {
+  const t = trace.variants[0];
+  let best: Int8Array | null = null;
+  let bestVariant = child.variants[0];
+  let bestRank = Infinity;
+  for (const v of child.variants) {
+    const g = givenLevel(v, t);
+    const f = familyLevel(v, t);
+    const p = patronymicLevel(v, t);
+    // The variant that agrees best on names (lower level = better; missing counts as middling).
+    const rank = (g < 0 ? 2 : g) * 16 + (f < 0 ? 2 : f) * 4 + (p < 0 ? 1 : p);
+    if (rank < bestRank) {
+      bestRank = rank;
+      bestVariant = v;
+      best = Int8Array.of(g, f, p, 0, 0, 0);
+    }
+  }
+  const levels = best ?? Int8Array.of(-1, -1, -1, 0, 0, 0);
+  levels[F_BIRTH] = birthLevel(child.birth, trace.birth);
+  levels[F_SEX] = child.sex && trace.sex ? (child.sex === trace.sex ? 0 : 1) : -1;
+  levels[F_PLACE] = placeLevel(child.placeSkel, trace.placeSkel);
+  return { levels, variant: bestVariant };
+}

@@ -1,0 +1,201 @@
+import { BIRTH_SAME_MONTH, FIELDS, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+
+/** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
+export interface ModelParams {
+  lambda: number;
+  m: number[][];
+  u: number[][];
+}
+
+/** A stored model: its parameters and the version candidates scored with it carry. */
+export interface MatchModel extends ModelParams {
+  version: number;
+}
+
+/** One field's part of a score, as kept with a candidate. */
+export interface FieldExplanation {
+  field: string;
+  level: string;
+  weight: number;
+  childValue: string | null;
+  recordValue: string | null;
+}
+
+export type Band = 'LIKELY' | 'POSSIBLE';
+
+/**
+ * Starting parameters, used until `npm run match` has estimated a model from the data: agreement levels
+ * are likely among matches and rare among random pairs.
+ */
+export const DEFAULT_PARAMS: ModelParams = {
+  lambda: 0.05,
+  m: [
+    [0.55, 0.25, 0.1, 0.07, 0.03],
+    [0.6, 0.15, 0.08, 0.17],
+    [0.85, 0.1, 0.05],
+    [0.45, 0.08, 0.1, 0.2, 0.12, 0.05],
+    [0.98, 0.02],
+    [0.75, 0.15, 0.1],
+  ],
+  u: [
+    [0.02, 0.005, 0.01, 0.05, 0.915],
+    [0.003, 0.004, 0.03, 0.963],
+    [0.02, 0.03, 0.95],
+    [0.0003, 0.0003, 0.006, 0.07, 0.14, 0.7834],
+    [0.5, 0.5],
+    [0.05, 0.05, 0.9],
+  ],
+};
+
+const log2 = Math.log2;
+
+/** Match weight of one field at one level: log2(m/u); 0 when the value is missing on either side. */
+export function fieldWeight(p: ModelParams, field: number, level: number): number {
+  if (level < 0) return 0;
+  return log2(p.m[field][level] / p.u[field][level]);
+}
+
+/** The total match weight of a comparison, prior included. */
+export function matchWeight(p: ModelParams, levels: Int8Array): number {
+  let w = log2(p.lambda / (1 - p.lambda));
+  for (let f = 0; f < FIELDS.length; f++) w += fieldWeight(p, f, levels[f]);
+  return w;
+}
+
+/** How often a surname skeleton and a given-name key occur among the traces (term frequencies). */
+export interface TermFrequencies {
+  family: Map<string, number>;
+  given: Map<string, number>;
+  total: number;
+}
+
+/**
+ * Term-frequency adjustment of an agreeing name (as Splink does it): agreeing on "Мельник" or "Олександр"
+ * says less than agreeing on a rare name, so the weight uses that name's own frequency in place of the
+ * level's average u. Bounded, so one rare spelling cannot carry a pair alone.
+ */
+export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies | null, trace: Person): number[] {
+  const adj = FIELDS.map(() => 0);
+  if (!tf || tf.total === 0) return adj;
+  const t = trace.variants[0];
+  const one = (field: number, level: number, count: number | undefined) => {
+    const freq = Math.max(count ?? 1, 1) / tf.total;
+    adj[field] = Math.max(-4, Math.min(2, log2(p.u[field][level] / freq)));
+  };
+  if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.family.get(t.familySkel));
+  if (c.levels[F_GIVEN] === 0 || c.levels[F_GIVEN] === 1) one(F_GIVEN, c.levels[F_GIVEN], tf.given.get(t.givenKey));
+  return adj;
+}
+
+export function probability(weight: number): number {
+  return 1 / (1 + 2 ** -weight);
+}
+
+/**
+ * A sibling or twin shares the surname, patronymic, place and perhaps birth date, and differs in the given
+ * name. The fields are not independent there (the model's assumption), so a pair whose given names differ
+ * (or are merely alike: Віра / Кіра) while the surnames agree is a hard negative: never proposed.
+ */
+export function isSiblingPattern(levels: Int8Array): boolean {
+  return levels[F_GIVEN] >= GIVEN_PARTIAL && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
+}
+
+/**
+ * Names alone are rarely enough (there are many Олександр Шевченко of one year): the birth day or month, the
+ * patronymic or the place of birth should agree too.
+ */
+function corroborated(levels: Int8Array): boolean {
+  return (levels[F_BIRTH] >= 0 && levels[F_BIRTH] <= BIRTH_SAME_MONTH) || levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1);
+}
+
+/**
+ * The band of a scored pair, or null (not stored). A pair whose given names differ, or whose surnames are
+ * neither the same nor a typo apart, is never LIKELY: a namesake born the same day looks just like a child renamed on adoption, and only a person can
+ * tell them apart.
+ */
+export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }): Band | null {
+  if (isSiblingPattern(levels)) return null;
+  // Uncorroborated names need a hundred times stronger odds (a rare surname and given name together).
+  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 100;
+  if (prob >= likely && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] < FAMILY_PARTIAL) return 'LIKELY';
+  if (prob >= thresholds.possible) return 'POSSIBLE';
+  return null;
+}
+
+/** Per-field explanation of a score: level, weight and the two values compared. */
+export function explain(p: ModelParams, c: Comparison, child: Person, trace: Person, adj: number[] = []): FieldExplanation[] {
+  const t = trace.variants[0];
+  const values: [string | null, string | null][] = [
+    [c.variant.givenName, t.givenName],
+    [c.variant.familyName, t.familyName],
+    [c.variant.patronymic, t.patronymic],
+    [child.birthText, trace.birthText],
+    [child.sex, trace.sex],
+    [child.placeOfBirth, trace.placeOfBirth],
+  ];
+  return FIELDS.map((f, i) => ({
+    field: f.field,
+    level: c.levels[i] < 0 ? 'MISSING' : f.levels[c.levels[i]],
+    weight: Math.round((fieldWeight(p, i, c.levels[i]) + (adj[i] ?? 0)) * 100) / 100,
+    childValue: values[i][0],
+    recordValue: values[i][1],
+  }));
+}
+
+/** Level frequencies over a sample of random pairs: u, smoothed so no level has probability 0. */
+export function estimateU(samples: Int8Array[]): number[][] {
+  return FIELDS.map((f, i) => {
+    const counts = f.levels.map(() => 1);
+    for (const s of samples) if (s[i] >= 0) counts[s[i]]++;
+    const total = counts.reduce((a, b) => a + b, 0);
+    return counts.map((c) => c / total);
+  });
+}
+
+/**
+ * Expectation–maximisation of m and λ over pairs with u held fixed (u comes from random pairs, as Splink
+ * recommends: among random pairs almost none match). Fields in `fixed` are left out and keep their starting m:
+ * the pairs were blocked on them, so they agree by construction and say nothing here (Splink's training
+ * sessions do the same).
+ */
+export function estimateM(pairs: Int8Array[], u: number[][], start: ModelParams = DEFAULT_PARAMS, fixed: number[] = [], iterations = 25): ModelParams {
+  let m = start.m.map((r) => [...r]);
+  let lambda = start.lambda;
+  const post = new Float64Array(pairs.length);
+  for (let it = 0; it < iterations; it++) {
+    const params = { lambda, m, u };
+    let sum = 0;
+    for (let k = 0; k < pairs.length; k++) {
+      // Blocked fields are left out of the E-step: they agree by construction and would make every pair a match.
+      let w = log2(lambda / (1 - lambda));
+      for (let f = 0; f < FIELDS.length; f++) if (!fixed.includes(f)) w += fieldWeight(params, f, pairs[k][f]);
+      post[k] = probability(w);
+      sum += post[k];
+    }
+    const next = FIELDS.map((f) => f.levels.map(() => 0.5)); // smoothing
+    const totals = FIELDS.map((f) => 0.5 * f.levels.length);
+    for (let k = 0; k < pairs.length; k++) {
+      const p = post[k];
+      const lv = pairs[k];
+      for (let f = 0; f < FIELDS.length; f++) {
+        if (lv[f] < 0) continue;
+        next[f][lv[f]] += p;
+        totals[f] += p;
+      }
+    }
+    m = next.map((r, f) => (fixed.includes(f) ? m[f] : r.map((x) => x / totals[f])));
+    lambda = Math.min(0.99, Math.max(1e-6, sum / Math.max(1, pairs.length)));
+  }
+  return { lambda, m, u };
+}
+
+/** λ for a set of pairs under fixed m and u: the mean posterior, iterated. */
+export function estimateLambda(pairs: Int8Array[], params: ModelParams, iterations = 20): number {
+  let lambda = params.lambda;
+  for (let it = 0; it < iterations; it++) {
+    let sum = 0;
+    for (const lv of pairs) sum += probability(matchWeight({ ...params, lambda }, lv));
+    lambda = Math.min(0.99, Math.max(1e-6, sum / Math.max(1, pairs.length)));
+  }
+  return lambda;
+}

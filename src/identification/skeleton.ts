@@ -1,0 +1,73 @@
+/**
+ * Latin "skeletons" of names: one key that a Ukrainian spelling, its Russian form and their romanisations
+ * (Ukrainian national, ICAO, BGN/PCGN, GOST, French-style MVD) share, so that Гнатюк, Gnatiuk, Gnatyuk and
+ * Gnatiouk, or Савицька, Савицкая and Savitskaya, fall on the same key. Vowel runs collapse to one `a`
+ * (Ukrainian і/и/ї vs Russian и/ы/е, akanye, -ська/-ская), г/ґ/х and Latin g/h/kh to `h`, every sibilant
+ * (ж ш щ ч; zh sh shch ch tch j) to `x`, ц (ts, tz, c) to `c`, doubled letters to one.
+ */
+
+// Cyrillic letters to a plain Latin spelling, only as the first step of the skeleton (not for display).
+const CYR: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'h', ґ: 'g', д: 'd', е: 'e', є: 'ie', ж: 'zh', з: 'z', и: 'y', і: 'i', ї: 'i', й: 'i',
+  к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch',
+  ш: 'sh', щ: 'shch', ь: '', ъ: '', ю: 'iu', я: 'ia', ё: 'io', ы: 'y', э: 'e',
+};
+
+// Scholarly / ISO 9 letters whose marks carry a sound (š = ш); other diacritics are dropped.
+const LATIN: Record<string, string> = { š: 'sh', č: 'ch', ž: 'zh', ŝ: 'shch', ĉ: 'ch', ẑ: 'zh', ŝč: 'shch' };
+
+/** Lower-case Latin letters for any spelling: Cyrillic transliterated, diacritics and punctuation dropped. */
+export function latinLetters(text: string): string {
+  // й and ї decompose into и/і plus a mark; map Cyrillic before stripping marks so they stay letters.
+  let out = '';
+  for (const ch of text.toLowerCase()) out += CYR[ch] ?? LATIN[ch] ?? ch;
+  return out.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z]/g, '');
+}
+
+/**
+ * A name's first vowel keeps its class, so that Анна / Яна, Олена / Уляна or Ірина / Орина stay apart:
+ * я (ya, ia, ja) and ю (yu, iu, ju, iou) keep their й-sound; е, є and ё (e, ye, ie, yo) are one class; а and о
+ * one (akanye: Олександр / Александр); у (u, ou) and і / и (i, y) each their own.
+ */
+function initialVowel(run: string): string {
+  if (/^[yij]a/.test(run)) return 'Ja';
+  if (/^[yij]o?u/.test(run)) return 'Ju';
+  if (/^[yij]?[eo]/.test(run) && (run[0] !== 'o')) return 'E';
+  if (run[0] === 'e') return 'E';
+  if (run[0] === 'a' || run[0] === 'o') return run.startsWith('ou') ? 'U' : 'a';
+  if (run[0] === 'u') return 'U';
+  return 'I';
+}
+
+/** The skeleton of one name (empty for an empty name). */
+export function skeleton(text: string | null | undefined): string {
+  if (!text) return '';
+  let s = latinLetters(text);
+  s = s
+    .replace(/x/g, 'ks')
+    .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh|ch)/g, 'X')
+    // French ж (Bajenov, Jeanna); a j after a vowel and before a consonant or the end is й (Sergej, Majkov).
+    .replace(/j/g, (_m: string, i: number, w: string) => (/[aeiouy]/.test(w[i - 1] ?? '') && !/[aeiouy]/.test(w[i + 1] ?? '') ? 'j' : 'X'))
+    .replace(/kh|gh|gu(?=[eiy])/g, 'H')
+    .replace(/ck|q/g, 'k')
+    .replace(/ts|tz|tc|cz|c/g, 'C')
+    .replace(/ph/g, 'f')
+    .replace(/w/g, 'v')
+    .replace(/g|h/g, 'H')
+    .replace(/^[aeiouyj]+/, initialVowel)
+    .replace(/[aeiouyj]+/g, 'a')
+    .toLowerCase();
+  // One letter per run: Vassili / Vasili, Anna / Ana.
+  return s.replace(/(.)\1+/g, '$1');
+}
+
+/** A patronymic's stem: the father's name it is made from (Федорівна, Федоровна, Fedorovich → fadar). */
+export function patronymicStem(text: string | null | undefined): string {
+  const s = skeleton(text);
+  return s.replace(/(avax|avna|axna|ax)$/, '') || s;
+}
+
+/** A name's skeleton without its final vowel: what a patronymic's stem is compared with (Павло → pavl). */
+export function nameStem(skel: string): string {
+  return skel.length > 2 ? skel.replace(/a$/, '') : skel;
+}

@@ -1,0 +1,138 @@
+import crypto from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { transactional, type Context } from '../../context';
+import { ExternalRecord } from '../../entities';
+import { badInput, forbidden } from '../../errors';
+import { parsePartialDate } from '../../identification/compare';
+import { skeleton } from '../../identification/skeleton';
+import type { ExternalSourceKind } from '../../schema/enums';
+import type { ExternalRecordFilter, ImportExternalRecordsInput } from '../../schema/identification/inputs';
+import type { ExternalRecordConnection, ImportExternalRecordsPayload, ImportRejection } from '../../schema/identification/payloads';
+import { assertId, pageSize, requireUser } from '../CaseService';
+import { whereAccessible } from '../loaders';
+import { bandsOf } from './childMatching';
+import { identificationLoaders } from './identificationLoaders';
+import { birthMdKey, loadNameKeys, matchScope } from './linkage';
+import { checkRecord, type CleanRecord } from './recordValidation';
+
+const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
+function decodeCursor(cursor: string, n: number): string[] {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== n || parts.some((p) => !p)) throw badInput('after', 'is not a cursor this API gave out');
+  return parts;
+}
+
+/**
+ * Upserts checked traces of one source on (source, externalId); a record sent again unchanged is not
+ * touched. Returns the ids written and whether each was new.
+ */
+export async function writeRecords(
+  em: EntityManager, by: { source: string; kind: ExternalSourceKind; userId: string | null; organizationId: string | null }, recs: CleanRecord[],
+): Promise<{ id: string; inserted: boolean }[]> {
+  if (recs.length === 0) return [];
+  const keys = await loadNameKeys(em);
+  const rows = recs.map((rec) => {
+    const birth = parsePartialDate(rec.birthDate);
+    const hash = crypto.createHash('sha256').update(JSON.stringify([by.kind, rec])).digest('base64url');
+    return [
+      rec.externalId, rec.sourceUrl, rec.observedAt, rec.givenName, rec.familyName, rec.patronymic, rec.sex, rec.birthDate, rec.placeOfBirth,
+      rec.foundAt, rec.foundCountry, rec.notes, skeleton(rec.givenName), keys.givenKey(rec.givenName), skeleton(rec.familyName),
+      rec.patronymic ? keys.patronymicKey(rec.patronymic) : '', birth?.y ?? null, birthMdKey(birth), hash,
+    ];
+  });
+  const cols = rows[0].map((_, k) => rows.map((r) => r[k]));
+  return em.query(
+    `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
+       external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
+       found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash)
+     SELECT $1, $2::external_source_kind, $3::uuid, $4::uuid, t.*
+       FROM unnest($5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::sex[], $12::text[], $13::text[],
+                   $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::text[]) AS t
+     ON CONFLICT (source, external_id) DO UPDATE SET
+       source_kind = EXCLUDED.source_kind, source_url = EXCLUDED.source_url, observed_at = EXCLUDED.observed_at,
+       given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, patronymic = EXCLUDED.patronymic, sex = EXCLUDED.sex,
+       birth_date = EXCLUDED.birth_date, place_of_birth = EXCLUDED.place_of_birth, found_at = EXCLUDED.found_at,
+       found_country = EXCLUDED.found_country, notes = EXCLUDED.notes, given_skel = EXCLUDED.given_skel, given_key = EXCLUDED.given_key,
+       family_skel = EXCLUDED.family_skel, patronymic_key = EXCLUDED.patronymic_key, birth_year = EXCLUDED.birth_year,
+       birth_mdkey = EXCLUDED.birth_mdkey, content_hash = EXCLUDED.content_hash,
+       version = external_record.version + 1, updated_at = now()
+     WHERE external_record.content_hash <> EXCLUDED.content_hash
+     RETURNING id, (xmax = 0) AS inserted`,
+    [by.source, by.kind, by.userId, by.organizationId, ...cols],
+  );
+}
+
+/** Traces: import (validated record by record, upserted on (source, externalId), matched before returning) and reads. */
+export class ExternalRecordService {
+  /**
+   * Imports up to 1,000 traces in one transaction. Bad records are rejected with their index and field, the
+   * valid ones are kept; new and changed ones are matched against the reported children before it returns.
+   */
+  static async importRecords(ctx: Context, input: ImportExternalRecordsInput, opts: { match?: boolean } = {}): Promise<ImportExternalRecordsPayload> {
+    const user = requireUser(ctx);
+    if (!ctx.ability.can('create', 'ExternalRecord')) throw forbidden('Your roles may not import traces');
+    const max = ctx.deps.config.importMaxRecords;
+    if (input.records.length > max) throw badInput('input.records', `at most ${max} records per call`);
+    const source = input.source.normalize('NFC').trim();
+    if (!source) throw badInput('input.source', 'is required');
+    const rejected: ImportRejection[] = [];
+    const valid: { index: number; rec: CleanRecord }[] = [];
+    const seen = new Set<string>();
+    input.records.forEach((r, index) => {
+      const checked = checkRecord(r);
+      if ('field' in checked) {
+        rejected.push({ index, field: checked.field, message: checked.message });
+      } else if (seen.has(checked.externalId)) {
+        rejected.push({ index, field: 'externalId', message: 'appears more than once in this call' });
+      } else {
+        seen.add(checked.externalId);
+        valid.push({ index, rec: checked });
+      }
+    });
+    return transactional(ctx, async (tx) => {
+      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, valid.map((v) => v.rec));
+      const imported = written.filter((w) => w.inserted).length;
+      let candidates = 0;
+      // A bulk load may leave matching to one full run afterwards (`npm run import:records -- --no-match`).
+      if (written.length && opts.match !== false) {
+        const stats = await matchScope(tx.em, { recordIds: written.map((w) => w.id) }, bandsOf(tx.deps.config));
+        candidates = stats.stored;
+      }
+      return { imported, updated: written.length - imported, unchanged: valid.length - written.length, rejected, candidates };
+    });
+  }
+
+  static async get(ctx: Context, id: string): Promise<ExternalRecord | null> {
+    requireUser(ctx);
+    assertId(id, 'id');
+    return identificationLoaders(ctx).externalRecord.load(id);
+  }
+
+  /** A page of the traces the reader may see, newest first, with the total count under the same filter. */
+  static async list(ctx: Context, filter: ExternalRecordFilter | undefined, first: number | undefined, after: string | undefined): Promise<ExternalRecordConnection> {
+    requireUser(ctx);
+    const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
+    const qb = ctx.em.createQueryBuilder(ExternalRecord, 'r');
+    if (filter?.source) qb.andWhere('r.source = :source', { source: filter.source });
+    if (filter?.sourceKind) qb.andWhere('r.source_kind = :kind', { kind: filter.sourceKind });
+    if (filter?.linked !== undefined && filter.linked !== null) qb.andWhere(filter.linked ? 'r.linked_child_id IS NOT NULL' : 'r.linked_child_id IS NULL');
+    if (filter?.search) {
+      const words = filter.search.split(/\s+/).map((w) => skeleton(w)).filter(Boolean);
+      if (words.length === 0) throw badInput('filter.search', 'names no letters');
+      words.forEach((w, i) => qb.andWhere(`(r.family_skel LIKE :w${i} OR r.given_skel LIKE :w${i})`, { [`w${i}`]: `${w}%` }));
+    }
+    whereAccessible(ctx, qb, 'read', 'ExternalRecord', 'r');
+    const totalCount = await qb.clone().getCount();
+    if (after) {
+      const [at, id] = decodeCursor(after, 2);
+      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+      qb.andWhere('(r.created_at, r.id) < (:at, :rid)', { at, rid: id });
+    }
+    const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const loader = identificationLoaders(ctx).externalRecord;
+    for (const r of page) loader.prime(r.id, r);
+    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
+    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+}

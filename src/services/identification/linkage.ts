@@ -1,0 +1,417 @@
+import type { EntityManager } from 'typeorm';
+import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import {
+  bandOf, DEFAULT_PARAMS, estimateM, estimateU, explain, matchWeight, probability, tfAdjustment,
+  type MatchModel, type ModelParams, type TermFrequencies,
+} from '../../identification/fellegiSunter';
+import { NameKeys } from '../../identification/names';
+
+/** Thresholds of the bands on the match probability. */
+export interface Bands {
+  likely: number;
+  possible: number;
+}
+
+/** Which records a matching run looks at: some children, some traces, or everything. */
+export type MatchScope = { childIds: string[] } | { recordIds: string[] } | { all: true };
+
+export interface MatchRunStats {
+  pairs: number;
+  stored: number;
+  likely: number;
+  possible: number;
+  removed: number;
+  modelVersion: number;
+}
+
+/** Minimum pg_trgm similarity of two surname skeletons that share their first letters (a typo further on). */
+const TRIGRAM_MIN = 0.3;
+/** Minimum pg_trgm similarity of two surname skeletons that differ in their first letters (same given name and year). */
+const TRIGRAM_FIRST_LETTERS = 0.45;
+
+let cachedKeys: Promise<NameKeys> | null = null;
+
+/** The given-name equivalence table as keys (read once per process; `reload` after editing the table). */
+export function loadNameKeys(em: EntityManager, reload = false): Promise<NameKeys> {
+  if (!cachedKeys || reload) {
+    cachedKeys = em.query('SELECT name, canonical FROM given_name_equivalence').then((rows: { name: string; canonical: string }[]) => new NameKeys(rows));
+    cachedKeys.catch(() => { cachedKeys = null; });
+  }
+  return cachedKeys;
+}
+
+/** The newest stored model, or the starting parameters (version 0) before `npm run match` estimated one. */
+export async function currentModel(em: EntityManager): Promise<MatchModel> {
+  const [row]: { version: number; params: ModelParams }[] = await em.query('SELECT version, params FROM match_model ORDER BY version DESC LIMIT 1');
+  return row ? { version: row.version, ...row.params } : { version: 0, ...DEFAULT_PARAMS };
+}
+
+/** Month-day key that a day/month swap does not change (`03-11` for 11 March and 3 November). */
+export function birthMdKey(b: PartialDate | null): string | null {
+  if (!b || b.m === null || b.d === null) return null;
+  const [x, y] = b.m <= b.d ? [b.m, b.d] : [b.d, b.m];
+  return `${String(x).padStart(2, '0')}-${String(y).padStart(2, '0')}`;
+}
+
+/** Splits a full name written in one string into given, patronymic and family name (given first). */
+export function splitFullName(full: string): { given: string; patronymic: string | null; family: string } | null {
+  const words = full.trim().split(/\s+/).filter(Boolean);
+  if (words.length < 2) return null;
+  if (words.length === 2) return { given: words[0], patronymic: null, family: words[1] };
+  return { given: words[0], patronymic: words.slice(1, -1).join(' '), family: words[words.length - 1] };
+}
+
+interface ChildRow {
+  id: string;
+  given_name: string;
+  family_name: string;
+  patronymic: string | null;
+  latin_name: string | null;
+  aliases: string[];
+  birth_date: string;
+  birth_date_precision: string;
+  sex: string;
+  place_of_birth: string | null;
+}
+
+interface RecordRow {
+  id: string;
+  given_name: string | null;
+  family_name: string | null;
+  patronymic: string | null;
+  sex: string | null;
+  birth_date: string | null;
+  place_of_birth: string | null;
+}
+
+const sexOf = (s: string | null): 'FEMALE' | 'MALE' | null => (s === 'FEMALE' || s === 'MALE' ? s : null);
+
+/** Every spelling of a child: as reported, its Latin form, its aliases and the traces confirmed as it. */
+function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVariant[] {
+  const out = new Map<string, NameVariant>();
+  const add = (given: string, family: string, patronymic: string | null) => {
+    const v = nameVariant(keys, given, family, patronymic);
+    const k = `${v.givenSkel}|${v.familySkel}|${v.patronymicKey}`;
+    if (v.givenSkel && v.familySkel && !out.has(k)) out.set(k, v);
+  };
+  add(c.given_name, c.family_name, c.patronymic);
+  for (const full of [c.latin_name, ...(c.aliases ?? [])]) {
+    if (!full) continue;
+    const parts = splitFullName(full);
+    if (parts) add(parts.given, parts.family, parts.patronymic ?? c.patronymic);
+    // One word: a surname taken later (adoption) or another spelling of it.
+    else add(c.given_name, full.trim(), c.patronymic);
+  }
+  for (const t of traces) add(t.given_name ?? c.given_name, t.family_name ?? c.family_name, t.patronymic ?? c.patronymic);
+  return [...out.values()];
+}
+
+function childPerson(keys: NameKeys, c: ChildRow, traces: RecordRow[]): Person {
+  const birth = childBirth(c.birth_date, c.birth_date_precision);
+  return {
+    id: c.id, variants: childVariants(keys, c, traces), sex: sexOf(c.sex), birth,
+    birthText: c.birth_date_precision === 'EXACT' ? c.birth_date : c.birth_date_precision === 'MONTH' ? c.birth_date.slice(0, 7) : c.birth_date.slice(0, 4),
+    placeOfBirth: c.place_of_birth, placeSkel: placeSkeleton(c.place_of_birth),
+  };
+}
+
+/** A trace as a person to compare (its derived keys are also what is stored on the row). */
+export function recordPerson(keys: NameKeys, r: RecordRow): Person {
+  return {
+    id: r.id,
+    variants: [nameVariant(keys, r.given_name ?? '', r.family_name ?? '', r.patronymic)],
+    sex: sexOf(r.sex), birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
+    placeOfBirth: r.place_of_birth, placeSkel: placeSkeleton(r.place_of_birth),
+  };
+}
+
+const CHILD_COLUMNS = `id, given_name, family_name, patronymic, latin_name, aliases, birth_date::text AS birth_date, birth_date_precision::text AS birth_date_precision, sex::text AS sex, place_of_birth`;
+const RECORD_COLUMNS = `id, given_name, family_name, patronymic, sex::text AS sex, birth_date, place_of_birth`;
+
+async function loadChildren(em: EntityManager, keys: NameKeys, ids: string[] | null): Promise<Map<string, Person>> {
+  const rows: ChildRow[] = ids
+    ? await em.query(`SELECT ${CHILD_COLUMNS} FROM child WHERE id = ANY($1::uuid[])`, [ids])
+    : await em.query(`SELECT ${CHILD_COLUMNS} FROM child`);
+  const traceRows: (RecordRow & { linked_child_id: string })[] = ids
+    ? await em.query(`SELECT ${RECORD_COLUMNS}, linked_child_id FROM external_record WHERE linked_child_id = ANY($1::uuid[])`, [ids])
+    : await em.query(`SELECT ${RECORD_COLUMNS}, linked_child_id FROM external_record WHERE linked_child_id IS NOT NULL`);
+  const byChild = new Map<string, RecordRow[]>();
+  for (const t of traceRows) byChild.set(t.linked_child_id, [...(byChild.get(t.linked_child_id) ?? []), t]);
+  return new Map(rows.map((c) => [c.id, childPerson(keys, c, byChild.get(c.id) ?? [])]));
+}
+
+async function loadRecords(em: EntityManager, keys: NameKeys, ids: string[] | null): Promise<Map<string, Person>> {
+  const rows: RecordRow[] = ids
+    ? await em.query(`SELECT ${RECORD_COLUMNS} FROM external_record WHERE id = ANY($1::uuid[])`, [ids])
+    : await em.query(`SELECT ${RECORD_COLUMNS} FROM external_record WHERE linked_child_id IS NULL`);
+  return new Map(rows.map((r) => [r.id, recordPerson(keys, r)]));
+}
+
+/** Rewrites the name variants (the blocking keys) of these children, or of every child. */
+export async function refreshChildVariants(em: EntityManager, childIds: string[] | null): Promise<Map<string, Person>> {
+  const keys = await loadNameKeys(em);
+  const people = await loadChildren(em, keys, childIds);
+  const ids = [...people.keys()];
+  if (childIds) await em.query('DELETE FROM child_name_variant WHERE child_id = ANY($1::uuid[])', [childIds]);
+  else await em.query('TRUNCATE child_name_variant');
+  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+  for (const id of ids) {
+    const p = people.get(id)!;
+    p.variants.forEach((v, i) => {
+      const row = [id, i === 0 ? 'REPORTED' : 'VARIANT', v.givenName, v.familyName, v.patronymic, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey, p.birth?.y ?? null, birthMdKey(p.birth)];
+      row.forEach((x, k) => cols[k].push(x));
+    });
+  }
+  for (let start = 0; start < cols[0].length; start += 20000) {
+    const slice = cols.map((c) => c.slice(start, start + 20000));
+    await em.query(
+      `INSERT INTO child_name_variant (child_id, origin, given_name, family_name, patronymic, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[])`,
+      slice,
+    );
+  }
+  return people;
+}
+
+/**
+ * Candidate pairs, generated in PostgreSQL by blocking: the same surname skeleton within a year and a given
+ * name with the same key or initial (common surnames would otherwise pair everyone); the same
+ * given-name key and birth day/month (either order) within a year; the same given-name key and a surname
+ * skeleton sharing its first three letters with pg_trgm similarity above a floor, or born the same year with a
+ * higher similarity (typos early in the surname). A year-only
+ * or missing birth date passes the year tests. Traces already confirmed and children whose case is marked
+ * doNotMatch are left out.
+ */
+export async function blockedPairs(em: EntityManager, scope: MatchScope): Promise<{ child_id: string; record_id: string }[]> {
+  const params: unknown[] = [TRIGRAM_MIN, null, TRIGRAM_FIRST_LETTERS];
+  let scopeSql = '$2::uuid[] IS NULL';
+  if ('childIds' in scope) {
+    params[1] = scope.childIds;
+    scopeSql = 'v.child_id = ANY($2::uuid[])';
+  } else if ('recordIds' in scope) {
+    params[1] = scope.recordIds;
+    scopeSql = 'e.id = ANY($2::uuid[])';
+  }
+  const yearNear = '(e.birth_year IS NULL OR v.birth_year IS NULL OR abs(e.birth_year - v.birth_year) <= 1)';
+  const branch = (on: string, where: string) =>
+    `SELECT v.child_id, e.id AS record_id FROM child_name_variant v JOIN external_record e ON ${on}
+      WHERE ${scopeSql} AND e.linked_child_id IS NULL AND ${where}`;
+  return em.query(
+    `SELECT DISTINCT p.child_id, p.record_id FROM (
+       ${branch('e.family_skel = v.family_skel', `v.family_skel <> '' AND ${yearNear} AND (e.given_key = v.given_key OR e.given_skel = '' OR left(e.given_skel, 1) = left(v.given_skel, 1))`)}
+       UNION ALL
+       ${branch('e.given_key = v.given_key AND e.birth_mdkey = v.birth_mdkey', `v.given_key <> '' AND abs(e.birth_year - v.birth_year) <= 1`)}
+       UNION ALL
+       ${branch('e.given_key = v.given_key AND left(e.family_skel, 3) = left(v.family_skel, 3)', `v.given_key <> '' AND e.family_skel <> v.family_skel AND ${yearNear} AND similarity(e.family_skel, v.family_skel) >= $1`)}
+       UNION ALL
+       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
+     ) p
+     WHERE NOT EXISTS (SELECT 1 FROM case_file c JOIN case_match_exclusion x ON x.case_id = c.id WHERE c.child_id = p.child_id)`,
+    params,
+  );
+}
+
+/** Term frequencies of the surnames and given names of these traces (or of all), counted over every trace. */
+export async function termFrequencies(em: EntityManager, records: Map<string, Person> | null): Promise<TermFrequencies> {
+  const [{ total }]: { total: number }[] = await em.query('SELECT count(*)::int AS total FROM external_record');
+  const family = new Map<string, number>();
+  const given = new Map<string, number>();
+  const fam = records ? [...new Set([...records.values()].map((r) => r.variants[0].familySkel))] : null;
+  const giv = records ? [...new Set([...records.values()].map((r) => r.variants[0].givenKey))] : null;
+  const rows1: { k: string; n: number }[] = fam
+    ? await em.query('SELECT family_skel AS k, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1', [fam])
+    : await em.query('SELECT family_skel AS k, count(*)::int AS n FROM external_record GROUP BY 1');
+  const rows2: { k: string; n: number }[] = giv
+    ? await em.query('SELECT given_key AS k, count(*)::int AS n FROM external_record WHERE given_key = ANY($1::text[]) GROUP BY 1', [giv])
+    : await em.query('SELECT given_key AS k, count(*)::int AS n FROM external_record GROUP BY 1');
+  for (const r of rows1) family.set(r.k, r.n);
+  for (const r of rows2) given.set(r.k, r.n);
+  return { family, given, total };
+}
+
+/** A scored pair worth storing. */
+export interface ScoredPair {
+  childId: string;
+  recordId: string;
+  score: number;
+  probability: number;
+  band: 'LIKELY' | 'POSSIBLE';
+  explanation: string;
+}
+
+/** Scores pairs with the model and keeps those in a band. */
+export function scorePairs(
+  pairs: { child_id: string; record_id: string }[], children: Map<string, Person>, records: Map<string, Person>, model: MatchModel, bands: Bands,
+  tf: TermFrequencies | null = null,
+): ScoredPair[] {
+  const out: ScoredPair[] = [];
+  for (const p of pairs) {
+    const child = children.get(p.child_id);
+    const rec = records.get(p.record_id);
+    if (!child || !rec) continue;
+    const c = compare(child, rec);
+    const adj = tfAdjustment(model, c, tf, rec);
+    const w = matchWeight(model, c.levels) + adj.reduce((a, b) => a + b, 0);
+    const prob = probability(w);
+    const band = bandOf(c.levels, prob, bands);
+    if (!band) continue;
+    out.push({ childId: child.id, recordId: rec.id, score: Math.round(w * 1000) / 1000, probability: prob, band, explanation: JSON.stringify(explain(model, c, child, rec, adj)) });
+  }
+  return out;
+}
+
+/**
+ * Writes the candidates of a run: new pairs are inserted, OPEN ones rescored (their version moves on only
+ * when something changed), decided ones (CONFIRMED, REJECTED, SUPERSEDED) are never touched, and OPEN ones
+ * of the scope that no longer qualify are removed.
+ */
+async function storeCandidates(em: EntityManager, scope: MatchScope, scored: ScoredPair[], modelVersion: number): Promise<{ removed: number }> {
+  const CHUNK = 5000;
+  for (let i = 0; i < scored.length; i += CHUNK) {
+    const s = scored.slice(i, i + CHUNK);
+    await em.query(
+      `INSERT INTO match_candidate (child_id, external_record_id, score, probability, band, explanation, model_version)
+       SELECT c, r, s, p, b::match_band, x::jsonb, $7 FROM unnest($1::uuid[], $2::uuid[], $3::float8[], $4::float8[], $5::text[], $6::text[]) AS t(c, r, s, p, b, x)
+       ON CONFLICT (child_id, external_record_id) DO UPDATE
+         SET score = EXCLUDED.score, probability = EXCLUDED.probability, band = EXCLUDED.band, explanation = EXCLUDED.explanation,
+             model_version = EXCLUDED.model_version, version = match_candidate.version + 1, updated_at = now()
+       WHERE match_candidate.status = 'OPEN'
+         AND (match_candidate.score, match_candidate.band, match_candidate.explanation, match_candidate.model_version)
+             IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.band, EXCLUDED.explanation, EXCLUDED.model_version)`,
+      [s.map((x) => x.childId), s.map((x) => x.recordId), s.map((x) => x.score), s.map((x) => x.probability), s.map((x) => x.band), s.map((x) => x.explanation), modelVersion],
+    );
+  }
+  const scopeSql = 'childIds' in scope ? 'm.child_id = ANY($3::uuid[])' : 'recordIds' in scope ? 'm.external_record_id = ANY($3::uuid[])' : 'TRUE';
+  const params: unknown[] = [scored.map((x) => x.childId), scored.map((x) => x.recordId)];
+  if ('childIds' in scope) params.push(scope.childIds);
+  if ('recordIds' in scope) params.push(scope.recordIds);
+  const res = await em.query(
+    `WITH kept AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS k(c, r))
+     DELETE FROM match_candidate m WHERE m.status = 'OPEN' AND ${scopeSql}
+       AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.c = m.child_id AND kept.r = m.external_record_id)`,
+    params,
+  );
+  return { removed: Array.isArray(res) ? Number(res[1] ?? 0) : 0 };
+}
+
+/**
+ * Incremental matching for new or changed records (traces or children), inside the caller's transaction:
+ * blocking in PostgreSQL, scoring with the current model, candidates written.
+ */
+export async function matchScope(em: EntityManager, scope: MatchScope, bands: Bands): Promise<MatchRunStats> {
+  const keys = await loadNameKeys(em);
+  const model = await currentModel(em);
+  if ('childIds' in scope) await refreshChildVariants(em, scope.childIds);
+  // Children written without the services (seeds, data loads, rows older than this feature) get their variants now.
+  const missing: { id: string }[] = await em.query(
+    'SELECT c.id FROM child c WHERE NOT EXISTS (SELECT 1 FROM child_name_variant v WHERE v.child_id = c.id) LIMIT 50000',
+  );
+  if (missing.length) await refreshChildVariants(em, missing.map((m) => m.id));
+  const pairs = await blockedPairs(em, scope);
+  const childIds = [...new Set(pairs.map((p) => p.child_id))];
+  const recordIds = [...new Set(pairs.map((p) => p.record_id))];
+  const [children, records] = await Promise.all([loadChildren(em, keys, childIds), loadRecords(em, keys, recordIds)]);
+  const tf = await termFrequencies(em, records);
+  const scored = scorePairs(pairs, children, records, model, bands, tf);
+  const { removed } = await storeCandidates(em, scope, scored, model.version);
+  return summary(pairs.length, scored, removed, model.version);
+}
+
+function summary(pairs: number, scored: ScoredPair[], removed: number, modelVersion: number): MatchRunStats {
+  const likely = scored.filter((s) => s.band === 'LIKELY').length;
+  return { pairs, stored: scored.length, likely, possible: scored.length - likely, removed, modelVersion };
+}
+
+/** Options of a full run. */
+export interface FullRunOptions {
+  bands: Bands;
+  /** Estimate a new model (u from random pairs, m and λ by EM over the blocked pairs) before scoring. */
+  train: boolean;
+  progress?: (step: string, detail?: Record<string, unknown>) => void;
+  /** Seed of the random pairs that estimate u. */
+  seed?: number;
+  /** Sees the blocked pairs (the benchmark measures blocking with them). */
+  onPairs?: (pairs: { child_id: string; record_id: string }[]) => void;
+}
+
+/** Full matching (`npm run match`): every child against every unlinked trace, optionally with a new model. */
+export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise<MatchRunStats & { timings: Record<string, number> }> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string) => { timings[name] = Date.now() - t0 - Object.values(timings).reduce((a, b) => a + b, 0); };
+  const keys = await loadNameKeys(em, true);
+  const children = await refreshChildVariants(em, null);
+  await em.query('ANALYZE child_name_variant');
+  lap('variants');
+  opts.progress?.('variants', { children: children.size });
+  const pairs = await blockedPairs(em, { all: true });
+  lap('blocking');
+  opts.progress?.('blocking', { pairs: pairs.length });
+  opts.onPairs?.(pairs);
+  const records = await loadRecords(em, keys, null);
+  lap('load');
+  let model = await currentModel(em);
+  if (opts.train) {
+    const params = trainModel(children, records, pairs, opts.seed ?? 1);
+    const [row]: { version: number }[] = await em.query('INSERT INTO match_model (params, pairs) VALUES ($1, $2) RETURNING version', [JSON.stringify(params), pairs.length]);
+    model = { version: row.version, ...params };
+    lap('train');
+    opts.progress?.('model', { version: model.version, lambda: model.lambda });
+  }
+  const tf = await termFrequencies(em, null);
+  const scored = scorePairs(pairs, children, records, model, opts.bands, tf);
+  lap('score');
+  const { removed } = await storeCandidates(em, { all: true }, scored, model.version);
+  lap('store');
+  return { ...summary(pairs.length, scored, removed, model.version), timings };
+}
+
+/** Estimates a model: u from random pairs, then m and λ by EM over (a sample of) the blocked pairs. */
+export function trainModel(children: Map<string, Person>, records: Map<string, Person>, pairs: { child_id: string; record_id: string }[], seed: number): ModelParams {
+  const cs = [...children.values()];
+  const rs = [...records.values()];
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // u among the pairs blocking can produce: every blocking pass asks for birth years at most one apart (or
+  // unknown), so random pairs are drawn under the same condition, or the birth date would look like evidence.
+  const random: Int8Array[] = [];
+  if (cs.length && rs.length) {
+    for (let draws = 0; draws < 400000 && random.length < 30000; draws++) {
+      const c = cs[Math.floor(rnd() * cs.length)];
+      const r = rs[Math.floor(rnd() * rs.length)];
+      if (c.birth && r.birth && Math.abs(c.birth.y - r.birth.y) > 1) continue;
+      random.push(compare(c, r).levels);
+    }
+  }
+  const u = random.length ? estimateU(random) : DEFAULT_PARAMS.u;
+  const sample: Int8Array[] = [];
+  const step = Math.max(1, Math.floor(pairs.length / 200000));
+  for (let i = 0; i < pairs.length; i += step) {
+    const c = children.get(pairs[i].child_id);
+    const r = records.get(pairs[i].record_id);
+    if (c && r) sample.push(compare(c, r).levels);
+  }
+  if (sample.length < 50) return { ...DEFAULT_PARAMS, u };
+  // Two training sessions, as Splink runs them: pairs that agree on the surname estimate the other fields;
+  // pairs that agree on given name and birth day estimate the surname. Blocked fields stay fixed in each.
+  const start = { ...DEFAULT_PARAMS, u };
+  const bySurname = sample.filter((lv) => lv[F_FAMILY] === 0);
+  const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
+  const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
+  const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : start;
+  const m = sa.m.map((row, f) => {
+    if (f === F_FAMILY) return sb.m[f];
+    if (f === F_GIVEN || f === F_BIRTH) return row;
+    return row.map((x, l) => (x + sb.m[f][l]) / 2);
+  });
+  // λ from a deterministic rule, as Splink estimates it: the share of blocked pairs that agree on given name,
+  // surname and birth year. EM's own λ drifts when common surnames fill the blocks.
+  const sure = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 3).length;
+  return { lambda: Math.min(0.5, Math.max(1e-4, sure / sample.length)), m, u };
+}

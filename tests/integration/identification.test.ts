@@ -1,0 +1,247 @@
+import type { DataSource } from 'typeorm';
+import { createOrg, createUser } from '../factories';
+import { CANDIDATES, CONFIRM, IMPORT, REJECT, randomStem } from '../helpers/identification';
+import { startTestApp, type TestApp } from '../helpers/testApp';
+import { connectWs, settleFeed, waitForSubscribers } from '../helpers/ws';
+import type { Organization } from '../../src/entities';
+import { OrganizationKind, Role } from '../../src/schema/enums';
+
+/** Identification from the outside: import, matching on import / report / update, decisions, doNotMatch, the live event. */
+let t: TestApp;
+let ds: DataSource;
+let ngo: Organization;
+let worker: string;
+let coordinator: string;
+
+const REPORT = `mutation($input: ReportChildInput!) { reportChild(input: $input) { id version child { id version aliases } } }`;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ds = t.app.deps.dataSource;
+  ngo = await createOrg(ds);
+  worker = (await createUser(t.app, ngo, [Role.CASE_WORKER])).token;
+  coordinator = (await createUser(t.app, await createOrg(ds, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR])).token;
+});
+afterAll(async () => { await t.stop(); });
+
+/** A reported boy of a fresh family, and the Russian spellings of his names. */
+async function family() {
+  const stem = randomStem();
+  const res = await t.gql(REPORT, { input: {
+    givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: '2014-03-11', placeOfBirth: 'м. Херсон',
+  } }, worker);
+  expect(res.errors).toBeUndefined();
+  return { stem, caseId: res.data!.reportChild.id, caseVersion: res.data!.reportChild.version, childId: res.data!.reportChild.child.id, ru: `${stem}цкий` };
+}
+
+const source = () => `Registry ${randomStem(2)}`;
+
+async function recordIdOf(src: string, externalId: string): Promise<string> {
+  const [row] = await ds.query('SELECT id FROM external_record WHERE source = $1 AND external_id = $2', [src, externalId]);
+  return row.id;
+}
+
+test('an import keeps the valid records, rejects the others by index and field, and has matched when it returns', async () => {
+  const f = await family();
+  const src = source();
+  const records = [
+    { externalId: 'a1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', sex: 'MALE', birthDate: '2014-11-03', placeOfBirth: 'г. Херсон', foundAt: 'Taganrog, orphanage No. 2', foundCountry: 'RU' },
+    { externalId: 'a2', givenName: 'Мария', familyName: `${f.stem}цкая`, patronymic: 'Фёдоровна', sex: 'FEMALE', birthDate: '2016-05-02', placeOfBirth: 'г. Херсон' },
+    { externalId: 'a3', givenName: 'Ivan', familyName: `${randomStem()}ov`, birthDate: '2012' },
+    { externalId: 'a4', givenName: 'Олег', familyName: f.ru, birthDate: '2014-13-40' },
+    { externalId: 'a5', givenName: 'Олег', familyName: 'R2D2' },
+    { externalId: 'a1', givenName: 'Двойник', familyName: f.ru },
+  ];
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records } }, worker);
+  expect(res.errors).toBeUndefined();
+  const out = res.data!.importExternalRecords;
+  expect(out).toMatchObject({ imported: 3, updated: 0, unchanged: 0 });
+  expect(out.rejected).toEqual([
+    { index: 3, field: 'birthDate', message: 'is not a real date' },
+    { index: 4, field: 'familyName', message: expect.stringContaining('letters') },
+    { index: 5, field: 'externalId', message: expect.stringContaining('more than once') },
+  ]);
+  expect(out.candidates).toBeGreaterThanOrEqual(1);
+
+  // The russified, day/month-swapped trace is proposed LIKELY with its explanation; the sister is not proposed.
+  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, band: 'LIKELY' } }, worker);
+  expect(q.errors).toBeUndefined();
+  const edges = q.data!.matchCandidates.edges;
+  expect(q.data!.matchCandidates.totalCount).toBe(1);
+  const cand = edges[0].node;
+  // The sister (same surname, patronymic and place) is a hard negative: never proposed for the brother.
+  const sister = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 'a2') } }, worker);
+  expect(sister.data!.matchCandidates.totalCount).toBe(0);
+  expect(cand).toMatchObject({ band: 'LIKELY', status: 'OPEN', externalRecord: { externalId: 'a1', foundAt: 'Taganrog, orphanage No. 2' } });
+  const byField = Object.fromEntries(cand.explanation.map((e: any) => [e.field, e]));
+  expect(byField.givenName).toMatchObject({ level: 'EXACT', childValue: 'Олександр', recordValue: 'Александр' });
+  expect(byField.birthDate).toMatchObject({ level: 'DAY_MONTH_SWAPPED', childValue: '2014-03-11', recordValue: '2014-11-03' });
+  expect(byField.patronymic.level).toBe('EXACT');
+  expect(byField.birthDate.weight).toBeGreaterThan(0);
+
+  // Re-import: the same records are unchanged, a changed one is updated, never duplicated.
+  const again = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [records[0], { ...records[1], notes: 'seen again' }, records[2]] } }, worker);
+  expect(again.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 1, unchanged: 2, rejected: [] });
+  const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1', [src]);
+  expect(n).toBe(3);
+});
+
+test('more than 1,000 records in one call is BAD_USER_INPUT and writes nothing', async () => {
+  const src = source();
+  const records = Array.from({ length: 1001 }, (_, i) => ({ externalId: `x${i}`, familyName: 'Петренко' }));
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records } }, worker);
+  expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.records' });
+  const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1', [src]);
+  expect(n).toBe(0);
+});
+
+test('reportChild and updateChild of the names match against traces already imported', async () => {
+  const stem = randomStem();
+  await t.gql(IMPORT, { input: { source: source(), sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
+    { externalId: 'r1', givenName: 'Anna', familyName: `${stem}enko`, birthDate: '2013', sex: 'FEMALE' },
+  ] } }, worker);
+  // Reported under another surname: nothing yet.
+  const rep = await t.gql(REPORT, { input: { givenName: 'Ганна', familyName: `${randomStem()}ук`, sex: 'FEMALE', birthDate: '2013-07-01' } }, worker);
+  const child = rep.data!.reportChild.child;
+  let q = await t.gql(CANDIDATES, { filter: { childId: child.id } }, worker);
+  expect(q.data!.matchCandidates.totalCount).toBe(0);
+  // The family corrects the surname: the trace (Anna = Ганна, a year-only date) is proposed.
+  const upd = await t.gql(`mutation($input: UpdateChildInput!) { updateChild(input: $input) { id version } }`,
+    { input: { childId: child.id, expectedVersion: child.version, familyName: `${stem}енко` } }, worker);
+  expect(upd.errors).toBeUndefined();
+  q = await t.gql(CANDIDATES, { filter: { childId: child.id } }, worker);
+  expect(q.data!.matchCandidates.totalCount).toBe(1);
+  expect(q.data!.matchCandidates.edges[0].node.explanation.find((e: any) => e.field === 'givenName').level).toBe('EQUIVALENT');
+
+  // A child reported after the trace is matched when reported.
+  const stem2 = randomStem();
+  await t.gql(IMPORT, { input: { source: source(), sourceKind: 'MEDIA_OR_SOCIAL', records: [
+    { externalId: 'm1', givenName: 'Николай', familyName: `${stem2}ов`, birthDate: '2011-02-05' },
+  ] } }, worker);
+  const rep2 = await t.gql(REPORT, { input: { givenName: 'Микола', familyName: `${stem2}ов`, sex: 'MALE', birthDate: '2011-02-05' } }, worker);
+  q = await t.gql(CANDIDATES, { filter: { childId: rep2.data!.reportChild.child.id } }, worker);
+  expect(q.data!.matchCandidates.edges.map((e: any) => e.node.band)).toEqual(['LIKELY']);
+});
+
+test('confirm links the trace, supersedes its other candidates, adds aliases and sends MATCH_CONFIRMED live; stale decisions conflict', async () => {
+  const f = await family();
+  // A namesake child in another family: the same trace is also a (weaker) candidate for him.
+  const rep = await t.gql(REPORT, { input: { givenName: 'Олександр', familyName: `${f.stem}цький`, sex: 'MALE', birthDate: '2014-03-12' } }, worker);
+  const other = rep.data!.reportChild.child.id;
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'c1', givenName: 'Alexandr', familyName: f.ru, patronymic: 'Fedorovich', birthDate: '2014-03-11', foundAt: 'Rostov, family of A.', foundCountry: 'RU' },
+  ] } }, worker);
+  const recordId = await recordIdOf(src, 'c1');
+  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: recordId } }, worker);
+  const cand = q.data!.matchCandidates.edges[0].node;
+  expect(cand.band).toBe('LIKELY');
+  const otherQ = await t.gql(CANDIDATES, { filter: { childId: other, externalRecordId: recordId } }, worker);
+  expect(otherQ.data!.matchCandidates.totalCount).toBe(1);
+
+  const ws = connectWs(t.url, coordinator);
+  await settleFeed(t.app);
+  const before = t.app.deps.feed.subscriberCount;
+  const sub = ws.subscribe(`subscription($caseId: ID) { caseStatusChanged(caseId: $caseId, kinds: [MATCH_CONFIRMED]) { eventId kind from to note } }`, { caseId: f.caseId });
+  await waitForSubscribers(t.app, before + 1);
+  try {
+    const stale = await t.gql(CONFIRM, { input: { id: cand.id, expectedVersion: cand.version + 1 } }, worker);
+    expect(stale.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', currentVersion: cand.version });
+
+    const ok = await t.gql(CONFIRM, { input: { id: cand.id, expectedVersion: cand.version, note: 'photo matches' } }, worker);
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.confirmMatch).toMatchObject({ status: 'CONFIRMED', note: 'photo matches', decidedBy: { organization: { id: ngo.id }, displayName: 'Test user' } });
+
+    await sub.until((c) => c.changes().length === 1, 10000, 'MATCH_CONFIRMED');
+    expect(sub.changes()[0]).toMatchObject({ kind: 'MATCH_CONFIRMED', from: 'REPORTED', to: 'REPORTED' });
+    expect(sub.changes()[0].note).toContain('photo matches');
+  } finally {
+    await ws.dispose();
+  }
+  // The other child's candidate for this trace is superseded; the trace is linked; the child has the spelling.
+  const sup = await t.gql(CANDIDATES, { filter: { childId: other, externalRecordId: recordId, status: 'SUPERSEDED' } }, worker);
+  expect(sup.data!.matchCandidates.totalCount).toBe(1);
+  const rec = await t.gql(`query($id: ID!) { externalRecord(id: $id) { linkedChild { id aliases } linkedAt } }`, { id: recordId }, worker);
+  expect(rec.data!.externalRecord.linkedChild.id).toBe(f.childId);
+  expect(rec.data!.externalRecord.linkedChild.aliases).toContain(`Alexandr Fedorovich ${f.ru}`);
+  // The case status did not change by itself.
+  const c = await t.gql(`query($id: ID!) { case(id: $id) { status events(first: 5) { edges { node { kind } } } } }`, { id: f.caseId }, worker);
+  expect(c.data!.case.status).toBe('REPORTED');
+  expect(c.data!.case.events.edges.map((e: any) => e.node.kind)).toContain('MATCH_CONFIRMED');
+
+  // Deciding again is CONFLICT, and writes nothing.
+  const again = await t.gql(REJECT, { input: { id: cand.id } }, worker);
+  expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+});
+
+test('a rejected pair is never proposed again, even after the child changes', async () => {
+  const f = await family();
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
+    { externalId: 'j1', givenName: 'Александр', familyName: f.ru, birthDate: '2014-03-11' },
+  ] } }, worker);
+  const externalRecordId = await recordIdOf(src, 'j1');
+  const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId } }, worker)).data!.matchCandidates.edges[0].node;
+  const rej = await t.gql(REJECT, { input: { id: cand.id, note: 'a different boy' } }, worker);
+  expect(rej.data!.rejectMatch.status).toBe('REJECTED');
+  const child = (await t.gql(`query($id: ID!) { child(id: $id) { version } }`, { id: f.childId }, worker)).data!.child;
+  await t.gql(`mutation($input: UpdateChildInput!) { updateChild(input: $input) { id } }`,
+    { input: { childId: f.childId, expectedVersion: child.version, patronymic: 'Федорович' , birthDatePrecision: 'MONTH' } }, worker);
+  const open = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId } }, worker);
+  expect(open.data!.matchCandidates.totalCount).toBe(0);
+  const rejected = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId, status: 'REJECTED' } }, worker);
+  expect(rejected.data!.matchCandidates.totalCount).toBe(1);
+});
+
+test('doNotMatch leaves the child out of matching until it is cleared', async () => {
+  const f = await family();
+  const set = await t.gql(`mutation($input: SetDoNotMatchInput!) { setCaseDoNotMatch(input: $input) { id version doNotMatch } }`,
+    { input: { caseId: f.caseId, doNotMatch: true, expectedVersion: f.caseVersion } }, worker);
+  expect(set.errors).toBeUndefined();
+  expect(set.data!.setCaseDoNotMatch.doNotMatch).toBe(true);
+  await t.gql(IMPORT, { input: { source: source(), sourceKind: 'TIP', records: [
+    { externalId: 'd1', givenName: 'Александр', familyName: f.ru, patronymic: 'Федорович', birthDate: '2014-03-11' },
+  ] } }, worker);
+  expect((await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker)).data!.matchCandidates.totalCount).toBe(0);
+  const clear = await t.gql(`mutation($input: SetDoNotMatchInput!) { setCaseDoNotMatch(input: $input) { doNotMatch } }`,
+    { input: { caseId: f.caseId, doNotMatch: false, expectedVersion: set.data!.setCaseDoNotMatch.version } }, worker);
+  expect(clear.data!.setCaseDoNotMatch.doNotMatch).toBe(false);
+  // Back in: the trace is proposed (namesakes from other families born the same day may be POSSIBLE, never LIKELY).
+  const back = await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker);
+  const likely = back.data!.matchCandidates.edges.filter((e: any) => e.node.band === 'LIKELY').map((e: any) => e.node.externalRecord.externalId);
+  expect(likely).toEqual(['d1']);
+});
+
+test('MATCH_CONFIRMED reaches readers of the case history only: a SUMMARY partner gets the next status change but not the match', async () => {
+  const f = await family();
+  const partner = await createOrg(ds);
+  const partnerToken = (await createUser(t.app, partner, [Role.CASE_WORKER])).token;
+  const shared = await t.gql(`mutation($i: ShareCaseInput!) { shareCase(input: $i) { id version } }`, { i: { caseId: f.caseId, organizationId: partner.id, access: 'SUMMARY' } }, worker);
+  expect(shared.errors).toBeUndefined();
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
+    { externalId: 's1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', birthDate: '2014-03-11' },
+  ] } }, worker);
+  const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 's1') } }, worker)).data!.matchCandidates.edges[0].node;
+  // The SUMMARY partner sees no candidate.
+  const none = await t.gql(CANDIDATES, { filter: { childId: f.childId } }, partnerToken);
+  expect(none.data!.matchCandidates.totalCount).toBe(0);
+
+  const ws = connectWs(t.url, partnerToken);
+  await settleFeed(t.app);
+  const before = t.app.deps.feed.subscriberCount;
+  const sub = ws.subscribe(`subscription($caseId: ID) { caseStatusChanged(caseId: $caseId, kinds: [MATCH_CONFIRMED, STATUS_CHANGED]) { eventId kind } }`, { caseId: f.caseId });
+  await waitForSubscribers(t.app, before + 1);
+  try {
+    expect((await t.gql(CONFIRM, { input: { id: cand.id } }, worker)).errors).toBeUndefined();
+    const c = (await t.gql(`query($id: ID!) { case(id: $id) { version } }`, { id: f.caseId }, worker)).data!.case;
+    const moved = await t.gql(`mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { status } }`,
+      { i: { caseId: f.caseId, status: 'IDENTIFIED', expectedVersion: c.version } }, worker);
+    expect(moved.errors).toBeUndefined();
+    await sub.until((x) => x.changes().length >= 1, 10000, 'the status change');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.changes().map((x) => x.kind)).toEqual(['STATUS_CHANGED']);
+  } finally {
+    await ws.dispose();
+  }
+});
