@@ -1,3 +1,4 @@
+import { audit } from '../../audit/audit';
 import { transactional, type Context } from '../../context';
 import { Case, Child, MatchCandidate } from '../../entities';
 import { badInput, conflict, notFound } from '../../errors';
@@ -84,6 +85,8 @@ export class MatchService {
         throw conflict(`Match candidate ${cand.id} changed (version ${cand.version}, not ${input.expectedVersion}): review it again`, { currentVersion: cand.version });
       }
       const decided = { status: decision, decidedById: user.id, decidedByOrganizationId: user.organizationId, decidedAt: new Date(), note: input.note ?? null, version: cand.version + 1 };
+      // Every match decision is in the tamper-evident audit (values only as keyed hashes), before the case event.
+      audit(tx, { operation: 'MATCH_DECISION', entityType: 'MatchCandidate', entityId: cand.id, fields: ['status', 'note'], values: { decision, childId: cand.childId, externalRecordId: cand.externalRecordId, note: input.note ?? null } });
       if (decision === MatchStatus.REJECTED) {
         await tx.em.update(MatchCandidate, { id: cand.id }, decided);
         return cand.id;
@@ -133,6 +136,7 @@ export class MatchService {
         await matchScope(tx.em, { childIds: [c.childId] }, bandsOf(tx.deps.config));
       }
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });
+      audit(tx, { operation: 'UPDATE', entityType: 'Case', entityId: c.id, fields: ['doNotMatch'], values: { doNotMatch: input.doNotMatch } });
       await CaseService.recordEvent(tx, c, CaseEventKind.UPDATED, c.status, c.status, input.doNotMatch ? 'Left out of matching (doNotMatch)' : 'Matching resumed');
       return c.id;
     });

@@ -1,3 +1,4 @@
+import { audit } from '../../audit/audit';
 import { subject } from '@casl/ability';
 import { transactional, type Context } from '../../context';
 import { Case, Guardian, GuardianVerification, Organization, ReturnOperation, ReturnOperationChild, ReturnOperationOrg } from '../../entities';
@@ -123,6 +124,7 @@ export class ReturnService {
         }
       }
       await tx.em.update(ReturnOperation, { id: op.id }, { status: input.status, statusReason: ending ? input.reason : op.statusReason, version: op.version + 1 });
+      audit(tx, { operation: 'CHANGE_STATUS', entityType: 'ReturnOperation', entityId: op.id, fields: ['status', 'statusReason'], values: { from: op.status, to: input.status, reason: input.reason ?? null, cases: settled.map((x) => x.c.id) } });
       // Events last: recordEvent holds the event-order lock until commit.
       for (const s of settled) await CaseService.recordEvent(tx, s.c, CaseEventKind.STATUS_CHANGED, s.from, CaseStatus.LOCATED, RETURN_NOTES.ended(input.status));
     });
@@ -144,6 +146,7 @@ export class ReturnService {
       });
       await tx.em.update(Case, { id: c.id }, { status: CaseStatus.RETURN_IN_PROGRESS, version: c.version + 1 });
       await tx.em.update(ReturnOperation, { id: op.id }, { version: op.version + 1 });
+      audit(tx, { operation: 'ADD_CHILD', entityType: 'ReturnOperation', entityId: op.id, fields: ['children', 'status'], values: { caseId: c.id, from: c.status, to: CaseStatus.RETURN_IN_PROGRESS } });
       await CaseService.recordEvent(tx, c, CaseEventKind.STATUS_CHANGED, c.status, CaseStatus.RETURN_IN_PROGRESS, RETURN_NOTES.added);
     });
     return ReturnService.reload(ctx, input.operationId);
@@ -207,6 +210,7 @@ export class ReturnService {
         events.push({ c, from: c.status, to, note: ch.returned ? RETURN_NOTES.returned : ch.note!.trim() });
       }
       await tx.em.update(ReturnOperation, { id: op.id }, { status: S.COMPLETED, actualHandoverDate: input.actualHandoverDate, version: op.version + 1 });
+      audit(tx, { operation: 'COMPLETE', entityType: 'ReturnOperation', entityId: op.id, fields: ['status', 'children'], values: { actualHandoverDate: input.actualHandoverDate, outcomes: events.map((e) => [e.c.id, e.to]) } });
       for (const ev of events) await CaseService.recordEvent(tx, ev.c, CaseEventKind.STATUS_CHANGED, ev.from, ev.to, ev.note);
     });
     return ReturnService.reload(ctx, input.operationId);
@@ -233,6 +237,7 @@ export class ReturnService {
         status: dna === DnaTestStatus.REQUESTED ? VerificationStatus.PENDING : VerificationStatus.VERIFIED, note: input.note ?? null,
       }));
       if (identity && v.status === VerificationStatus.VERIFIED) await tx.em.update(Guardian, { id: input.guardianId! }, { verified: true });
+      audit(tx, { operation: 'CREATE', entityType: 'GuardianVerification', entityId: v.id, fields: ['kind', 'guardian', 'documentsSeen', 'dnaTest', 'decision'], values: input });
       return v.id;
     });
     return tx0(ctx).findOneByOrFail(GuardianVerification, { id });
@@ -249,6 +254,7 @@ export class ReturnService {
       const verified = input.result === DnaTestStatus.MATCH;
       await tx.em.update(GuardianVerification, { id: v.id }, { dnaTest: input.result, dnaResultAt: new Date(), status: verified ? VerificationStatus.VERIFIED : VerificationStatus.REJECTED });
       if (verified && v.guardianId) await tx.em.update(Guardian, { id: v.guardianId }, { verified: true });
+      audit(tx, { operation: 'UPDATE', entityType: 'GuardianVerification', entityId: v.id, fields: ['dnaTest', 'status'], values: { result: input.result } });
     });
     return tx0(ctx).findOneByOrFail(GuardianVerification, { id: input.verificationId });
   }
