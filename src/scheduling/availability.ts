@@ -35,6 +35,7 @@ export interface FreeSlot {
 
 const MINUTE_MS = 60_000;
 const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const DAY_MS = 86_400_000;
 
 /** Expands availability rules inside [from, to): AVAILABLE windows minus UNAVAILABLE windows. */
 export function expandAvailability(rules: readonly AvailabilityRule[], from: Date, to: Date): Interval[] {
@@ -88,6 +89,28 @@ export function openingHoursIntervals(hours: readonly OpeningHours[], timeZone: 
   return intersect(out, [{ start: from.getTime(), end: to.getTime() }]);
 }
 
+/**
+ * A function giving the local calendar date (YYYY-MM-DD) of an instant in `timeZone`, equal to luxon's but
+ * about a hundred times cheaper when called for many nearby instants: zone offsets change only at
+ * quarter-hour instants, so one offset lookup per quarter hour and one formatted string per local day are
+ * exact.
+ */
+export function localDateOf(timeZone: string): (ms: number) => string {
+  const zone = IANAZone.create(timeZone);
+  if (!zone.isValid) throw new RangeError(`unknown time zone: ${timeZone}`);
+  const offsets = new Map<number, number>();
+  const days = new Map<number, string>();
+  return (ms) => {
+    const key = Math.floor(ms / QUARTER_HOUR_MS);
+    let off = offsets.get(key);
+    if (off === undefined) offsets.set(key, (off = zone.offset(ms) * MINUTE_MS));
+    const dayNumber = Math.floor((ms + off) / DAY_MS);
+    let day = days.get(dayNumber);
+    if (day === undefined) days.set(dayNumber, (day = DateTime.fromMillis(dayNumber * DAY_MS, { zone: 'UTC' }).toFormat('yyyy-LL-dd')));
+    return day;
+  };
+}
+
 /** Input of {@link specialistFreeTime}. */
 export interface SpecialistFreeTimeInput {
   rules: readonly AvailabilityRule[];
@@ -100,12 +123,17 @@ export interface SpecialistFreeTimeInput {
   minBreakMinutes: number;
   from: Date;
   to: Date;
+  /**
+   * The opening hours already expanded over [from, to) by {@link openingHoursIntervals}: callers that ask for
+   * many specialists of one centre expand them once instead of once per specialist.
+   */
+  open?: readonly Interval[];
 }
 
 /** Free time of a specialist: availability ∩ opening hours − busy padded by the minimum break. */
 export function specialistFreeTime(input: SpecialistFreeTimeInput): Interval[] {
   const available = expandAvailability(input.rules, input.from, input.to);
-  const open = openingHoursIntervals(input.openingHours, input.timeZone, input.from, input.to);
+  const open = input.open ?? openingHoursIntervals(input.openingHours, input.timeZone, input.from, input.to);
   const breakMs = input.minBreakMinutes * MINUTE_MS;
   return subtract(intersect(available, open), pad(input.busy, breakMs));
 }

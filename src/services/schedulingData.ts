@@ -12,6 +12,14 @@ import type { Interval } from '../scheduling/intervals';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Lets the event loop serve other requests before the next slice of a long computation (free time per
+ * specialist, a series' occurrences): no request holds the loop for long (issue 7 §2).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, tz: string): string {
   return instantToLocal(instant, tz).slice(0, 10);
