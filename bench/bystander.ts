@@ -91,10 +91,11 @@ async function main(): Promise<void> {
       v: { c: centre.id, from, to: new Date(new Date(from).getTime() + days * 86_400_000).toISOString() },
     });
     // A proposal to apply, made (untimed) before each run: applying writes its sessions, so each run takes
-    // another week far ahead, clear of the weeks the other inputs read.
-    let applyRun = 0;
+    // another week far ahead (a random one per invocation: the data directory is kept between invocations),
+    // clear of the weeks the other inputs read.
+    let applyWeek = 40 + Math.floor(Math.random() * 200);
     const proposalToApply = async () => {
-      const from = new Date(monday.getTime() + (280 + 7 * applyRun++) * 86_400_000);
+      const from = new Date(monday.getTime() + 7 * applyWeek++ * 86_400_000);
       const res = await post(hub.url, 'mutation($i: ProposeScheduleInput!) { proposeSchedule(input: $i) { id } }', {
         i: { centreId: centre.id, from: from.toISOString(), to: new Date(from.getTime() + 7 * 86_400_000).toISOString(), timeLimitMs: 1000 },
       }, cc);
