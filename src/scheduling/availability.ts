@@ -81,10 +81,12 @@ export function openingHoursIntervals(hours: readonly OpeningHours[], timeZone: 
       const closes = parseClock(h.closes);
       const start = day.set({ hour: opens.hour, minute: opens.minute });
       // 24:00 means the next local midnight, which is not always 24 hours later.
-      const end = closes.hour === 24 ? day.plus({ days: 1 }) : day.set({ hour: closes.hour, minute: closes.minute });
+      const end = closes.hour === 24 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: closes.hour, minute: closes.minute });
       if (end > start) out.push({ start: start.toMillis(), end: end.toMillis() });
     }
-    day = day.plus({ days: 1 });
+    // startOf again: after a day whose midnight does not exist (DST at 00:00, as in Santiago) plus() keeps
+    // its 01:00, and every later day would start, and close at "24:00", an hour late.
+    day = day.plus({ days: 1 }).startOf('day');
   }
   return intersect(out, [{ start: from.getTime(), end: to.getTime() }]);
 }

@@ -13,12 +13,14 @@ import { type BookSessionInput, MAX_SESSION_MINUTES } from '../schema/scheduling
 import { BookedSessions, BookingConflict, BookingConflicts } from '../schema/schedulingPayloads';
 import { assertId, requireUser } from './CaseService';
 import { whereAccessible } from './loaders';
-import { addDays, ageOn, busySessions, daysBetween, inPeriod, openingHoursOf, rulesBySpecialist, yieldToEventLoop } from './schedulingData';
+import { addDays, ageOn, busySessions, daysBetween, inPeriod, intervalsInSlices, openingHoursOf, rulesBySpecialist, yieldToEventLoop } from './schedulingData';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 /** Occurrences of a series checked per turn of the event loop (a year of daily sessions is 366). */
 const OCCURRENCES_PER_TURN = 64;
+/** Days of availability or opening hours expanded per turn of the event loop. */
+const SLICE_DAYS = 31;
 
 /** One occurrence to book (or to move to). */
 export interface Occurrence {
@@ -82,11 +84,10 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
   const lo = new Date(Math.min(...occurrences.map((o) => o.startsAt.getTime())) - DAY_MS);
   const hi = new Date(Math.max(...occurrences.map((o) => o.endsAt.getTime())) + DAY_MS);
   const rules = (await rulesBySpecialist(em, centre.id, [specialist.id])).get(specialist.id) ?? [];
-  // A series spans up to a year: each expansion is one slice of work, with the event loop free between them.
-  await yieldToEventLoop();
-  const available = expandAvailability(rules, lo, hi);
-  await yieldToEventLoop();
-  const open = openingHoursIntervals(openingHoursOf(centre), tz, lo, hi);
+  // A series spans up to a year: availability and opening hours are expanded a month at a time, with the
+  // event loop free between months.
+  const available = await intervalsInSlices(lo, hi, SLICE_DAYS, (a, b) => expandAvailability(rules, a, b));
+  const open = await intervalsInSlices(lo, hi, SLICE_DAYS, (a, b) => openingHoursIntervals(openingHoursOf(centre), tz, a, b));
   const dayOf = localDateOf(tz);
 
   // Caseload: a child new to this specialist must fit under the cap.
