@@ -90,28 +90,45 @@ async function main(): Promise<void> {
       q: 'query($c: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { freeSlots(centreId: $c, discipline: PSYCHOLOGIST, from: $from, to: $to, durationMinutes: 50) { startsAt } }',
       v: { c: centre.id, from, to: new Date(new Date(from).getTime() + days * 86_400_000).toISOString() },
     });
-    const inputs: [string, { q: string; v: Record<string, unknown> }][] = [
+    // A proposal to apply, made (untimed) before each run: applying writes its sessions, so each run takes
+    // another week far ahead (a random one per invocation: the data directory is kept between invocations),
+    // clear of the weeks the other inputs read.
+    let applyWeek = 40 + Math.floor(Math.random() * 200);
+    const proposalToApply = async () => {
+      const from = new Date(monday.getTime() + 7 * applyWeek++ * 86_400_000);
+      const res = await post(hub.url, 'mutation($i: ProposeScheduleInput!) { proposeSchedule(input: $i) { id } }', {
+        i: { centreId: centre.id, from: from.toISOString(), to: new Date(from.getTime() + 7 * 86_400_000).toISOString(), timeLimitMs: 1000 },
+      }, cc);
+      return { id: res.data.proposeSchedule.id as string };
+    };
+    const inputs: [string, { q: string; v: Record<string, unknown> | (() => Promise<Record<string, unknown>>) }][] = [
       ['freeSlots, one day in year 9999', slots('9999-12-01T00:00:00Z', 1)],
       ['freeSlots, 31 days (valid)', slots(monday.toISOString(), 31)],
       ['bookSession at 9999-12-01T08:00Z', book({ startsAt: '9999-12-01T08:00:00Z' })],
       ['bookSession FREQ=HOURLY;BYHOUR=25;COUNT=1', book({ recurrence: 'FREQ=HOURLY;BYHOUR=25;COUNT=1' })],
       ['bookSession FREQ=HOURLY;INTERVAL=2;BYHOUR=11;COUNT=2', book({ recurrence: 'FREQ=HOURLY;INTERVAL=2;BYHOUR=11;COUNT=2' })],
       ['bookSession FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1', book({ recurrence: 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1' })],
+      ['bookSession FREQ=DAILY;COUNT=366 (valid, a year)', book({ recurrence: 'FREQ=DAILY;COUNT=366' })],
       ['addAvailability FREQ=MINUTELY;BYMINUTE=61', avail('FREQ=MINUTELY;BYMINUTE=61', '2027-01-04T09:00')],
       ['addAvailability FREQ=HOURLY from 1900-01-01', avail('FREQ=HOURLY', '1900-01-01T00:00')],
       ['proposeSchedule, a week (default 3 s)', {
         q: 'mutation($i: ProposeScheduleInput!) { proposeSchedule(input: $i) { id } }',
         v: { i: { centreId: centre.id, from: monday.toISOString(), to: new Date(monday.getTime() + 7 * 86_400_000).toISOString() } },
       }],
+      ['applyScheduleProposal, a week', {
+        q: 'mutation($id: ID!) { applyScheduleProposal(id: $id) { proposalId sessions { id } } }',
+        v: proposalToApply,
+      }],
     ];
     console.log(`bystander \`me\` wait while each input runs (${runs} runs each; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
     console.log(`${'input'.padEnd(58)} ${'worst me'.padStart(9)} ${'input'.padStart(9)}  outcome`);
     let overall = 0;
-    for (const [name, { q, v }] of inputs.filter(([n]) => !only || n.includes(only))) {
+    for (const [name, { q, v: vars }] of inputs.filter(([n]) => !only || n.includes(only))) {
       let worst = 0;
       let own = 0;
       let outcome = '';
       for (let r = 0; r < runs; r++) {
+        const v = typeof vars === 'function' ? await vars() : vars;
         let done = false;
         const started = Date.now();
         const job = post(hub.url, q, v, cc).then((res) => { own = Math.max(own, Date.now() - started); done = true; return res; });

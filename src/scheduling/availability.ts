@@ -35,6 +35,7 @@ export interface FreeSlot {
 
 const MINUTE_MS = 60_000;
 const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const DAY_MS = 86_400_000;
 
 /** Expands availability rules inside [from, to): AVAILABLE windows minus UNAVAILABLE windows. */
 export function expandAvailability(rules: readonly AvailabilityRule[], from: Date, to: Date): Interval[] {
@@ -80,12 +81,36 @@ export function openingHoursIntervals(hours: readonly OpeningHours[], timeZone: 
       const closes = parseClock(h.closes);
       const start = day.set({ hour: opens.hour, minute: opens.minute });
       // 24:00 means the next local midnight, which is not always 24 hours later.
-      const end = closes.hour === 24 ? day.plus({ days: 1 }) : day.set({ hour: closes.hour, minute: closes.minute });
+      const end = closes.hour === 24 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: closes.hour, minute: closes.minute });
       if (end > start) out.push({ start: start.toMillis(), end: end.toMillis() });
     }
-    day = day.plus({ days: 1 });
+    // startOf again: after a day whose midnight does not exist (DST at 00:00, as in Santiago) plus() keeps
+    // its 01:00, and every later day would start, and close at "24:00", an hour late.
+    day = day.plus({ days: 1 }).startOf('day');
   }
   return intersect(out, [{ start: from.getTime(), end: to.getTime() }]);
+}
+
+/**
+ * A function giving the local calendar date (YYYY-MM-DD) of an instant in `timeZone`, equal to luxon's but
+ * about a hundred times cheaper when called for many nearby instants: zone offsets change only at
+ * quarter-hour instants, so one offset lookup per quarter hour and one formatted string per local day are
+ * exact.
+ */
+export function localDateOf(timeZone: string): (ms: number) => string {
+  const zone = IANAZone.create(timeZone);
+  if (!zone.isValid) throw new RangeError(`unknown time zone: ${timeZone}`);
+  const offsets = new Map<number, number>();
+  const days = new Map<number, string>();
+  return (ms) => {
+    const key = Math.floor(ms / QUARTER_HOUR_MS);
+    let off = offsets.get(key);
+    if (off === undefined) offsets.set(key, (off = zone.offset(ms) * MINUTE_MS));
+    const dayNumber = Math.floor((ms + off) / DAY_MS);
+    let day = days.get(dayNumber);
+    if (day === undefined) days.set(dayNumber, (day = DateTime.fromMillis(dayNumber * DAY_MS, { zone: 'UTC' }).toFormat('yyyy-LL-dd')));
+    return day;
+  };
 }
 
 /** Input of {@link specialistFreeTime}. */
@@ -100,12 +125,17 @@ export interface SpecialistFreeTimeInput {
   minBreakMinutes: number;
   from: Date;
   to: Date;
+  /**
+   * The opening hours already expanded over [from, to) by {@link openingHoursIntervals}: callers that ask for
+   * many specialists of one centre expand them once instead of once per specialist.
+   */
+  open?: readonly Interval[];
 }
 
 /** Free time of a specialist: availability ∩ opening hours − busy padded by the minimum break. */
 export function specialistFreeTime(input: SpecialistFreeTimeInput): Interval[] {
   const available = expandAvailability(input.rules, input.from, input.to);
-  const open = openingHoursIntervals(input.openingHours, input.timeZone, input.from, input.to);
+  const open = input.open ?? openingHoursIntervals(input.openingHours, input.timeZone, input.from, input.to);
   const breakMs = input.minBreakMinutes * MINUTE_MS;
   return subtract(intersect(available, open), pad(input.busy, breakMs));
 }

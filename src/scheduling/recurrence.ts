@@ -61,9 +61,20 @@ export class RecurrenceInputError extends Error {
 const DAY_MS = 86_400_000;
 const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
+/**
+ * Zones already found valid. luxon's isValidZone builds an Intl.DateTimeFormat on every call (about 40 µs):
+ * a month of free slots asked it tens of thousands of times and held the event loop for a second (issue 7 §2).
+ * Only valid names are kept, so the set is bounded by the runtime's zone list whatever clients send.
+ */
+const knownZones = new Set<string>();
+
 /** True when `tz` is an IANA time zone name known to the runtime's ICU data. */
 export function isValidTimeZone(tz: string): boolean {
-  return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
+  if (typeof tz !== 'string' || tz.length === 0) return false;
+  if (knownZones.has(tz)) return true;
+  if (!IANAZone.isValidZone(tz)) return false;
+  knownZones.add(tz);
+  return true;
 }
 
 /** Parses a local wall time `YYYY-MM-DDTHH:mm[:ss]` into its fields, or null when malformed or impossible (e.g. Feb 30). */

@@ -4,7 +4,7 @@ import { audit } from '../audit/audit';
 import { transactional, type Context } from '../context';
 import { Centre, Child, Room, Session, SessionSeries, Specialist } from '../entities';
 import { appError, badInput, conflict, forbidden, notFound } from '../errors';
-import { expandAvailability, openingHoursIntervals } from '../scheduling/availability';
+import { expandAvailability, localDateOf, openingHoursIntervals } from '../scheduling/availability';
 import { servesAge, sharesLanguage } from '../scheduling/compatibility';
 import { instantProblem } from '../scheduling/dateRange';
 import { containsInterval } from '../scheduling/intervals';
@@ -14,10 +14,14 @@ import { type BookSessionInput, MAX_SESSION_MINUTES } from '../schema/scheduling
 import { BookedSessions, BookingConflict, BookingConflicts } from '../schema/schedulingPayloads';
 import { assertId, requireUser } from './CaseService';
 import { whereAccessible } from './loaders';
-import { addDays, ageOn, busySessions, daysBetween, inPeriod, localDate, openingHoursOf, rulesBySpecialist } from './schedulingData';
+import { addDays, ageOn, busySessions, daysBetween, inPeriod, intervalsInSlices, openingHoursOf, rulesBySpecialist, yieldToEventLoop } from './schedulingData';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
+/** Occurrences of a series checked per turn of the event loop (a year of daily sessions is 366). */
+const OCCURRENCES_PER_TURN = 64;
+/** Days of availability or opening hours expanded per turn of the event loop. */
+const SLICE_DAYS = 31;
 
 /** One occurrence to book (or to move to). */
 export interface Occurrence {
@@ -81,8 +85,11 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
   const lo = new Date(Math.min(...occurrences.map((o) => o.startsAt.getTime())) - DAY_MS);
   const hi = new Date(Math.max(...occurrences.map((o) => o.endsAt.getTime())) + DAY_MS);
   const rules = (await rulesBySpecialist(em, centre.id, [specialist.id])).get(specialist.id) ?? [];
-  const available = expandAvailability(rules, lo, hi);
-  const open = openingHoursIntervals(openingHoursOf(centre), tz, lo, hi);
+  // A series spans up to a year: availability and opening hours are expanded a month at a time, with the
+  // event loop free between months.
+  const available = await intervalsInSlices(lo, hi, SLICE_DAYS, (a, b) => expandAvailability(rules, a, b));
+  const open = await intervalsInSlices(lo, hi, SLICE_DAYS, (a, b) => openingHoursIntervals(openingHoursOf(centre), tz, a, b));
+  const dayOf = localDateOf(tz);
 
   // Caseload: a child new to this specialist must fit under the cap.
   const [{ children, has }]: { children: number; has: boolean }[] = await em.query(
@@ -95,18 +102,19 @@ export async function bookingConflicts(em: EntityManager, p: BookingParties, occ
   // Per local day: the specialist's sessions and the child's minutes, including what is being booked.
   const specDay = new Map<string, number>();
   for (const b of await busySessions(em, 'specialist_id', [specialist.id], lo, hi, excludeIds)) {
-    const d = localDate(new Date(b.start), tz);
+    const d = dayOf(b.start);
     specDay.set(d, (specDay.get(d) ?? 0) + 1);
   }
   const childDay = new Map<string, number>();
   for (const b of await busySessions(em, 'child_id', [child.id], lo, hi, excludeIds)) {
-    const d = localDate(new Date(b.start), tz);
+    const d = dayOf(b.start);
     childDay.set(d, (childDay.get(d) ?? 0) + (b.end - b.start) / MINUTE_MS);
   }
 
-  for (const o of occurrences) {
-    const day = localDate(o.startsAt, tz);
-    const lastDay = localDate(new Date(o.endsAt.getTime() - 1), tz);
+  for (const [i, o] of occurrences.entries()) {
+    if (i > 0 && i % OCCURRENCES_PER_TURN === 0) await yieldToEventLoop();
+    const day = dayOf(o.startsAt.getTime());
+    const lastDay = dayOf(o.endsAt.getTime() - 1);
     const slot = { start: o.startsAt.getTime(), end: o.endsAt.getTime() };
     if (!plans.some((cp) => inPeriod(day, cp.from_date, cp.to_date) && cp.needs.some((n) => n.discipline === discipline))) {
       out.push(refusal(o, BookingConflictReason.NOT_IN_CARE_PLAN, `the child's care plan at ${centre.name} on ${day} has no ${discipline}`));

@@ -3,7 +3,7 @@ import { audit } from '../audit/audit';
 import { transactional, type Context } from '../context';
 import { AvailabilityRule, CarePlan, Centre, Placement, Room, ScheduleProposal, Session, Specialist, SpecialistCentre, User } from '../entities';
 import { badInput, conflict, forbidden, notFound } from '../errors';
-import { freeSlots as domainFreeSlots, specialistFreeTime } from '../scheduling/availability';
+import { freeSlots as domainFreeSlots, localDateOf, openingHoursIntervals, specialistFreeTime } from '../scheduling/availability';
 import { isCompatible } from '../scheduling/compatibility';
 import { calendarDateProblem, instantProblem } from '../scheduling/dateRange';
 import { intersect, overlaps, type Interval } from '../scheduling/intervals';
@@ -19,7 +19,7 @@ import {
 import { isExclusionViolation } from './BookingService';
 import { assertId, requireUser } from './CaseService';
 import { whereAccessible } from './loaders';
-import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist, worldFingerprint } from './schedulingData';
+import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist, worldFingerprint, yieldToEventLoop } from './schedulingData';
 import { loadProblem, storeSolution, writeSolution, type StoredSolution } from './schedulingProblem';
 import { solveInWorker } from './solverPool';
 
@@ -131,30 +131,29 @@ export class SchedulingService {
     const hi = new Date(args.to.getTime() + DAY_MS);
     const rules = await rulesBySpecialist(ctx.em, centre.id, specialists.map((s) => s.id));
     const busy = await busySessions(ctx.em, 'specialist_id', specialists.map((s) => s.id), lo, hi);
-    const free = specialists.map((s) => {
+    const dayOf = localDateOf(tz);
+    const openingHours = openingHoursOf(centre);
+    const open = openingHoursIntervals(openingHours, tz, args.from, args.to);
+    const free: { id: string; free: Interval[]; full: Map<string, number> }[] = [];
+    for (const s of specialists) {
+      // One specialist's expansion per turn of the event loop: a centre with many specialists never holds it.
+      await yieldToEventLoop();
       const own = busy.filter((b) => b.ownerId === s.id);
       const perDay = new Map<string, number>();
-      for (const b of own) perDay.set(localDate(new Date(b.start), tz), (perDay.get(localDate(new Date(b.start), tz)) ?? 0) + 1);
+      for (const b of own) perDay.set(dayOf(b.start), (perDay.get(dayOf(b.start)) ?? 0) + 1);
       const time = specialistFreeTime({
-        rules: rules.get(s.id) ?? [], openingHours: openingHoursOf(centre), timeZone: tz, busy: asIntervals(own), minBreakMinutes: s.minBreakMinutes, from: args.from, to: args.to,
+        rules: rules.get(s.id) ?? [], openingHours, open, timeZone: tz, busy: asIntervals(own), minBreakMinutes: s.minBreakMinutes, from: args.from, to: args.to,
       });
-      return { id: s.id, free: intersect(time, limit), full: perDay };
-    });
+      free.push({ id: s.id, free: intersect(time, limit), full: perDay });
+    }
+    await yieldToEventLoop();
     const byId = new Map(specialists.map((s) => [s.id, s]));
     const durationMs = args.durationMinutes * 60_000;
     const out: FreeSlot[] = [];
-    // Formatting a local date costs tens of microseconds; zone offsets only change on quarter hours.
-    const dayCache = new Map<number, string>();
-    const dayOf = (d: Date): string => {
-      const key = Math.floor(d.getTime() / 900_000);
-      let day = dayCache.get(key);
-      if (day === undefined) dayCache.set(key, (day = localDate(d, tz)));
-      return day;
-    };
     for (const slot of domainFreeSlots({ specialists: free, from: args.from, to: args.to, durationMinutes: args.durationMinutes, stepMinutes: 15, timeZone: tz })) {
       const range = { start: slot.startsAt.getTime(), end: slot.startsAt.getTime() + durationMs };
       if (childBusy.some((b) => overlaps(b, range))) continue;
-      const day = dayOf(slot.startsAt);
+      const day = dayOf(slot.startsAt.getTime());
       const ids = slot.specialistIds.filter((id) => (free.find((f) => f.id === id)!.full.get(day) ?? 0) < byId.get(id)!.sessionsPerDayCap);
       if (ids.length === 0) continue;
       out.push(Object.assign(new FreeSlot(), { startsAt: slot.startsAt, endsAt: slot.endsAt, specialists: ids.map((id) => byId.get(id)!) }));

@@ -3,7 +3,7 @@ import { AvailabilityRule, Centre } from '../entities';
 import type { AvailabilityRule as DomainRule, OpeningHours } from '../scheduling/availability';
 import { MAX_YEAR, MIN_YEAR } from '../scheduling/dateRange';
 import { instantToLocal, localToInstant } from '../scheduling/recurrence';
-import type { Interval } from '../scheduling/intervals';
+import { type Interval, union } from '../scheduling/intervals';
 
 /*
  * Adapters between the database and the pure scheduling code: local dates, ages, rules, busy time.
@@ -11,6 +11,31 @@ import type { Interval } from '../scheduling/intervals';
  */
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Lets the event loop serve other requests before the next slice of a long computation (free time per
+ * specialist, a series' occurrences): no request holds the loop for long (issue 7 §2).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Computes a list of intervals over [from, to) in slices of at most `sliceDays`, with the event loop free
+ * between slices, and returns their union. For a `compute` that answers any window with the instants of a
+ * fixed set inside it (availability, opening hours), the union equals `compute(from, to)`: a year-long
+ * series is checked a month at a time instead of in one 40 ms block.
+ */
+export async function intervalsInSlices(from: Date, to: Date, sliceDays: number, compute: (from: Date, to: Date) => Interval[]): Promise<Interval[]> {
+  const sliceMs = sliceDays * DAY_MS;
+  if (to.getTime() - from.getTime() <= sliceMs) return compute(from, to);
+  const parts: Interval[] = [];
+  for (let a = from.getTime(); a < to.getTime(); a += sliceMs) {
+    await yieldToEventLoop();
+    parts.push(...compute(new Date(a), new Date(Math.min(a + sliceMs, to.getTime()))));
+  }
+  return union(parts);
+}
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, tz: string): string {

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { Centre, Room, Session, Specialist } from '../entities';
-import { specialistFreeTime } from '../scheduling/availability';
+import { openingHoursIntervals, specialistFreeTime } from '../scheduling/availability';
 import type { ChildInput, SchedulingProblem, Solution, SolveProgress } from '../scheduling/problem';
 import { solve } from '../scheduling/solver';
 import { SessionStatus } from '../schema/enums';
-import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist } from './schedulingData';
+import { ageOn, asIntervals, busySessions, localDate, openingHoursOf, periodEndInstant, periodStartInstant, rulesBySpecialist, yieldToEventLoop } from './schedulingData';
 
 /*
  * The scheduler's adapter: reads one centre's world for a period into the solver's plain problem, and
@@ -85,6 +85,15 @@ export async function loadProblem(em: EntityManager, centreId: string, from: Dat
     busy: asIntervals(childBusy.filter((b) => b.ownerId === c.child_id)),
   }));
 
+  const openingHours = openingHoursOf(centre);
+  const open = specialists.length ? openingHoursIntervals(openingHours, tz, from, to) : [];
+  const freeOf = new Map<string, ReturnType<typeof specialistFreeTime>>();
+  for (const s of specialists) {
+    // One specialist's expansion per turn of the event loop, so other requests are served meanwhile.
+    await yieldToEventLoop();
+    freeOf.set(s.id, specialistFreeTime({ rules: rules.get(s.id) ?? [], openingHours, open, timeZone: tz, busy: [], minBreakMinutes: 0, from, to }));
+  }
+
   return {
     centreTimeZone: tz,
     from,
@@ -103,7 +112,7 @@ export async function loadProblem(em: EntityManager, centreId: string, from: Dat
         caseloadCap: s.caseloadCap,
         perDayCap: s.sessionsPerDayCap,
         minBreakMinutes: s.minBreakMinutes,
-        free: specialistFreeTime({ rules: rules.get(s.id) ?? [], openingHours: openingHoursOf(centre), timeZone: tz, busy: [], minBreakMinutes: 0, from, to }),
+        free: freeOf.get(s.id)!,
         busy,
         currentChildren: currentChildren.filter((r) => r.specialist_id === s.id).map((r) => r.child_id),
         load: busy.filter((b) => b.start >= from.getTime() && b.start < to.getTime()).length,

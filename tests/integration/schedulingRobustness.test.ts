@@ -136,6 +136,8 @@ test('a bystander\'s `me` stays fast while heavy inputs and the solver run', asy
     t.gql(SLOTS, { c: centre.id, from: '9999-12-01T00:00:00Z', to: '9999-12-02T00:00:00Z' }, cc),
     t.gql(SLOTS, { c: centre.id, ch: child.id, from: from.toISOString(), to: new Date(from.getTime() + 31 * 86_400_000).toISOString() }, cc),
     t.gql(`mutation($i: ProposeScheduleInput!) { proposeSchedule(input: $i) { id } }`, { i: { centreId: centre.id, from: from.toISOString(), to: new Date(from.getTime() + 7 * 86_400_000).toISOString(), timeLimitMs: 2500 } }, cc),
+    // A valid series of a year: 366 occurrences checked against a year of availability and opening hours.
+    t.gql(BOOK, { i: { childId: child.id, specialistId: psych.id, roomId: room.id, startsAt: new Date(from.getTime() + 400 * 86_400_000).toISOString(), durationMinutes: 50, recurrence: 'FREQ=DAILY;COUNT=366' } }, cc),
   ];
   // Warm up once (cold JIT, lazy schema setup, the solver thread's first start), then measure.
   await Promise.all(heavyInputs());
@@ -159,6 +161,9 @@ test('a bystander\'s `me` stays fast while heavy inputs and the solver run', asy
   // The solver ran (off the event loop) and answered.
   expect(results[5].errors).toBeUndefined();
   expect(results[5].data?.proposeSchedule.id).toBeDefined();
+  // The year-long series was checked whole: an answer (booked or its conflicts), not an error.
+  expect(results[6].errors).toBeUndefined();
+  expect(['BookedSessions', 'BookingConflicts']).toContain(results[6].data?.bookSession.__typename);
   console.log(`[bystander] ${samples} \`me\` requests while the heavy inputs ran; worst wait ${worst} ms`);
   // How many samples fit depends on how soon the solver stalls; at least one ran while the inputs did.
   expect(samples).toBeGreaterThan(0);
