@@ -157,12 +157,12 @@ export class CustodyEventResolver {
 /** Incidents and evidence as nested fields of a case (each filtered like the top-level lists). */
 @Resolver(() => Case)
 export class CaseEvidenceResolver {
-  @FieldResolver(() => [Incident], { description: 'Incidents concerning this case that you may read' })
+  @FieldResolver(() => [Incident], { nullable: true, description: 'Incidents concerning this case that you may read (null with FORBIDDEN for a summary reader)' })
   incidents(@Ctx() ctx: Context, @Root() c: Case): Promise<Incident[]> {
     return evidenceLoaders(ctx).incidentsByCase.load(c.id);
   }
 
-  @FieldResolver(() => [EvidenceItem], { description: 'Evidence about this case that you may read' })
+  @FieldResolver(() => [EvidenceItem], { nullable: true, description: 'Evidence about this case that you may read (null with FORBIDDEN for a summary reader)' })
   evidence(@Ctx() ctx: Context, @Root() c: Case): Promise<EvidenceItem[]> {
     return evidenceLoaders(ctx).evidenceByCase.load(c.id);
   }
