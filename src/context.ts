@@ -10,6 +10,7 @@ import { Role } from './schema/enums';
 import { createLoaders, type Loaders } from './loaders/loaders';
 import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
+import type { ResolverBudget } from './schema/limits';
 
 /** What lives for the whole process and every request shares. */
 export interface AppDeps {
@@ -41,6 +42,8 @@ export interface Context {
   signal?: AbortSignal;
   /** The client's address (express `req.ip`, honouring TRUST_PROXY), for per-address limits. */
   clientAddress?: string;
+  /** Field resolutions this HTTP operation may still make (set by `exposurePlugin`, src/http/security.ts). */
+  resolverBudget?: ResolverBudget;
 }
 
 /** The centres and specialist profile a user is tied to (what centre roles' abilities are built from). */
