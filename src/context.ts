@@ -12,6 +12,7 @@ import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import type { AuditLog, AuditRecord } from './audit/AuditLog';
 import { flushAudit } from './audit/audit';
+import type { ResolverBudget } from './schema/limits';
 
 /** What lives for the whole process and every request shares. */
 export interface AppDeps {
@@ -52,6 +53,8 @@ export interface Context {
   /** Set by the HTTP plugin that flushes `auditReads`; otherwise reads are flushed on the next tick. */
   auditReadsOwned?: boolean;
   auditReadsScheduled?: boolean;
+  /** Field resolutions this HTTP operation may still make (set by `exposurePlugin`, src/http/security.ts). */
+  resolverBudget?: ResolverBudget;
 }
 
 /** The centres and specialist profile a user is tied to (what centre roles' abilities are built from). */

@@ -86,26 +86,20 @@ export function isGateway(config: Config, headers: IncomingHttpHeaders | Map<str
 
 /**
  * Apollo plugin: anonymous callers may not read the schema (introspection, `_service { sdl }`) unless
- * they are the gateway; and a request may make at most `maxResolverCalls` field resolutions. Past that,
- * every further resolver fails at once (nothing more reaches the database) and the whole response is
- * replaced by one BAD_USER_INPUT error with HTTP status 400.
+ * they are the gateway; and a request may make at most `maxResolverCalls` field resolutions. The plugin
+ * gives each request its budget (`context.resolverBudget`); the schema charges every resolution to it
+ * (src/schema/limits.ts `chargeResolverBudget`, which says why that is not done in `willResolveField`).
+ * Past the budget every further resolver fails at once (nothing more reaches the database) and the whole
+ * response is replaced by one BAD_USER_INPUT error with HTTP status 400.
  */
 export function exposurePlugin(config: Config): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       const budget = new ResolverBudget(config.maxResolverCalls);
+      contextValue.resolverBudget = budget;
       return {
         async didResolveOperation({ document, contextValue, request }) {
           withStatus(401, () => assertSchemaReadable(document, { authenticated: !!contextValue.user, gateway: isGateway(config, request.http?.headers) }));
-        },
-        async executionDidStart() {
-          return {
-            willResolveField({ info }) {
-              // Introspection is bounded by the schema and open only to signed-in callers.
-              if (info.parentType.name.startsWith('__')) return;
-              budget.spend();
-            },
-          };
         },
         async willSendResponse({ response }) {
           if (!budget.exceeded || response.body.kind !== 'single') return;

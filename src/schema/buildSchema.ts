@@ -8,6 +8,7 @@ import type { Context } from '../context';
 import { entities } from '../entities';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import { normaliseArgs } from './inputNormaliser';
+import { chargeResolverBudget } from './limits';
 import { AuthResolver } from '../resolvers/AuthResolver';
 import { CaseEventResolver, CaseResolver, CaseShareResolver } from '../resolvers/CaseResolver';
 import { CaseEventActorResolver, CaseSubscriptionResolver } from '../resolvers/CaseSubscriptionResolver';
@@ -146,7 +147,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     resolvers: resolvers as never,
   });
   checkEntityRepresentations(schema, Object.keys(referenceResolvers));
-  return schema;
+  // Outermost, so that a field past the request's resolver budget runs nothing (src/schema/limits.ts).
+  return chargeResolverBudget(schema);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import {
-  getNamedType, getNullableType, GraphQLError, isCompositeType, isListType, Kind, visit,
+  defaultFieldResolver, getNamedType, getNullableType, GraphQLError, isCompositeType, isListType, isObjectType, Kind, visit,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule,
 } from 'graphql';
 import { appError } from '../errors';
@@ -135,16 +135,44 @@ export class ResolverBudget {
   calls = 0;
   exceeded = false;
   constructor(readonly max: number) {}
-  /** Call before each resolver; throws once the budget is spent. */
-  spend(): void {
+  /** Takes one resolution from the budget; false (and `exceeded`) once it is spent. */
+  spend(): boolean {
     if (++this.calls > this.max) {
       this.exceeded = true;
-      throw this.error();
+      return false;
     }
+    return true;
   }
   error(): GraphQLError {
     return appError('BAD_USER_INPUT', `Query resolves too many fields: more than ${this.max}; ask for smaller pages or fewer fields`, { maximumResolverCalls: this.max });
   }
+}
+
+/**
+ * Charges every field resolution of `schema` (introspection types aside: bounded by the schema) to the
+ * request's budget, `context.resolverBudget` (set by src/http/security.ts `exposurePlugin`; a context
+ * without one is not limited). Once the budget is spent a field's resolver does not run (nothing more
+ * reaches the database) and the field fails with a *rejected promise*, never a synchronous throw:
+ * graphql-js 16 completes a list's items one after the other and, when an item throws synchronously
+ * (a non-null field of it failed at once), stops there and drops the promises of the items before it.
+ * Record fields resolve asynchronously (type-graphql runs its middlewares, the default field guard among
+ * them, as async functions), so an earlier item whose own fields had failed was such a dropped, rejected
+ * promise: an unhandled rejection, which ends a Node process. That is why the budget is not enforced by
+ * throwing from an Apollo `willResolveField` hook, which runs outside the resolver, synchronously.
+ */
+export function chargeResolverBudget(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, context, info) => {
+        const budget = (context as { resolverBudget?: ResolverBudget } | undefined)?.resolverBudget;
+        if (budget && !budget.spend()) return Promise.reject(budget.error());
+        return resolve(source, args, context, info);
+      };
+    }
+  }
+  return schema;
 }
 
 /**
