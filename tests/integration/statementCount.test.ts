@@ -17,13 +17,13 @@ import { startTestApp, type TestApp } from '../helpers/testApp';
  * on issue 11 lowers them; lower the ceiling with it, so the gain cannot be lost silently.
  */
 const CEILING: Record<Role, number> = {
-  [Role.COORDINATOR]: 9,
-  [Role.CASE_WORKER]: 9,
-  [Role.INVESTIGATOR]: 9,
-  [Role.CENTRE_COORDINATOR]: 4,
-  [Role.SPECIALIST]: 4,
-  [Role.ANALYST]: 3,
-  [Role.ORG_ADMIN]: 3,
+  [Role.COORDINATOR]: 8,
+  [Role.CASE_WORKER]: 8,
+  [Role.INVESTIGATOR]: 8,
+  [Role.CENTRE_COORDINATOR]: 3,
+  [Role.SPECIALIST]: 3,
+  [Role.ANALYST]: 2,
+  [Role.ORG_ADMIN]: 2,
 };
 
 const NESTED = print(CasesNestedDocument);

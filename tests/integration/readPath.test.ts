@@ -1,0 +1,83 @@
+import { print } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { installStatementCounter, recentStatements, resetStatementCounts, statementCounts, uninstallStatementCounter } from '../../bench/lib/sqlStatementCounter';
+import { Role, ShareAccess } from '../../src/schema/enums';
+import { createCase, createOrg, createUser } from '../factories';
+import { CasesNestedDocument } from '../generated/graphql';
+import { startTestApp, type TestApp } from '../helpers/testApp';
+
+/*
+ * The read-path optimisations of issue 11, seen from the outside: what each request sends to PostgreSQL
+ * (counted at the pg driver, as `npm run bench:compare` counts) and that the answers stay the same.
+ */
+
+const NESTED = print(CasesNestedDocument);
+
+let t: TestApp;
+let ds: DataSource;
+let workerToken: string;
+let otherWorkerToken: string;
+let coordinatorToken: string;
+let strangerToken: string;
+const VISIBLE_TO_WORKER = 5;
+
+beforeAll(async () => {
+  installStatementCounter({ keepText: 200 });
+  t = await startTestApp();
+  ds = t.app.deps.dataSource;
+  const own = await createOrg(ds);
+  const partner = await createOrg(ds);
+  const other = await createOrg(ds);
+  const stranger = await createOrg(ds);
+  // The worker sees its own 3 cases and 2 shared with it (one SUMMARY); 4 more of `other` it does not see.
+  for (let i = 0; i < 3; i++) await createCase(ds, { lead: own, shares: [{ org: partner, access: ShareAccess.FULL }], guardians: [{ name: `G${i}`, contact: '+380' }] });
+  await createCase(ds, { lead: other, shares: [{ org: own, access: ShareAccess.FULL }] });
+  await createCase(ds, { lead: other, shares: [{ org: own, access: ShareAccess.SUMMARY }] });
+  for (let i = 0; i < 4; i++) await createCase(ds, { lead: other });
+  workerToken = (await createUser(t.app, own, [Role.CASE_WORKER])).token;
+  otherWorkerToken = (await createUser(t.app, own, [Role.CASE_WORKER])).token;
+  coordinatorToken = (await createUser(t.app, await createOrg(ds), [Role.COORDINATOR])).token;
+  strangerToken = (await createUser(t.app, stranger, [Role.CASE_WORKER])).token;
+});
+afterAll(async () => {
+  await t.stop();
+  uninstallStatementCounter();
+});
+
+async function sent(query: string, variables: Record<string, unknown>, token: string) {
+  resetStatementCounts();
+  const res = await t.gql(query, variables, token);
+  return { res, counts: statementCounts(), texts: recentStatements() };
+}
+
+const isCount = (sql: string) => /\bCOUNT\s*\(/i.test(sql);
+
+describe('totalCount: counted only when selected', () => {
+  test('the nested query, which does not select totalCount, sends no COUNT', async () => {
+    const { res, texts } = await sent(NESTED, { first: 20 }, workerToken);
+    expect(res.errors?.filter((e) => e.extensions?.code !== 'FORBIDDEN') ?? []).toEqual([]);
+    expect((res.data as any).cases.edges).toHaveLength(VISIBLE_TO_WORKER);
+    expect(texts.filter(isCount)).toEqual([]);
+  });
+
+  test('selected directly, under an alias, in an inline fragment or a named fragment, it is counted under the permissions', async () => {
+    const queries = [
+      '{ cases(first: 1) { totalCount edges { node { id } } } }',
+      '{ cases(first: 1) { n: totalCount } }',
+      '{ cases(first: 1) { ... on CaseConnection { totalCount } } }',
+      'query { cases(first: 1) { ...Counted } } fragment Counted on CaseConnection { ...Inner } fragment Inner on CaseConnection { totalCount }',
+    ];
+    for (const q of queries) {
+      const { res, texts } = await sent(q, {}, workerToken);
+      expect(res.errors).toBeUndefined();
+      const cases = (res.data as any).cases;
+      expect(cases.totalCount ?? cases.n).toBe(VISIBLE_TO_WORKER);
+      expect(texts.filter(isCount)).toHaveLength(1);
+    }
+    // Other readers get their own counts: everything for the coordinator, nothing for a stranger.
+    const all = await sent('{ cases { totalCount } }', {}, coordinatorToken);
+    expect((all.res.data as any).cases.totalCount).toBe(9);
+    const none = await sent('{ cases { totalCount edges { node { id } } } }', {}, strangerToken);
+    expect((none.res.data as any).cases).toEqual({ totalCount: 0, edges: [] });
+  });
+});
