@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { defineAbilityFor, type AppAbility, type Principal } from './auth/ability';
+import type { AppAbility, Principal } from './auth/ability';
+import { abilityFor } from './auth/abilityCache';
 import type { LoginGuard } from './auth/loginGuard';
 import { bearerToken, type TokenService } from './auth/tokens';
 import type { Config } from './config';
@@ -115,7 +116,7 @@ export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: nu
       centreIds: staff?.centreIds ?? [], centreOperators: staff?.centreOperators ?? {}, specialistId: staff?.specialistId ?? null,
     }
     : null;
-  const ability = defineAbilityFor(principal);
+  const ability = abilityFor(principal);
   const ctx: Context = {
     deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [],
     loaders: undefined as unknown as Loaders,

@@ -81,3 +81,30 @@ describe('totalCount: counted only when selected', () => {
     expect((none.res.data as any).cases).toEqual({ totalCount: 0, edges: [] });
   });
 });
+
+describe('stable SQL text', () => {
+  test('identical requests of the same role send identical SQL text, with no per-request alias or parameter names', async () => {
+    const first = await sent(NESTED, { first: 20 }, workerToken);
+    const again = await sent(NESTED, { first: 20 }, workerToken);
+    // Another user of the same role and organization: the same text too (only parameter values may differ).
+    const colleague = await sent(NESTED, { first: 20 }, otherWorkerToken);
+    expect(first.res.data).toEqual(again.res.data);
+    expect(colleague.res.data).toEqual(first.res.data);
+    expect(first.texts.length).toBeGreaterThan(3);
+    // As sets in any order: independent batches may reach the driver in either order.
+    const sorted = (texts: string[]) => [...texts].sort();
+    expect(sorted(again.texts)).toEqual(sorted(first.texts));
+    expect(sorted(colleague.texts)).toEqual(sorted(first.texts));
+    for (const sql of first.texts) expect(sql).not.toMatch(/acl\d+_/);
+    // The CASL filter is in the statements (the case worker's page is filtered in SQL).
+    expect(first.texts.some((sql) => /acl_read_Case_c/.test(sql))).toBe(true);
+  });
+
+  test('the cached conditions stay per principal: a stranger of the same role still sees nothing', async () => {
+    await sent(NESTED, { first: 20 }, workerToken);
+    const { res } = await sent(NESTED, { first: 20 }, strangerToken);
+    expect((res.data as any).cases.edges).toEqual([]);
+    const { res: mine } = await sent(NESTED, { first: 20 }, workerToken);
+    expect((mine.data as any).cases.edges).toHaveLength(VISIBLE_TO_WORKER);
+  });
+});
