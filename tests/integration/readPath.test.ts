@@ -108,3 +108,29 @@ describe('stable SQL text', () => {
     expect((mine.data as any).cases.edges).toHaveLength(VISIBLE_TO_WORKER);
   });
 });
+
+describe('the principal: one statement, no password hash, read fresh', () => {
+  test('a request reads the account without its password hash, in one statement', async () => {
+    const { texts } = await sent('{ me { id email roles organization { id } } }', {}, workerToken);
+    const account = texts.filter((sql) => /FROM app_user/i.test(sql));
+    expect(account).toHaveLength(1);
+    for (const sql of texts) expect(sql).not.toMatch(/password_hash/);
+  });
+
+  test('deactivation and a role change made in the database take effect on the next request', async () => {
+    const org = await createOrg(ds);
+    await createCase(ds, { lead: org });
+    const { user, token } = await createUser(t.app, org, [Role.CASE_WORKER]);
+    const before = await t.gql('{ me { id roles } cases { edges { node { id } } } }', {}, token);
+    expect(before.data).toMatchObject({ me: { id: user.id, roles: ['CASE_WORKER'] } });
+    expect((before.data as any).cases.edges).toHaveLength(1);
+    await ds.query(`UPDATE app_user SET roles = '{ANALYST}' WHERE id = $1`, [user.id]);
+    const demoted = await t.gql('{ me { roles } cases { edges { node { id } } } }', {}, token);
+    expect((demoted.data as any).me.roles).toEqual(['ANALYST']);
+    expect((demoted.data as any).cases.edges).toEqual([]);
+    await ds.query('UPDATE app_user SET active = false WHERE id = $1', [user.id]);
+    const gone = await t.gql('{ me { id } cases { edges { node { id } } } }', {}, token);
+    expect(gone.data?.me ?? null).toBeNull();
+    expect(gone.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});

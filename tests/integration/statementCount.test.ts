@@ -20,8 +20,8 @@ const CEILING: Record<Role, number> = {
   [Role.COORDINATOR]: 8,
   [Role.CASE_WORKER]: 8,
   [Role.INVESTIGATOR]: 8,
-  [Role.CENTRE_COORDINATOR]: 3,
-  [Role.SPECIALIST]: 3,
+  [Role.CENTRE_COORDINATOR]: 2,
+  [Role.SPECIALIST]: 2,
   [Role.ANALYST]: 2,
   [Role.ORG_ADMIN]: 2,
 };
