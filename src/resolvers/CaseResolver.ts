@@ -5,7 +5,7 @@ import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
-import { selectsField } from '../schema/selection';
+import { selectsField, selectsPath } from '../schema/selection';
 
 @ArgsType()
 class PageArgs {
@@ -29,8 +29,11 @@ export class CaseResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CaseConnection> {
-    // The COUNT statement only when the query selects totalCount (issue 11).
-    return CaseService.listCases(ctx, filter, first, after, { totalCount: selectsField(info, 'totalCount') });
+    // The COUNT statement only when the query selects totalCount; the lead organizations in the page's statement
+    // when the query selects them (issue 11).
+    return CaseService.listCases(ctx, filter, first, after, {
+      totalCount: selectsField(info, 'totalCount'), leadOrganization: selectsPath(info, ['edges', 'node', 'leadOrganization']),
+    });
   }
 
   @Authorized()

@@ -73,7 +73,7 @@ export class CaseService {
   /** A page of the cases the reader may see, newest first, with the total count under the same filter. */
   static async listCases(
     ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined,
-    select: { totalCount?: boolean } = { totalCount: true },
+    select: { totalCount?: boolean; leadOrganization?: boolean } = { totalCount: true },
   ): Promise<CaseConnection> {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
@@ -121,9 +121,20 @@ export class CaseService {
       if (!isCursorTime(at) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
       qb.andWhere('(c.created_at, c.id) < (:at, :cid)', { at, cid: id });
     }
-    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').take(limit + 1).getMany();
+    // The lead organizations ride along in the page's statement (a to-one join: one row per case, so LIMIT
+    // stays exact) and fill the organization loader, which then loads only the shares' organizations. Only for
+    // a reader the organization loader would answer (it reads every organization or none).
+    const withLead = select.leadOrganization === true && ctx.ability.can('read', 'Organization');
+    if (withLead) qb.leftJoinAndSelect('c.leadOrganization', 'lo');
+    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1).getMany();
     const page = rows.slice(0, limit);
-    for (const c of page) ctx.loaders.case.prime(c.id, c);
+    for (const c of page) {
+      if (withLead) {
+        if (c.leadOrganization) ctx.loaders.organization.prime(c.leadOrganizationId, c.leadOrganization);
+        delete c.leadOrganization;
+      }
+      ctx.loaders.case.prime(c.id, c);
+    }
     const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }

@@ -17,9 +17,9 @@ import { startTestApp, type TestApp } from '../helpers/testApp';
  * on issue 11 lowers them; lower the ceiling with it, so the gain cannot be lost silently.
  */
 const CEILING: Record<Role, number> = {
-  [Role.COORDINATOR]: 8,
-  [Role.CASE_WORKER]: 8,
-  [Role.INVESTIGATOR]: 8,
+  [Role.COORDINATOR]: 7,
+  [Role.CASE_WORKER]: 7,
+  [Role.INVESTIGATOR]: 7,
   [Role.CENTRE_COORDINATOR]: 2,
   [Role.SPECIALIST]: 2,
   [Role.ANALYST]: 2,
