@@ -161,3 +161,22 @@ describe('organizations: the lead organizations come with the page', () => {
     expect((res.data as any).cases.edges).toEqual([]);
   });
 });
+
+describe('FORBIDDEN fields, built without stack capture, answer as before', () => {
+  test('a SUMMARY reader gets null and FORBIDDEN with message, path and location for each hidden field', async () => {
+    const query = '{ cases(first: 20) { edges { node { id status shares { access } } } } }';
+    const { res } = await sent(query, {}, workerToken);
+    const edges = (res.data as any).cases.edges as { node: { id: string; status: string; shares: unknown } }[];
+    expect(edges).toHaveLength(VISIBLE_TO_WORKER);
+    const hidden = edges.map((e, i) => ({ ...e.node, i })).filter((n) => n.shares === null);
+    expect(hidden).toHaveLength(1); // the one case shared SUMMARY
+    expect(hidden[0].status).toBeTruthy();
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0]).toEqual({
+      message: 'Not allowed to read Case.shares',
+      locations: [{ line: 1, column: query.indexOf('shares') + 1 }],
+      path: ['cases', 'edges', hidden[0].i, 'node', 'shares'],
+      extensions: { code: 'FORBIDDEN', requestId: expect.any(String) },
+    });
+  });
+});
