@@ -10,7 +10,7 @@ import type {
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
 import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
-import { caseFactsOf, loadAccessFacts } from '../auth/access/accessFacts';
+import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 import { searchTerms, searchText, transliterate } from './transliteration';
 
@@ -126,7 +126,13 @@ export class CaseService {
     // a reader the organization loader would answer (it reads every organization or none).
     const withLead = select.leadOrganization === true && ctx.ability.can('read', 'Organization');
     if (withLead) qb.leftJoinAndSelect('c.leadOrganization', 'lo');
-    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1).getMany();
+    // The access facts of the page's cases (what the field guard and `shares` read) come in the same statement,
+    // as loadAccessFacts would read them, instead of a statement of their own.
+    qb.addSelect(`(SELECT COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at)), '[]')
+                     FROM case_share s WHERE s.case_id = c.id)`, 'page_facts_shares');
+    const { entities: rows, raw } = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1)
+      .getRawAndEntities<{ c_id: string; page_facts_shares: AccessFacts['shares'] }>();
+    const sharesOf = new Map(raw.map((r) => [r.c_id, r.page_facts_shares]));
     const page = rows.slice(0, limit);
     for (const c of page) {
       if (withLead) {
@@ -134,6 +140,12 @@ export class CaseService {
         delete c.leadOrganization;
       }
       ctx.loaders.case.prime(c.id, c);
+      const shares = sharesOf.get(c.id);
+      if (shares) {
+        const facts: AccessFacts = { caseId: c.id, childId: c.childId, leadOrganizationId: c.leadOrganizationId, shares };
+        ctx.loaders.accessFacts.prime(c.childId, facts);
+        ctx.loaders.accessFactsByCase.prime(c.id, facts);
+      }
     }
     const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
