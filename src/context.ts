@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { defineAbilityFor, type AppAbility, type Principal } from './auth/ability';
+import type { AppAbility, Principal } from './auth/ability';
+import { abilityFor } from './auth/abilityCache';
 import type { LoginGuard } from './auth/loginGuard';
 import { bearerToken, type TokenService } from './auth/tokens';
 import type { Config } from './config';
@@ -109,10 +110,40 @@ export async function authenticate(deps: AppDeps, authorization: string | undefi
   const token = bearerToken(authorization);
   if (!token) return null;
   const claims = await deps.tokens.verify(token);
-  const user = await deps.dataSource.getRepository(User).findOne({ where: { id: claims.userId } });
-  if (!user || !user.active) throw unauthenticated('Unknown or deactivated user');
-  staffScopes.set(user, await loadStaffScope(deps, user));
-  return { user, expiresAt: claims.expiresAt };
+  const found = await loadPrincipalRow(deps, claims.userId);
+  if (!found || !found.user.active) throw unauthenticated('Unknown or deactivated user');
+  staffScopes.set(found.user, found.scope);
+  return { user: found.user, expiresAt: claims.expiresAt };
+}
+
+// Read on every authenticated request (HTTP and each WebSocket operation): the account's columns without its
+// password hash, and the staff scope of centre roles, in one statement (issue 11). Read fresh each time:
+// deactivation and role or centre changes made directly in the database take effect on the next request.
+const PRINCIPAL_SQL = `SELECT u.id, u.email, u.display_name, u.roles::text[] AS roles, u.organization_id, u.active, u.created_at,
+       CASE WHEN u.roles && ARRAY['CENTRE_COORDINATOR']::user_role[] THEN
+         (SELECT json_agg(json_build_array(cs.centre_id, c.organization_id) ORDER BY cs.centre_id)
+            FROM centre_staff cs JOIN centre c ON c.id = cs.centre_id WHERE cs.user_id = u.id) END AS centres,
+       CASE WHEN u.roles && ARRAY['SPECIALIST']::user_role[] THEN (SELECT id FROM specialist WHERE user_id = u.id) END AS specialist_id
+  FROM app_user u WHERE u.id = $1`;
+
+interface PrincipalRow {
+  id: string; email: string; display_name: string; roles: Role[]; organization_id: string; active: boolean; created_at: Date;
+  centres: [string, string][] | null; specialist_id: string | null;
+}
+
+async function loadPrincipalRow(deps: Pick<AppDeps, 'dataSource'>, userId: string): Promise<{ user: User; scope: StaffScope } | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) return null;
+  const [row]: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [userId]);
+  if (!row) return null;
+  const user = Object.assign(new User(), {
+    id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, organizationId: row.organization_id,
+    active: row.active, createdAt: row.created_at,
+  });
+  const centres = row.centres ?? [];
+  return {
+    user,
+    scope: { centreIds: centres.map(([id]) => id), centreOperators: Object.fromEntries(centres), specialistId: row.specialist_id ?? null },
+  };
 }
 
 /** The staff scope `authenticate` loaded for this user object (what its ability is built from). */
@@ -129,7 +160,7 @@ export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: nu
       centreIds: staff?.centreIds ?? [], centreOperators: staff?.centreOperators ?? {}, specialistId: staff?.specialistId ?? null,
     }
     : null;
-  const ability = defineAbilityFor(principal);
+  const ability = abilityFor(principal);
   const ctx: Context = {
     deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [], auditReads: new Map(),
     loaders: undefined as unknown as Loaders,

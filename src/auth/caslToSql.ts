@@ -257,17 +257,49 @@ class Translator {
   }
 }
 
-let prefixSeq = 0;
+/**
+ * Compiled conditions per ability (abilities are immutable and shared by the requests of one principal, see
+ * `abilityFor` in ability.ts), so that a rule set is translated once, not on every request.
+ */
+const compiled = new WeakMap<AppAbility, Map<string, SqlCondition>>();
+
+function cached(ability: AppAbility, key: string, build: () => SqlCondition): SqlCondition {
+  let byKey = compiled.get(ability);
+  if (!byKey) compiled.set(ability, (byKey = new Map()));
+  let cond = byKey.get(key);
+  if (!cond) {
+    cond = build();
+    Object.freeze(cond.params);
+    byKey.set(key, Object.freeze(cond));
+  }
+  return cond;
+}
+
+/**
+ * The parameter and alias prefix of one condition: fixed by what it filters (action, subject, field, row
+ * alias), never by a counter, so identical requests of the same role send identical SQL text and
+ * PostgreSQL can reuse their plans (issue 11). Two conditions on one statement differ in subject, alias or
+ * field; the same condition twice on a statement has the same values, so its parameters agree.
+ */
+function prefixOf(kind: 'acl' | 'aclf', action: Action, subject: string, alias: string, field?: string): string {
+  const safe = (x: string) => x.replace(/[^A-Za-z0-9]/g, '');
+  return [kind, safe(action), safe(subject), ...(field === undefined ? [] : [safe(field)]), safe(alias)].join('_');
+}
+
+function translate(ability: AppAbility, action: Action, subject: string, alias: string, prefix: string): SqlCondition {
+  const ast = rulesToAST(ability, action, subject as never) as Node | null;
+  if (!ast) return { sql: 'FALSE', params: {} };
+  const t = new Translator(prefix);
+  return { sql: t.node(ast, subject, alias), params: t.params };
+}
 
 /**
  * Translates the rules of `ability` for `action` on `subject` into a SQL condition over the row aliased `alias`.
- * No matching rule means `FALSE`: a user with no grant gets no rows.
+ * No matching rule means `FALSE`: a user with no grant gets no rows. The result is cached per ability and
+ * must not be changed (it is frozen).
  */
 export function accessCondition(ability: AppAbility, action: Action, subject: string, alias: string): SqlCondition {
-  const ast = rulesToAST(ability, action, subject as never) as Node | null;
-  if (!ast) return { sql: 'FALSE', params: {} };
-  const t = new Translator(`acl${(prefixSeq = (prefixSeq + 1) % 1_000_000)}`);
-  return { sql: t.node(ast, subject, alias), params: t.params };
+  return cached(ability, `${action}|${subject}|${alias}`, () => translate(ability, action, subject, alias, prefixOf('acl', action, subject, alias)));
 }
 
 /**
@@ -276,9 +308,11 @@ export function accessCondition(ability: AppAbility, action: Action, subject: st
  * read (a filter on a case's shares must not match through a SUMMARY share, which hides them).
  */
 export function fieldAccessCondition(ability: AppAbility, action: Action, subject: string, field: string, alias: string): SqlCondition {
-  const rules = ability.rulesFor(action, subject as never, field);
-  if (rules.length === 0) return { sql: 'FALSE', params: {} };
-  // rulesFor lists the rules by priority (last defined first); rebuild them in definition order.
-  const only = createMongoAbility([...rules].reverse().map((r) => r.origin) as never) as AppAbility;
-  return accessCondition(only, action, subject, alias);
+  return cached(ability, `${action}|${subject}|${alias}|${field}`, () => {
+    const rules = ability.rulesFor(action, subject as never, field);
+    if (rules.length === 0) return { sql: 'FALSE', params: {} };
+    // rulesFor lists the rules by priority (last defined first); rebuild them in definition order.
+    const only = createMongoAbility([...rules].reverse().map((r) => r.origin) as never) as AppAbility;
+    return translate(only, action, subject, alias, prefixOf('aclf', action, subject, alias, field));
+  });
 }

@@ -1,9 +1,11 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
+import { selectsField, selectsPath } from '../schema/selection';
 
 @ArgsType()
 class PageArgs {
@@ -25,8 +27,13 @@ export class CaseResolver {
     @Ctx() ctx: Context,
     @Arg('filter', () => CaseFilter, { nullable: true }) filter: CaseFilter | undefined,
     @Args(() => PageArgs) { first, after }: PageArgs,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<CaseConnection> {
-    return CaseService.listCases(ctx, filter, first, after);
+    // The COUNT statement only when the query selects totalCount; the lead organizations in the page's statement
+    // when the query selects them (issue 11).
+    return CaseService.listCases(ctx, filter, first, after, {
+      totalCount: selectsField(info, 'totalCount'), leadOrganization: selectsPath(info, ['edges', 'node', 'leadOrganization']),
+    });
   }
 
   @Authorized()

@@ -11,7 +11,7 @@ import type {
 import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
 import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
-import { caseFactsOf, loadAccessFacts } from '../auth/access/accessFacts';
+import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 import { searchTerms, searchText, transliterate } from './transliteration';
 import { matchAfterChildChange } from './identification/childMatching';
@@ -73,7 +73,10 @@ export class CaseService {
   }
 
   /** A page of the cases the reader may see, newest first, with the total count under the same filter. */
-  static async listCases(ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined): Promise<CaseConnection> {
+  static async listCases(
+    ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined,
+    select: { totalCount?: boolean; leadOrganization?: boolean } = { totalCount: true },
+  ): Promise<CaseConnection> {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
     const qb = ctx.em.createQueryBuilder(Case, 'c');
@@ -113,15 +116,39 @@ export class CaseService {
       qb.andWhere(`EXISTS (SELECT 1 FROM child ch WHERE ch.id = c.child_id AND ${conds.join(' AND ')})`, params);
     }
     whereAccessible(ctx, qb, 'read', 'Case', 'c');
-    const totalCount = await qb.clone().getCount();
+    // Left out when not selected: GraphQL never reads it then (the field is only resolved when asked for).
+    const totalCount = select.totalCount === false ? (undefined as unknown as number) : await qb.clone().getCount();
     if (after) {
       const [at, id] = decodeCursor(after, 2, 'after');
       if (!isCursorTime(at) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
       qb.andWhere('(c.created_at, c.id) < (:at, :cid)', { at, cid: id });
     }
-    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').take(limit + 1).getMany();
+    // The lead organizations ride along in the page's statement (a to-one join: one row per case, so LIMIT
+    // stays exact) and fill the organization loader, which then loads only the shares' organizations. Only for
+    // a reader the organization loader would answer (it reads every organization or none).
+    const withLead = select.leadOrganization === true && ctx.ability.can('read', 'Organization');
+    if (withLead) qb.leftJoinAndSelect('c.leadOrganization', 'lo');
+    // The access facts of the page's cases (what the field guard and `shares` read) come in the same statement,
+    // as loadAccessFacts would read them, instead of a statement of their own.
+    qb.addSelect(`(SELECT COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at)), '[]')
+                     FROM case_share s WHERE s.case_id = c.id)`, 'page_facts_shares');
+    const { entities: rows, raw } = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1)
+      .getRawAndEntities<{ c_id: string; page_facts_shares: AccessFacts['shares'] }>();
+    const sharesOf = new Map(raw.map((r) => [r.c_id, r.page_facts_shares]));
     const page = rows.slice(0, limit);
-    for (const c of page) ctx.loaders.case.prime(c.id, c);
+    for (const c of page) {
+      if (withLead) {
+        if (c.leadOrganization) ctx.loaders.organization.prime(c.leadOrganizationId, c.leadOrganization);
+        delete c.leadOrganization;
+      }
+      ctx.loaders.case.prime(c.id, c);
+      const shares = sharesOf.get(c.id);
+      if (shares) {
+        const facts: AccessFacts = { caseId: c.id, childId: c.childId, leadOrganizationId: c.leadOrganizationId, shares };
+        ctx.loaders.accessFacts.prime(c.childId, facts);
+        ctx.loaders.accessFactsByCase.prime(c.id, facts);
+      }
+    }
     const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }

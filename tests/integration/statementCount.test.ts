@@ -17,13 +17,13 @@ import { startTestApp, type TestApp } from '../helpers/testApp';
  * on issue 11 lowers them; lower the ceiling with it, so the gain cannot be lost silently.
  */
 const CEILING: Record<Role, number> = {
-  [Role.COORDINATOR]: 9,
-  [Role.CASE_WORKER]: 9,
-  [Role.INVESTIGATOR]: 9,
-  [Role.CENTRE_COORDINATOR]: 4,
-  [Role.SPECIALIST]: 4,
-  [Role.ANALYST]: 3,
-  [Role.ORG_ADMIN]: 3,
+  [Role.COORDINATOR]: 6,
+  [Role.CASE_WORKER]: 6,
+  [Role.INVESTIGATOR]: 6,
+  [Role.CENTRE_COORDINATOR]: 2,
+  [Role.SPECIALIST]: 2,
+  [Role.ANALYST]: 2,
+  [Role.ORG_ADMIN]: 2,
 };
 
 const NESTED = print(CasesNestedDocument);

@@ -1,4 +1,5 @@
 import { subject } from '@casl/ability';
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import type { Context } from '../../context';
 import { forbidden } from '../../errors';
@@ -57,6 +58,24 @@ export async function canReadField(ctx: Context, type: string, row: Row, field: 
 }
 
 /**
+ * The FORBIDDEN error of a hidden field, built cheaply (issue 11: a page can carry dozens): no stack trace is
+ * captured (it would only say "the field guard", and clients never see it), and it is located already (path
+ * and nodes), so graphql-js uses it as it is instead of wrapping it in a second error. The response is the
+ * same as with `forbidden()`: message, locations, path, extensions.code FORBIDDEN.
+ */
+export function forbiddenField(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'path' | 'fieldName'>, type: string): GraphQLError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(`Not allowed to read ${type}.${info.fieldName}`, {
+      nodes: info.fieldNodes, path: responsePathAsArray(info.path), extensions: { code: 'FORBIDDEN' },
+    });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * The default field guard, registered once for the whole schema (type-graphql `globalMiddlewares`): every
  * field of every record type (`recordTypes`: the GraphQL types backed by an entity, whose names are CASL
  * subjects) resolves only when a rule of the reader grants it on that record; otherwise it resolves to
@@ -76,7 +95,7 @@ export function defaultFieldGuard(recordTypes: ReadonlySet<string>): MiddlewareF
       if (sensitive) recordSensitiveRead(context, type, (root as Row).id, info.fieldName);
       return next();
     }
-    const denied = () => forbidden(`Not allowed to read ${type}.${info.fieldName}`);
+    const denied = () => forbiddenField(info, type);
     if (verdict === 'deny') throw denied();
     return accessSubject(context, type, root as Row).then((subj) => {
       if (!context.ability.can('read', subj, info.fieldName)) throw denied();
