@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -405,9 +405,22 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
   const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
   const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
   const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : start;
+  // Two tighter sessions for the fields that tell a child from its namesakes. Among pairs that agree on the
+  // surname (or on given name and day) most are namesakes of a common name, and EM there learns that a
+  // differing birth date or patronymic is common among "matches" (m of DIFFERENT near 0.2), which makes
+  // disagreement nearly free. Pairs that agree on given name, surname and patronymic are almost all the same
+  // child: they estimate birth date, sex and place; pairs that agree on given name, surname and birth day
+  // estimate the patronymic.
+  const byNamesAndPatronymic = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_PATRONYMIC] === 0);
+  const byNamesAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
+  const sc = byNamesAndPatronymic.length >= 50 ? estimateM(byNamesAndPatronymic, u, start, [F_GIVEN, F_FAMILY, F_PATRONYMIC]) : null;
+  const sd = byNamesAndDay.length >= 50 ? estimateM(byNamesAndDay, u, start, [F_GIVEN, F_FAMILY, F_BIRTH]) : null;
   const m = sa.m.map((row, f) => {
     if (f === F_FAMILY) return sb.m[f];
-    if (f === F_GIVEN || f === F_BIRTH) return row;
+    if (f === F_GIVEN) return row;
+    if (sc && (f === F_BIRTH || f === F_SEX || f === F_PLACE)) return sc.m[f];
+    if (sd && f === F_PATRONYMIC) return sd.m[f];
+    if (f === F_BIRTH) return row;
     return row.map((x, l) => (x + sb.m[f][l]) / 2);
   });
   // λ from a deterministic rule, as Splink estimates it: the share of blocked pairs that agree on given name,
