@@ -123,8 +123,9 @@ function corroborated(levels: Int8Array): boolean {
  */
 export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }, shared = prob): Band | null {
   if (isSiblingPattern(levels)) return null;
-  // Uncorroborated names need a hundred times stronger odds (a rare surname and given name together).
-  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 100;
+  // Uncorroborated names need ten times stronger odds. (The prior is that of a random pair, so how many namesakes
+  // a name has is in the weights already; this only guards against names that agree by chance in a small set.)
+  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 10;
   // LIKELY on the probability shared with the trace's rivals (the trace is one child's), POSSIBLE on the pair's own.
   if (shared >= likely && mayBeLikely(levels)) return 'LIKELY';
   if (prob >= thresholds.possible) return 'POSSIBLE';
