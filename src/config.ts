@@ -145,8 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointIntervalSeconds: int(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 300, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS'),
     auditReads: production ? true : bool(env.AUDIT_READS, true),
     exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
-    matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.99, 'MATCH_LIKELY_THRESHOLD'),
-    matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.5, 'MATCH_POSSIBLE_THRESHOLD'),
+    matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.5, 'MATCH_LIKELY_THRESHOLD'),
+    matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.05, 'MATCH_POSSIBLE_THRESHOLD'),
     importMaxRecords: Math.min(1000, int(env.IMPORT_MAX_RECORDS, 1000, 'IMPORT_MAX_RECORDS') || 1000),
   };
 }

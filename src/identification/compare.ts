@@ -144,7 +144,9 @@ export function birthLevel(a: PartialDate | null, b: PartialDate | null): number
     if (daysKnown && a.m === b.d && a.d === b.m) return 1;
     if (monthsKnown && a.m === b.m) return 2;
     if (!monthsKnown) return 3;
-    return 3;
+    // Both months known and different (and not a swap): that is a disagreement, not a same-year agreement.
+    // Counted as SAME_YEAR it made every namesake of the year look corroborated.
+    return 5;
   }
   if (dy === 1 && (!monthsKnown || (a.m === b.m && (!daysKnown || a.d === b.d)))) return 4;
   return 5;

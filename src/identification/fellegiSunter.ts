@@ -74,13 +74,16 @@ export interface TermFrequencies {
  * says less than agreeing on a rare name, so the weight uses that name's own frequency in place of the
  * level's average u. Bounded, so one rare spelling cannot carry a pair alone.
  */
+/** Upper bound of the term-frequency bonus (bits): the prior is that of a random pair, so a rare name needs room to show. */
+export const TF_MAX_BONUS = 8;
+
 export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies | null, trace: Person): number[] {
   const adj = FIELDS.map(() => 0);
   if (!tf || tf.total === 0) return adj;
   const t = trace.variants[0];
   const one = (field: number, level: number, count: number | undefined) => {
     const freq = Math.max(count ?? 1, 1) / tf.total;
-    adj[field] = Math.max(-4, Math.min(2, log2(p.u[field][level] / freq)));
+    adj[field] = Math.max(-4, Math.min(TF_MAX_BONUS, log2(p.u[field][level] / freq)));
   };
   if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.family.get(t.familySkel));
   if (c.levels[F_GIVEN] === 0 || c.levels[F_GIVEN] === 1) one(F_GIVEN, c.levels[F_GIVEN], tf.given.get(t.givenKey));
@@ -100,6 +103,11 @@ export function isSiblingPattern(levels: Int8Array): boolean {
   return levels[F_GIVEN] >= GIVEN_PARTIAL && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
 }
 
+/** Whether the names agree well enough for LIKELY: given names at least SIMILAR, surnames at least SIMILAR (or missing). */
+export function mayBeLikely(levels: Int8Array): boolean {
+  return !isSiblingPattern(levels) && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] < FAMILY_PARTIAL;
+}
+
 /**
  * Names alone are rarely enough (there are many Олександр Шевченко of one year): the birth day or month, the
  * patronymic or the place of birth should agree too.
@@ -113,11 +121,13 @@ function corroborated(levels: Int8Array): boolean {
  * neither the same nor a typo apart, is never LIKELY: a namesake born the same day looks just like a child renamed on adoption, and only a person can
  * tell them apart.
  */
-export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }): Band | null {
+export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }, shared = prob): Band | null {
   if (isSiblingPattern(levels)) return null;
-  // Uncorroborated names need a hundred times stronger odds (a rare surname and given name together).
-  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 100;
-  if (prob >= likely && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] < FAMILY_PARTIAL) return 'LIKELY';
+  // Uncorroborated names need ten times stronger odds. (The prior is that of a random pair, so how many namesakes
+  // a name has is in the weights already; this only guards against names that agree by chance in a small set.)
+  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 10;
+  // LIKELY on the probability shared with the trace's rivals (the trace is one child's), POSSIBLE on the pair's own.
+  if (shared >= likely && mayBeLikely(levels)) return 'LIKELY';
   if (prob >= thresholds.possible) return 'POSSIBLE';
   return null;
 }

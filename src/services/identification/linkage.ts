@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, estimateU, explain, matchWeight, probability, tfAdjustment,
+  bandOf, DEFAULT_PARAMS, estimateM, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys } from '../../identification/names';
@@ -239,12 +239,20 @@ export interface ScoredPair {
   explanation: string;
 }
 
-/** Scores pairs with the model and keeps those in a band. */
+/**
+ * Scores pairs with the model and keeps those in a band. A trace is of one child at most, so the children
+ * competing for the same trace share its odds: a pair's probability is 2^w / (1 + Σ 2^w over every child
+ * blocked with that trace whose names agree). LIKELY is decided on that shared probability: a trace whose two
+ * best candidates are close is ambiguous and falls to POSSIBLE; a trace with one strong candidate keeps its
+ * probability. The stored probability and POSSIBLE stay the pair's own, so a weaker rival is still shown. (A child may have several traces, so
+ * there is no such sharing on the child's side.) `pairs` must hold every blocked child of each trace.
+ */
 export function scorePairs(
   pairs: { child_id: string; record_id: string }[], children: Map<string, Person>, records: Map<string, Person>, model: MatchModel, bands: Bands,
-  tf: TermFrequencies | null = null,
+  tf: TermFrequencies | null = null, keep: (childId: string) => boolean = () => true,
 ): ScoredPair[] {
-  const out: ScoredPair[] = [];
+  const scored: { child: Person; rec: Person; c: ReturnType<typeof compare>; adj: number[]; w: number }[] = [];
+  const odds = new Map<string, number>();
   for (const p of pairs) {
     const child = children.get(p.child_id);
     const rec = records.get(p.record_id);
@@ -252,8 +260,17 @@ export function scorePairs(
     const c = compare(child, rec);
     const adj = tfAdjustment(model, c, tf, rec);
     const w = matchWeight(model, c.levels) + adj.reduce((a, b) => a + b, 0);
+    // Rivals are the children that could be LIKELY themselves (names agree). A sibling is none: its weight is
+    // inflated by the family fields; nor is a namesake under another surname, which only a person can weigh.
+    if (mayBeLikely(c.levels)) odds.set(rec.id, (odds.get(rec.id) ?? 0) + 2 ** Math.min(w, 60));
+    scored.push({ child, rec, c, adj, w });
+  }
+  const out: ScoredPair[] = [];
+  for (const { child, rec, c, adj, w } of scored) {
+    if (!keep(child.id)) continue;
+    const o = 2 ** Math.min(w, 60);
     const prob = probability(w);
-    const band = bandOf(c.levels, prob, bands);
+    const band = bandOf(c.levels, prob, bands, o / (1 + (odds.get(rec.id) ?? o)));
     if (!band) continue;
     out.push({ childId: child.id, recordId: rec.id, score: Math.round(w * 1000) / 1000, probability: prob, band, explanation: JSON.stringify(explain(model, c, child, rec, adj)) });
   }
@@ -308,11 +325,14 @@ export async function matchScope(em: EntityManager, scope: MatchScope, bands: Ba
   );
   if (missing.length) await refreshChildVariants(em, missing.map((m) => m.id));
   const pairs = await blockedPairs(em, scope);
-  const childIds = [...new Set(pairs.map((p) => p.child_id))];
-  const recordIds = [...new Set(pairs.map((p) => p.record_id))];
+  // The other children blocked with these traces compete for them (see scorePairs): scored, not stored here.
+  const inScope = 'childIds' in scope ? new Set(scope.childIds) : null;
+  const allPairs = inScope && pairs.length ? await blockedPairs(em, { recordIds: [...new Set(pairs.map((p) => p.record_id))] }) : pairs;
+  const childIds = [...new Set(allPairs.map((p) => p.child_id))];
+  const recordIds = [...new Set(allPairs.map((p) => p.record_id))];
   const [children, records] = await Promise.all([loadChildren(em, keys, childIds), loadRecords(em, keys, recordIds)]);
   const tf = await termFrequencies(em, records);
-  const scored = scorePairs(pairs, children, records, model, bands, tf);
+  const scored = scorePairs(allPairs, children, records, model, bands, tf, inScope ? (id) => inScope.has(id) : undefined);
   const { removed } = await storeCandidates(em, scope, scored, model.version);
   return summary(pairs.length, scored, removed, model.version);
 }
@@ -381,8 +401,9 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
   // u among the pairs blocking can produce: every blocking pass asks for birth years at most one apart (or
   // unknown), so random pairs are drawn under the same condition, or the birth date would look like evidence.
   const random: Int8Array[] = [];
+  let draws = 0;
   if (cs.length && rs.length) {
-    for (let draws = 0; draws < 400000 && random.length < 30000; draws++) {
+    for (; draws < 400000 && random.length < 30000; draws++) {
       const c = cs[Math.floor(rnd() * cs.length)];
       const r = rs[Math.floor(rnd() * rs.length)];
       if (c.birth && r.birth && Math.abs(c.birth.y - r.birth.y) > 1) continue;
@@ -405,13 +426,31 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
   const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
   const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
   const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : start;
+  // Two tighter sessions for the fields that tell a child from its namesakes. Among pairs that agree on the
+  // surname (or on given name and day) most are namesakes of a common name, and EM there learns that a
+  // differing birth date or patronymic is common among "matches" (m of DIFFERENT near 0.2), which makes
+  // disagreement nearly free. Pairs that agree on given name, surname and patronymic are almost all the same
+  // child: they estimate birth date, sex and place; pairs that agree on given name, surname and birth day
+  // estimate the patronymic.
+  const byNamesAndPatronymic = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_PATRONYMIC] === 0);
+  const byNamesAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
+  const sc = byNamesAndPatronymic.length >= 50 ? estimateM(byNamesAndPatronymic, u, start, [F_GIVEN, F_FAMILY, F_PATRONYMIC]) : null;
+  const sd = byNamesAndDay.length >= 50 ? estimateM(byNamesAndDay, u, start, [F_GIVEN, F_FAMILY, F_BIRTH]) : null;
   const m = sa.m.map((row, f) => {
     if (f === F_FAMILY) return sb.m[f];
-    if (f === F_GIVEN || f === F_BIRTH) return row;
+    if (f === F_GIVEN) return row;
+    if (sc && (f === F_BIRTH || f === F_SEX || f === F_PLACE)) return sc.m[f];
+    if (sd && f === F_PATRONYMIC) return sd.m[f];
+    if (f === F_BIRTH) return row;
     return row.map((x, l) => (x + sb.m[f][l]) / 2);
   });
   // λ from a deterministic rule, as Splink estimates it: the share of blocked pairs that agree on given name,
   // surname and birth year. EM's own λ drifts when common surnames fill the blocks.
   const sure = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 3).length;
-  return { lambda: Math.min(0.5, Math.max(1e-4, sure / sample.length)), m, u };
+  // λ is the prior of a *random* pair (born within a year of each other) being a match, because u comes from
+  // random pairs: the share among blocked pairs would count the names that got a pair blocked twice, once in
+  // the prior and once in the weights, and every namesake of a common name would look like a match.
+  const matches = (sure / sample.length) * pairs.length;
+  const comparable = cs.length * rs.length * (draws ? random.length / draws : 1);
+  return { lambda: Math.min(0.5, Math.max(1e-12, matches / Math.max(1, comparable))), m, u };
 }
