@@ -253,7 +253,11 @@ describe('database outage', () => {
     app = await createApp(testConfig(), { databaseUrl: db.toString(), logger });
     url = await app.start(0);
   });
-  afterAll(async () => { await app.stop().catch(() => undefined); });
+  afterAll(async () => {
+    await app.stop().catch(() => undefined);
+    // The proxy was opened again for the recovery: close it, or its listening socket keeps the process alive.
+    await proxy.cut();
+  });
 
   test('while the database is down: 503 SERVICE_UNAVAILABLE with Retry-After, /readyz 503, /healthz 200; then it recovers', async () => {
     const base = url.replace(/\/graphql$/, '');
