@@ -42,7 +42,7 @@ const caseRow = async (id: string) => (await ds.query('SELECT status, version FR
 async function operationWith(n: number) {
   const cases = [];
   for (let i = 0; i < n; i++) cases.push((await createCase(ds, { lead: ngo, status: CaseStatus.LOCATED })).case);
-  const created = await t.gql(CREATE, { i: { name: 'Operation Lastivka', mediator: 'Qatar', route: 'Moscow → Doha → Kyiv', handoverPoint: 'Doha', plannedHandoverDate: '2027-02-01' } }, token);
+  const created = await t.gql(CREATE, { i: { name: 'Test return Lastivka', mediator: 'Qatar', route: 'Moscow → Doha → Kyiv', handoverPoint: 'Doha', plannedHandoverDate: '2027-02-01' } }, token);
   expect(created.errors).toBeUndefined();
   let op = created.data!.createReturnOperation;
   expect(op).toMatchObject({ status: 'PLANNING', version: 1, organizations: [{ id: ngo.id }] });
