@@ -30,6 +30,7 @@ import { appError, KNOWN_CODES, RETRY_AFTER_SECONDS, withHttpStatus } from './er
 import { currentRequest, requestIdFrom, requestLogFields, runInRequestScope } from './requestScope';
 import { AuditLog } from './audit/AuditLog';
 import { auditReadsPlugin } from './audit/audit';
+import { recordEvidenceAccess } from './services/evidence/evidenceAccess';
 import { evidenceRouter } from './http/evidenceRouter';
 
 export interface AppOptions {
@@ -195,6 +196,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   deps.loginGuard = new LoginGuard(config, logger);
   const metrics = createMetrics(config, deps);
   deps.audit = new AuditLog(deps);
+  deps.audit.onReads(recordEvidenceAccess);
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);

@@ -33,6 +33,9 @@ export interface AuditActor {
 
 interface Pending extends AuditActor, AuditRecord {}
 
+/** A write that commits with a batch of recorded reads, in their transaction (an evidence item's ACCESSED custody event). */
+export type ReadCompanion = (em: EntityManager, reads: ReadonlyArray<AuditActor & AuditRecord>) => Promise<void>;
+
 const FIELD = /^[A-Za-z0-9_.]+$/;
 
 function checkRecord(r: AuditRecord): void {
@@ -50,6 +53,7 @@ export class AuditLog {
   private pendingReads: { records: Pending[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
+  private readCompanions: ReadCompanion[] = [];
 
   constructor(private readonly deps: { config: Config; logger: Logger; dataSource?: DataSource }) {
     this.keys = loadAuditKeys(deps.config.auditSigningKeyFile, { generate: !deps.config.production });
@@ -110,11 +114,20 @@ export class AuditLog {
     });
   }
 
+  /** Registers a write that commits with every batch of recorded reads, in the same transaction (composition root). */
+  onReads(companion: ReadCompanion): void {
+    this.readCompanions.push(companion);
+  }
+
   private async flushReads(): Promise<void> {
     while (this.pendingReads.length > 0) {
       const batch = this.pendingReads.splice(0, this.pendingReads.length);
       try {
-        await this.ds.transaction((em) => this.append(em, batch.flatMap((b) => b.records)));
+        await this.ds.transaction(async (em) => {
+          const records = batch.flatMap((b) => b.records);
+          await this.append(em, records);
+          for (const companion of this.readCompanions) await companion(em, records);
+        });
         for (const b of batch) b.resolve();
       } catch (e) {
         this.deps.logger.error({ err: e }, 'audit: could not record reads');

@@ -40,6 +40,12 @@ export const SENSITIVE_FIELDS = {
   Child: ['currentLocation', 'healthNotes'],
   Guardian: ['contact'],
   Session: ['notes'],
+  /**
+   * An evidence item's details beyond what a list shows (kind, title, classification, file facts): what it
+   * says, where it came from, who captured it with what, and its chain of custody. Reading any of them is an
+   * ACCESSED custody event as well as a READ audit entry (src/services/evidence/evidenceAccess.ts).
+   */
+  EvidenceItem: ['description', 'source', 'capturedAt', 'capturedBy', 'capturedWith', 'custody'],
 } as const;
 
 export const without = (fields: string[], ...drop: string[]) => fields.filter((f) => !drop.includes(f));
