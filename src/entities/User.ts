@@ -35,6 +35,7 @@ export class User {
   @JoinColumn({ name: 'organization_id' })
   organization?: Organization;
 
+  @Field({ description: 'A deactivated user can neither log in nor use a token' })
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
