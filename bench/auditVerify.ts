@@ -78,7 +78,7 @@ async function benchProofs(url: string) {
   await client.connect();
   try {
     const query = async (q: string, p?: unknown[]) => (await client.query(q, p as unknown[])).rows;
-    const [c] = await query('SELECT size::text AS size, root FROM audit_checkpoint ORDER BY size DESC LIMIT 1');
+    const [c] = await query('SELECT c.size::text AS size, c.root FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
     const size = Number(c.size);
     const hashOf = async (i: number) => (await query('SELECT hash FROM audit_entry WHERE seq = $1', [i + 1]))[0].hash as string;
     const [{ nodes }] = await query('SELECT count(*)::int AS nodes FROM audit_merkle_node');
