@@ -16,7 +16,9 @@ import { benchDatabase } from './lib/ownDatabase';
  *   read:  cases(first: 20) with two sensitive fields per case (deportationCircumstances, child.currentLocation)
  *          as the coordinator: 40 READ entries per request, group-committed before the response
  *   write: reportChild as a case worker (3 audit entries in the mutation's transaction)
- * Prints requests/s and mean latency of each, and the overhead ratio.
+ * Prints requests/s and mean latency of each, and the overhead ratio; and, steadier on a machine shared with other
+ * work (where requests/s follows the neighbours' load), the CPU time per request: this process (the hub and the
+ * load generator) plus the hub's PostgreSQL backends (from /proc), audit on against off.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,8 +26,9 @@ const arg = (name: string, fallback: number) => {
 };
 
 async function main() {
-  const duration = arg('duration', 8);
+  const duration = arg('duration', 6);
   const connections = arg('connections', 10);
+  const rounds = arg('rounds', 4);
   const db = await benchDatabase('audit');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-bench-audit-'));
   const config = loadConfig({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dir, DEMO_SEED: 'true', LOG_LEVEL: 'warn', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0' });
@@ -47,21 +50,43 @@ async function main() {
       (app.deps.audit as any).append = on ? realAppend : async () => [];
       (app.deps.audit as any).recordReads = on ? realReads : async () => undefined;
     };
-    const run = async (body: string, token: string) => {
-      const r = await autocannon({ url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
-      return { rps: r.requests.average, latency: r.latency.average, errors: r.errors + r.non2xx };
+    // CPU seconds of the database's backends (utime + stime in /proc, in clock ticks of 1/100 s on Linux).
+    const backendCpu = async (): Promise<Map<number, number>> => {
+      const rows: { pid: number }[] = await app.deps.dataSource.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+      const out = new Map<number, number>();
+      for (const { pid } of rows) {
+        try {
+          const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+          out.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+        } catch { /* the backend ended, or PostgreSQL runs elsewhere: not counted */ }
+      }
+      return out;
     };
-    const results: Record<string, { rps: number[]; latency: number[] }> = {};
-    const note = (k: string, r: { rps: number; latency: number }) => {
-      results[k] ??= { rps: [], latency: [] };
+    const run = async (body: string, token: string) => {
+      const pg0 = await backendCpu();
+      const cpu0 = process.cpuUsage();
+      const r = await autocannon({ url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+      const cpu = process.cpuUsage(cpu0);
+      const pg1 = await backendCpu();
+      let pg = 0;
+      for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
+      const n = r.requests.total || 1;
+      return { rps: r.requests.average, latency: r.latency.average, errors: r.errors + r.non2xx, cpuMs: ((cpu.user + cpu.system) / 1000 + pg * 1000) / n, pgMs: (pg * 1000) / n };
+    };
+    const results: Record<string, { rps: number[]; latency: number[]; cpuMs: number[]; pgMs: number[] }> = {};
+    const note = (k: string, r: { rps: number; latency: number; cpuMs: number; pgMs: number }) => {
+      results[k] ??= { rps: [], latency: [], cpuMs: [], pgMs: [] };
       results[k].rps.push(r.rps);
       results[k].latency.push(r.latency);
+      results[k].cpuMs.push(r.cpuMs);
+      results[k].pgMs.push(r.pgMs);
     };
-    // Warm-up, then two alternating rounds of each.
+    // Warm-up, then alternating rounds of each (the order flips every round, so a drift in load falls on both).
     setAudit(true);
     await run(read, coordinator);
-    for (let round = 0; round < 2; round++) {
-      for (const on of [false, true]) {
+    await run(write, worker);
+    for (let round = 0; round < rounds; round++) {
+      for (const on of round % 2 ? [true, false] : [false, true]) {
         setAudit(on);
         process.stderr.write(`round ${round + 1}: audit ${on ? 'on' : 'off'}…\n`);
         note(`read ${on ? 'on' : 'off'}`, await run(read, coordinator));
@@ -71,16 +96,18 @@ async function main() {
     setAudit(true);
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const [entries] = await app.deps.dataSource.query('SELECT count(*)::int AS n FROM audit_entry');
-    process.stdout.write(`\naudit overhead (${connections} connections, ${duration} s per run, 2 rounds, ${os.cpus().length} cores shared with the load generator)\n`);
-    process.stdout.write('path    audit  req/s   mean latency ms\n');
+    process.stdout.write(`\naudit overhead (${connections} connections, ${duration} s per run, ${rounds} rounds, ${os.cpus().length} cores shared with the load generator; load average ${os.loadavg()[0].toFixed(1)})\n`);
+    process.stdout.write('path    audit  req/s   mean latency ms   CPU ms/request (of which PostgreSQL)\n');
     for (const p of ['read', 'write']) {
       for (const on of ['off', 'on']) {
         const r = results[`${p} ${on}`];
-        process.stdout.write(`${p.padEnd(7)} ${on.padEnd(6)} ${avg(r.rps).toFixed(0).padStart(6)}  ${avg(r.latency).toFixed(2).padStart(8)}\n`);
+        process.stdout.write(`${p.padEnd(7)} ${on.padEnd(6)} ${avg(r.rps).toFixed(0).padStart(6)}  ${avg(r.latency).toFixed(2).padStart(8)}          ${avg(r.cpuMs).toFixed(2).padStart(6)} (${avg(r.pgMs).toFixed(2)})\n`);
       }
       const off = avg(results[`${p} off`].rps);
       const on = avg(results[`${p} on`].rps);
-      process.stdout.write(`${p} overhead: ${(((off - on) / off) * 100).toFixed(1)} % fewer requests/s with the audit\n`);
+      const cpuOff = avg(results[`${p} off`].cpuMs);
+      const cpuOn = avg(results[`${p} on`].cpuMs);
+      process.stdout.write(`${p} overhead: ${(((off - on) / off) * 100).toFixed(1)} % fewer requests/s; ${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)} % more CPU per request with the audit\n`);
     }
     process.stdout.write(`audit entries written: ${entries.n}\n`);
   } finally {

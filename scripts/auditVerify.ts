@@ -4,7 +4,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Client } from 'pg';
 import type { AuditEntryRecord, SignedCheckpoint } from '../src/audit/chain';
-import { verifyAudit, type VerifyResult } from '../src/audit/verify';
+import { copyEntries } from '../src/audit/copyEntries';
+import { AuditVerifier, type VerifyResult } from '../src/audit/verify';
 
 /*
  * npm run audit:verify -- [--db URL | --file entries.jsonl] [--checkpoints DIR] [--public-key FILE] [--db-checkpoints] [--export FILE]
@@ -42,34 +43,6 @@ export function parseVerifyArgs(argv: string[], env: NodeJS.ProcessEnv): VerifyA
   };
 }
 
-async function* fromDatabase(client: Client, batch = 50000): AsyncGenerator<AuditEntryRecord> {
-  // Cheap columns for the wire (epoch milliseconds, fields joined), and the next page fetched while this one
-  // is hashed: reading and hashing overlap.
-  const page = (after: string) => client.query(
-    `SELECT a.seq::text AS seq, (extract(epoch FROM a.at) * 1000)::bigint::text AS at_ms, a.actor_id::text AS actor_id,
-            a.organization_id::text AS organization_id, a.operation, a.entity_type, a.entity_id, array_to_string(a.fields, ',') AS fields,
-            a.values_hash, a.prev_hash, a.hash
-       FROM audit_entry a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`, [after, batch],
-  );
-  let next = page('0');
-  try {
-    for (;;) {
-      const { rows } = await next;
-      if (rows.length === 0) return;
-      next = page(rows[rows.length - 1].seq);
-      for (const r of rows) {
-        yield {
-          seq: r.seq, at: new Date(Number(r.at_ms)).toISOString(), actorId: r.actor_id, organizationId: r.organization_id, operation: r.operation,
-          entityType: r.entity_type, entityId: r.entity_id, fields: r.fields === '' ? [] : r.fields.split(','), valuesHash: r.values_hash, prevHash: r.prev_hash, hash: r.hash,
-        };
-      }
-    }
-  } finally {
-    // A verifier that stops early leaves the prefetched page in flight: let it land before the connection closes.
-    await next.catch(() => undefined);
-  }
-}
-
 async function* fromFile(file: string): AsyncGenerator<AuditEntryRecord> {
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   for await (const line of lines) if (line.trim()) yield JSON.parse(line) as AuditEntryRecord;
@@ -87,31 +60,49 @@ export async function runAuditVerify(args: VerifyArgs, log: (line: string) => vo
   const checkpoints = readCheckpointDir(args.checkpoints);
   let client: Client | undefined;
   try {
-    let source: AsyncIterable<AuditEntryRecord>;
-    if (args.file) source = fromFile(args.file);
-    else if (args.db) {
+    if (!args.file && !args.db) throw new Error('give --db URL (or DATABASE_URL) or --file entries.jsonl');
+    if (!args.file) {
       client = new Client({ connectionString: args.db });
       await client.connect();
       if (args.dbCheckpoints) {
         const { rows } = await client.query(`SELECT c.size::text AS size, c.root, c.head, to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, c.key_id, c.signature FROM audit_checkpoint c`);
         for (const r of rows) checkpoints.push({ size: r.size, root: r.root, head: r.head, at: r.at, keyId: r.key_id, signature: r.signature });
       }
-      source = fromDatabase(client);
-    } else throw new Error('give --db URL (or DATABASE_URL) or --file entries.jsonl');
-    let out: fs.WriteStream | undefined;
-    if (args.exportFile) {
-      out = fs.createWriteStream(args.exportFile);
-      const inner = source;
-      source = (async function* () {
-        for await (const e of inner) {
-          if (!out!.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((r) => out!.once('drain', () => r()));
-          yield e;
-        }
-      })();
     }
     const started = Date.now();
-    const result = await verifyAudit(source, checkpoints, publicKey);
+    const verifier = new AuditVerifier(checkpoints, publicKey);
+    let out: fs.WriteStream | undefined;
+    let exportError: Error | undefined;
+    if (args.exportFile) {
+      out = fs.createWriteStream(args.exportFile);
+      out.on('error', (e) => { exportError = e; });
+    }
+    // Reading waits while the export file's buffer is full (or until it failed).
+    const drained = () => (out?.writableNeedDrain && !exportError ? new Promise<void>((r) => {
+      const done = () => { out!.off('drain', done); out!.off('error', done); r(); };
+      out!.on('drain', done);
+      out!.on('error', done);
+    }) : null);
+    // Entries are exported as they are read, up to the first that does not verify (included), as before.
+    const feed = (e: AuditEntryRecord) => {
+      if (!verifier.ok) return false;
+      out?.write(`${JSON.stringify(e)}\n`);
+      return verifier.push(e);
+    };
+    if (verifier.ok) {
+      if (args.file) {
+        for await (const e of fromFile(args.file)) {
+          if (!feed(e)) break;
+          await drained();
+        }
+      } else {
+        // The whole log in one binary COPY, decoded and verified as the bytes arrive.
+        await copyEntries(client!, feed, drained);
+      }
+    }
+    const result = verifier.result();
     if (out) await new Promise<void>((r) => out!.end(() => r()));
+    if (exportError) throw exportError;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     if (result.ok) {
       log(`OK: ${result.entries} entries verified in ${secs} s; ${result.checkpointsVerified} signed checkpoints match` +

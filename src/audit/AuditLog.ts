@@ -7,8 +7,12 @@ import {
   entryHash, GENESIS_HASH, leafHash, MerkleAccumulator, signCheckpoint, type AuditEntryData, type AuditEntryRecord, type SignedCheckpoint,
 } from './chain';
 import { loadAuditKeys, valuesHash, type AuditKeys } from './keys';
+import { MIN_STORED_LEVEL } from './proofs';
 
-/** Advisory lock serializing audit appends (ASCII "BKBAUD"); held to commit, so seq commits in order with no gap. */
+/**
+ * Advisory lock serializing audit appends (ASCII "BKBAUD"); held to commit, so seq commits in order with no gap.
+ * `bkb_audit_append` (migration 1764900001001) takes it by this number.
+ */
 export const AUDIT_ORDER_LOCK = '72891001655876';
 /** Advisory lock serializing checkpoint creation across instances. */
 const CHECKPOINT_LOCK = '72891001675080';
@@ -54,6 +58,8 @@ export class AuditLog {
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
   private readCompanions: ReadCompanion[] = [];
+  /** The head of the chain as this process last saw it: a guess that saves a round trip, checked under the lock. */
+  private head: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
 
   constructor(private readonly deps: { config: Config; logger: Logger; dataSource?: DataSource }) {
     this.keys = loadAuditKeys(deps.config.auditSigningKeyFile, { generate: !deps.config.production });
@@ -65,41 +71,49 @@ export class AuditLog {
   }
 
   /**
-   * Appends entries to the chain inside the transaction of `em`. Takes the audit order lock (held to commit):
-   * call it at the end of the transaction, before any other order lock (see CaseService.recordEvent).
+   * Appends entries to the chain inside the transaction of `em` (or, outside a transaction, as one statement of
+   * its own). Takes the audit order lock (held to commit): call it at the end of the transaction, before any other
+   * order lock (see CaseService.recordEvent).
+   *
+   * One round trip: the entries are hashed against the head this process last saw, and `bkb_audit_append`
+   * inserts them only if that is still the head under the lock; otherwise it returns the head, and the entries
+   * are hashed again (inside a transaction the lock is then held, so the second try cannot miss).
    */
   async append(em: EntityManager, records: Pending[]): Promise<AuditEntryRecord[]> {
     if (records.length === 0) return [];
     for (const r of records) checkRecord(r);
-    await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_ORDER_LOCK]);
-    const [head]: { seq: string; hash: string }[] = await em.query('SELECT a.seq::text AS seq, a.hash FROM audit_entry a ORDER BY a.seq DESC LIMIT 1');
-    let seq = BigInt(head?.seq ?? '0');
-    let prev = head?.hash ?? GENESIS_HASH;
     const at = new Date().toISOString();
-    const out: AuditEntryRecord[] = [];
-    for (const r of records) {
-      seq += 1n;
-      const data: AuditEntryData = {
-        seq: seq.toString(), prevHash: prev, at, actorId: r.actorId, organizationId: r.organizationId,
-        operation: r.operation, entityType: r.entityType, entityId: r.entityId, fields: r.fields ?? [], valuesHash: valuesHash(this.keys, r.values),
-      };
-      const hash = entryHash(data);
-      out.push({ ...data, hash });
-      prev = hash;
+    const hashes = records.map((r) => valuesHash(this.keys, r.values));
+    let head = this.head;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let seq = head.seq;
+      let prev = head.hash;
+      const out: AuditEntryRecord[] = records.map((r, i) => {
+        seq += 1n;
+        const data: AuditEntryData = {
+          seq: seq.toString(), prevHash: prev, at, actorId: r.actorId, organizationId: r.organizationId,
+          operation: r.operation, entityType: r.entityType, entityId: r.entityId, fields: r.fields ?? [], valuesHash: hashes[i],
+        };
+        prev = entryHash(data);
+        return { ...data, hash: prev };
+      });
+      const [actual]: { seq: string; hash: string }[] = await em.query(
+        `SELECT head_seq::text AS seq, head_hash AS hash
+           FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+        [
+          head.seq.toString(), head.hash, at, out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
+          out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash), out.map((e) => e.hash),
+        ],
+      );
+      if (!actual) {
+        // Written (committed once the caller's transaction commits; if it rolls back, the next append misses once).
+        this.head = { seq, hash: prev };
+        return out;
+      }
+      head = { seq: BigInt(actual.seq), hash: actual.hash };
+      this.head = head;
     }
-    await em.query(
-      `INSERT INTO audit_entry (seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash)
-       SELECT s, a, u, o, op, et, ei, CASE WHEN f = '' THEN '{}'::text[] ELSE string_to_array(f, ',') END, vh, ph, h
-         FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-           AS t(s, a, u, o, op, et, ei, f, vh, ph, h)
-        ORDER BY s`,
-      [
-        out.map((e) => e.seq), out.map((e) => e.at), out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
-        out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash),
-        out.map((e) => e.prevHash), out.map((e) => e.hash),
-      ],
-    );
-    return out;
+    throw new Error('audit: the head of the log kept moving (another writer appends outside a transaction)');
   }
 
   /**
@@ -123,11 +137,17 @@ export class AuditLog {
     while (this.pendingReads.length > 0) {
       const batch = this.pendingReads.splice(0, this.pendingReads.length);
       try {
-        await this.ds.transaction(async (em) => {
-          const records = batch.flatMap((b) => b.records);
-          await this.append(em, records);
-          for (const companion of this.readCompanions) await companion(em, records);
-        });
+        const records = batch.flatMap((b) => b.records);
+        if (this.readCompanions.length === 0) {
+          // One statement, its own transaction: usually a single round trip for the whole group.
+          await this.append(this.ds.manager, records);
+        } else {
+          // Companions (custody ACCESSED events) commit with the READ entries or not at all.
+          await this.ds.transaction(async (em) => {
+            await this.append(em, records);
+            for (const companion of this.readCompanions) await companion(em, records);
+          });
+        }
         for (const b of batch) b.resolve();
       } catch (e) {
         this.deps.logger.error({ err: e }, 'audit: could not record reads');
@@ -138,12 +158,13 @@ export class AuditLog {
 
   /** Appends entries in a transaction of their own (scripts, seed). */
   async appendNow(actor: AuditActor, records: AuditRecord[]): Promise<AuditEntryRecord[]> {
-    return this.ds.transaction((em) => this.append(em, records.map((r) => ({ ...actor, ...r }))));
+    return this.append(this.ds.manager, records.map((r) => ({ ...actor, ...r })));
   }
 
   /**
    * Signs a checkpoint over every committed entry: re-checks each new entry's hash and link first (the hub
    * never signs a chain that does not verify), extends the previous checkpoint's Merkle peaks, stores the
+   * hashes of the complete subtrees the new entries close (`audit_merkle_node`, for O(log n) proofs), stores the
    * checkpoint and publishes it. Returns the latest checkpoint when nothing was appended since.
    */
   async checkpoint(): Promise<SignedCheckpoint> {
@@ -151,20 +172,41 @@ export class AuditLog {
       await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CHECKPOINT_LOCK]);
       const [last]: { size: string; root: string; head: string; at: Date; key_id: string; signature: string; peaks: { height: number; hash: string }[] }[] =
         await em.query('SELECT size::text AS size, root, head, at, key_id, signature, peaks FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
-      const acc = last ? MerkleAccumulator.from(Number(last.size), last.peaks) : new MerkleAccumulator();
-      if (last && acc.root() !== last.root) throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
-      let prev = last?.head ?? GENESIS_HASH;
-      let seq = BigInt(last?.size ?? '0');
+      const lastSize = Number(last?.size ?? 0);
+      // Subtree hashes are stored from the first checkpoint after migration 1764900001001 on: before that, the
+      // tree is rebuilt from the first entry once (re-checking every entry, and the last checkpoint's root on the way).
+      const [{ covered }]: { covered: string }[] = await em.query(
+        'SELECT COALESCE(max(n.idx) + 1, 0)::text AS covered FROM audit_merkle_node n WHERE n.level = $1', [MIN_STORED_LEVEL],
+      );
+      const rebuild = Number(covered) * 2 ** MIN_STORED_LEVEL < Math.floor(lastSize / 2 ** MIN_STORED_LEVEL) * 2 ** MIN_STORED_LEVEL;
+      const acc = last && !rebuild ? MerkleAccumulator.from(lastSize, last.peaks) : new MerkleAccumulator();
+      if (last && !rebuild && acc.root() !== last.root) throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
+      let prev = last && !rebuild ? last.head : GENESIS_HASH;
+      let seq = BigInt(acc.size);
+      const nodes: { level: number; idx: number; hash: Buffer }[] = [];
+      const storeNodes = async () => {
+        if (nodes.length === 0) return;
+        const batch = nodes.splice(0, nodes.length);
+        await em.query(
+          `INSERT INTO audit_merkle_node (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) ON CONFLICT DO NOTHING`,
+          [batch.map((n) => n.level), batch.map((n) => n.idx), batch.map((n) => n.hash)],
+        );
+      };
+      const onNode = (level: number, idx: number, hash: Buffer) => { if (level >= MIN_STORED_LEVEL) nodes.push({ level, idx, hash }); };
       for (;;) {
         const rows = await readEntries(em, seq, 20000);
         if (rows.length === 0) break;
         for (const e of rows) {
           if (BigInt(e.seq) !== seq + 1n) throw new Error(`audit: entry ${seq + 1n} is missing`);
           if (e.prevHash !== prev || entryHash(e) !== e.hash) throw new Error(`audit: entry ${e.seq} does not verify; refusing to sign`);
-          acc.push(leafHash(e.hash));
+          acc.push(leafHash(e.hash), onNode);
           prev = e.hash;
           seq += 1n;
+          if (rebuild && last && acc.size === lastSize && (acc.root() !== last.root || prev !== last.head)) {
+            throw new Error(`audit: the entries up to ${last.size} are not the ones signed at checkpoint ${last.size}; refusing to sign`);
+          }
         }
+        await storeNodes();
       }
       if (last && seq.toString() === last.size) {
         return { size: last.size, root: last.root, head: last.head, at: last.at.toISOString(), keyId: last.key_id, signature: last.signature };

@@ -54,19 +54,28 @@ export function canonicalEntry(e: AuditEntryData): string {
   return JSON.stringify(['bkb-audit/1', e.seq, e.prevHash, e.at, e.actorId, e.organizationId, e.operation, e.entityType, e.entityId, e.fields, e.valuesHash]);
 }
 
+/** The entry's hash, hex (one-shot hashing: a verifier computes a million of these). */
 export function entryHash(e: AuditEntryData): string {
-  return sha256(canonicalEntry(e)).toString('hex');
+  return crypto.hash('sha256', canonicalEntry(e), 'hex');
 }
 
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+// Leaf and node inputs are assembled in these buffers instead of a hash object fed three times: the verifier's
+// Merkle work is two small hashes per entry, and the object and its digest allocations cost more than SHA-256.
+const LEAF_INPUT = Buffer.alloc(33); // 0x00 || entry hash
+const NODE_INPUT = Buffer.alloc(65); // 0x01 || left || right
+NODE_INPUT[0] = 1;
 
 export function leafHash(entryHashHex: string): Buffer {
-  return crypto.createHash('sha256').update(LEAF).update(Buffer.from(entryHashHex, 'hex')).digest();
+  if (entryHashHex.length === 64 && LEAF_INPUT.write(entryHashHex, 1, 'hex') === 32) return crypto.hash('sha256', LEAF_INPUT, 'buffer');
+  // Not 64 hex digits (an entry in a tampered log): hash what Buffer.from makes of it, as ever.
+  return crypto.createHash('sha256').update(Buffer.from([0])).update(Buffer.from(entryHashHex, 'hex')).digest();
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return crypto.createHash('sha256').update(NODE).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) return crypto.createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  left.copy(NODE_INPUT, 1);
+  right.copy(NODE_INPUT, 33);
+  return crypto.hash('sha256', NODE_INPUT, 'buffer');
 }
 
 /** The hash of the empty tree (RFC 6962: SHA-256 of the empty string). */
@@ -89,13 +98,18 @@ export class MerkleAccumulator {
     return acc;
   }
 
-  push(leaf: Buffer): void {
+  /**
+   * Adds the next leaf. `onNode` hears of every perfect subtree the leaf completes (height >= 1, and `index`
+   * counted among the subtrees of that height from the left): the checkpoint stores the tall ones for proofs.
+   */
+  push(leaf: Buffer, onNode?: (height: number, index: number, hash: Buffer) => void): void {
     let height = 0;
     let hash = leaf;
     while (this.peaks.length > 0 && this.peaks[this.peaks.length - 1][0] === height) {
       const [, left] = this.peaks.pop()!;
       hash = nodeHash(left, hash);
       height++;
+      onNode?.(height, (this.size + 1) / 2 ** height - 1, hash);
     }
     this.peaks.push([height, hash]);
     this.size++;

@@ -21,60 +21,99 @@ export interface VerifyResult {
   failure?: { seq?: string; checkpointSize?: string; reason: string };
 }
 
-/** Verifies a stream of entries (in seq order) against the signed checkpoints. */
-export async function verifyAudit(entries: AsyncIterable<AuditEntryRecord>, checkpoints: SignedCheckpoint[], publicKey: crypto.KeyObject): Promise<VerifyResult> {
-  const keyId = keyIdOf(publicKey);
-  const bySize = new Map<string, SignedCheckpoint>();
-  let ignored = 0;
-  for (const c of checkpoints) {
-    if (c.keyId !== keyId) { ignored++; continue; }
-    const seen = bySize.get(c.size);
-    if (seen && (seen.root !== c.root || seen.head !== c.head)) {
-      // Two different trees signed at one size would mean the key signed a forked log.
-      return { ok: false, entries: 0, checkpointsVerified: 0, checkpointsIgnored: ignored, unsignedTail: 0, failure: { checkpointSize: c.size, reason: 'two different checkpoints signed for the same size' } };
+/**
+ * Verifies entries fed one by one in seq order (synchronously, so that a reader can feed it straight from the
+ * bytes it receives), against the signed checkpoints; `result()` after the last one.
+ */
+export class AuditVerifier {
+  private readonly bySize = new Map<string, SignedCheckpoint>();
+  private readonly acc = new MerkleAccumulator();
+  private readonly state: VerifyResult;
+  private prev = GENESIS_HASH;
+  private expected = 1;
+  private lastVerified = 0;
+
+  constructor(checkpoints: SignedCheckpoint[], publicKey: crypto.KeyObject) {
+    const keyId = keyIdOf(publicKey);
+    let ignored = 0;
+    this.state = { ok: true, entries: 0, checkpointsVerified: 0, checkpointsIgnored: 0, unsignedTail: 0 };
+    for (const c of checkpoints) {
+      if (c.keyId !== keyId) { ignored++; continue; }
+      const seen = this.bySize.get(c.size);
+      if (seen && (seen.root !== c.root || seen.head !== c.head)) {
+        // Two different trees signed at one size would mean the key signed a forked log.
+        this.state.checkpointsIgnored = ignored;
+        this.fail({ checkpointSize: c.size, reason: 'two different checkpoints signed for the same size' });
+        return;
+      }
+      this.bySize.set(c.size, c);
     }
-    bySize.set(c.size, c);
-  }
-  const result: VerifyResult = { ok: true, entries: 0, checkpointsVerified: 0, checkpointsIgnored: ignored, unsignedTail: 0 };
-  const fail = (f: VerifyResult['failure']) => ({ ...result, ok: false, failure: f });
-  for (const c of bySize.values()) {
-    if (!verifyCheckpointSignature(c, publicKey)) return fail({ checkpointSize: c.size, reason: 'checkpoint signature does not verify' });
-  }
-  const acc = new MerkleAccumulator();
-  let prev = GENESIS_HASH;
-  let expected = 1n;
-  let lastVerified = 0n;
-  const empty = bySize.get('0');
-  if (empty) result.checkpointsVerified++;
-  for await (const e of entries) {
-    const seq = BigInt(e.seq);
-    if (seq !== expected) {
-      return fail({ seq: expected.toString(), reason: seq > expected ? `entry ${expected} is missing (next is ${seq})` : `entry ${seq} appears twice or out of order` });
+    this.state.checkpointsIgnored = ignored;
+    for (const c of this.bySize.values()) {
+      if (!verifyCheckpointSignature(c, publicKey)) { this.fail({ checkpointSize: c.size, reason: 'checkpoint signature does not verify' }); return; }
     }
-    if (e.prevHash !== prev) return fail({ seq: e.seq, reason: `entry ${e.seq} does not link to entry ${seq - 1n} (prevHash differs): an entry was inserted, deleted or edited here` });
-    if (entryHash(e) !== e.hash) return fail({ seq: e.seq, reason: `entry ${e.seq} was edited: its content does not give its hash` });
-    acc.push(leafHash(e.hash));
-    prev = e.hash;
-    result.entries++;
-    expected++;
-    const c = bySize.get(e.seq);
+    if (this.bySize.has('0')) this.state.checkpointsVerified++;
+  }
+
+  /** False once something failed to verify: feeding more changes nothing. */
+  get ok(): boolean {
+    return this.state.ok;
+  }
+
+  private fail(f: NonNullable<VerifyResult['failure']>): false {
+    this.state.ok = false;
+    this.state.failure = f;
+    return false;
+  }
+
+  /** Checks the next entry; returns false (and records why) when it does not verify. */
+  push(e: AuditEntryRecord): boolean {
+    if (!this.state.ok) return false;
+    const expected = this.expected;
+    if (e.seq !== String(expected)) {
+      const seq = /^[1-9]\d*$/.test(e.seq) ? Number(e.seq) : NaN;
+      return this.fail({ seq: String(expected), reason: seq > expected ? `entry ${expected} is missing (next is ${e.seq})` : `entry ${e.seq} appears twice or out of order` });
+    }
+    if (e.prevHash !== this.prev) return this.fail({ seq: e.seq, reason: `entry ${e.seq} does not link to entry ${expected - 1} (prevHash differs): an entry was inserted, deleted or edited here` });
+    if (entryHash(e) !== e.hash) return this.fail({ seq: e.seq, reason: `entry ${e.seq} was edited: its content does not give its hash` });
+    this.acc.push(leafHash(e.hash));
+    this.prev = e.hash;
+    this.state.entries++;
+    this.expected++;
+    const c = this.bySize.get(e.seq);
     if (c) {
-      if (c.head !== e.hash || c.root !== acc.root()) {
-        return fail({
+      if (c.head !== e.hash || c.root !== this.acc.root()) {
+        return this.fail({
           checkpointSize: c.size,
-          seq: (lastVerified + 1n).toString(),
-          reason: `entries ${lastVerified + 1n}..${c.size} are not the ones signed at checkpoint ${c.size} (${c.at}): the log was rewritten after entry ${lastVerified} (the chain was recomputed, so only the signature shows it)`,
+          seq: String(this.lastVerified + 1),
+          reason: `entries ${this.lastVerified + 1}..${c.size} are not the ones signed at checkpoint ${c.size} (${c.at}): the log was rewritten after entry ${this.lastVerified} (the chain was recomputed, so only the signature shows it)`,
         });
       }
-      result.checkpointsVerified++;
-      lastVerified = seq;
+      this.state.checkpointsVerified++;
+      this.lastVerified = expected;
     }
+    return true;
   }
-  const beyond = [...bySize.values()].filter((c) => BigInt(c.size) >= expected);
-  if (beyond.length) {
-    const c = beyond.sort((a, b) => Number(BigInt(a.size) - BigInt(b.size)))[0];
-    return fail({ checkpointSize: c.size, seq: expected.toString(), reason: `checkpoint ${c.size} was signed but the log ends at entry ${expected - 1n}: entries were deleted from the end` });
+
+  /** The verdict once every entry was fed (or the first failure). */
+  result(): VerifyResult {
+    if (this.state.ok) {
+      const beyond = [...this.bySize.values()].filter((c) => BigInt(c.size) >= BigInt(this.expected));
+      if (beyond.length) {
+        const c = beyond.sort((a, b) => Number(BigInt(a.size) - BigInt(b.size)))[0];
+        this.fail({ checkpointSize: c.size, seq: String(this.expected), reason: `checkpoint ${c.size} was signed but the log ends at entry ${this.expected - 1}: entries were deleted from the end` });
+      } else {
+        this.state.unsignedTail = this.expected - 1 - this.lastVerified;
+      }
+    }
+    return { ...this.state, failure: this.state.failure && { ...this.state.failure } };
   }
-  result.unsignedTail = Number(expected - 1n - lastVerified);
-  return result;
+}
+
+/** Verifies a stream of entries (in seq order) against the signed checkpoints. */
+export async function verifyAudit(entries: AsyncIterable<AuditEntryRecord>, checkpoints: SignedCheckpoint[], publicKey: crypto.KeyObject): Promise<VerifyResult> {
+  const v = new AuditVerifier(checkpoints, publicKey);
+  if (!v.ok) return v.result();
+  for await (const e of entries) if (!v.push(e)) break;
+  return v.result();
 }

@@ -1,9 +1,12 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
+import { readEntries } from '../../src/audit/AuditLog';
 import { entryHash } from '../../src/audit/chain';
+import { COPY_ENTRIES_SQL, EntryCopyDecoder } from '../../src/audit/copyEntries';
 import { createCase, createOrg, createUser } from '../factories';
 import { testConfig } from '../helpers/testApp';
 import { createOwnDatabase } from '../helpers/ownDatabase';
@@ -153,4 +156,47 @@ test('the log can be verified from an export file too', async () => {
   await verify(['--export', file]);
   const r = await runAuditVerify(parseVerifyArgs(['--file', file, '--checkpoints', path.join(dir, 'audit-checkpoints')], {}), () => undefined);
   expect(r).toMatchObject({ ok: true, entries: secondCheckpoint + 1 });
+});
+
+test('the binary COPY reader decodes every column as the hub wrote it, however the bytes are split', async () => {
+  // Entries with every shape of column: users and organizations, a values hash, several fields, no field, non-ASCII ids.
+  const actor = { actorId: crypto.randomUUID(), organizationId: crypto.randomUUID() };
+  await app.deps.audit.appendNow(actor, [
+    { operation: 'UPDATE', entityType: 'Child', entityId: 'Іванко-ß-🙂', fields: ['a', 'b.c', 'd_e'], values: { x: 1 } },
+    { operation: 'READ', entityType: 'Case', entityId: 'tab\there "quoted" \\ back', fields: [] },
+  ]);
+  await app.deps.audit.appendNow({ actorId: null, organizationId: null }, [{ operation: 'EXPORT', entityType: 'Dossier', entityId: 'x', fields: ['status'] }]);
+  const expected = await readEntries({ query: (q, p) => app.deps.dataSource.query(q, p) }, 0n, 1_000_000);
+  expect(expected.some((e) => e.actorId && e.valuesHash && e.fields.length === 3)).toBe(true);
+  expect(expected.some((e) => e.fields.length === 0)).toBe(true);
+
+  // The raw bytes of the COPY, then decoded whole, byte by byte, and in random pieces.
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    sql.query({
+      submit: (c: any) => c.query(COPY_ENTRIES_SQL), handleCopyData: (m: any) => chunks.push(Buffer.from(m.chunk)), handleCommandComplete: () => undefined,
+      handleError: reject, handleReadyForQuery: () => resolve(),
+    } as never);
+  });
+  const bytes = Buffer.concat(chunks);
+  const decode = (pieces: number[]) => {
+    const out: unknown[] = [];
+    const d = new EntryCopyDecoder((e) => out.push(e));
+    let at = 0;
+    for (const n of pieces) { d.write(bytes.subarray(at, at + n)); at += n; }
+    d.write(bytes.subarray(at));
+    expect(d.done).toBe(true);
+    return out;
+  };
+  expect(decode([])).toEqual(expected);
+  expect(decode(Array.from({ length: bytes.length }, () => 1))).toEqual(expected);
+  const random: number[] = [];
+  for (let left = bytes.length; left > 0;) { const n = 1 + Math.floor(Math.random() * 300); random.push(n); left -= n; }
+  expect(decode(random)).toEqual(expected);
+
+  // And the verifier reading through it still accepts the log and names a later edit.
+  expect((await verify()).ok).toBe(true);
+  const r = await underAttack(async () => { await sql.query(`UPDATE audit_entry SET entity_id = 'Іванко' WHERE entity_id = 'Іванко-ß-🙂'`); });
+  expect(r.failure?.seq).toBe(expected.find((e) => e.entityId === 'Іванко-ß-🙂')!.seq);
+  expect(r.failure?.reason).toMatch(/edited/);
 });

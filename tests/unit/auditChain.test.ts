@@ -44,6 +44,11 @@ describe('RFC 6962 Merkle tree', () => {
 
 describe('entries and checkpoints', () => {
   const e = { seq: '1', prevHash: '0'.repeat(64), at: '2026-12-01T00:00:00.000Z', actorId: null, organizationId: null, operation: 'UPDATE', entityType: 'Case', entityId: 'x', fields: ['status'], valuesHash: null };
+  test('known answer: the entry hash is SHA-256 of the canonical JSON array, hex', () => {
+    const canonical = '["bkb-audit/1","1","' + '0'.repeat(64) + '","2026-12-01T00:00:00.000Z",null,null,"UPDATE","Case","x",["status"],null]';
+    expect(entryHash(e)).toBe(crypto.createHash('sha256').update(canonical, 'utf8').digest('hex'));
+    expect(entryHash({ ...e, entityId: 'Іванко "ß"' })).toBe(crypto.createHash('sha256').update(JSON.stringify(['bkb-audit/1', '1', '0'.repeat(64), e.at, null, null, 'UPDATE', 'Case', 'Іванко "ß"', ['status'], null]), 'utf8').digest('hex'));
+  });
   test('any change to an entry changes its hash', () => {
     const h = entryHash(e);
     expect(entryHash({ ...e })).toBe(h);

@@ -1,0 +1,218 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Client } from 'pg';
+import { createApp, type App } from '../../src/app';
+import { AuditLog, readEntries } from '../../src/audit/AuditLog';
+import { inclusionProofs, leafHash, verifyInclusion, type SignedCheckpoint } from '../../src/audit/chain';
+import { auditPaths, MIN_STORED_LEVEL } from '../../src/audit/proofs';
+import { OrganizationKind, Role } from '../../src/schema/enums';
+import { parseVerifyArgs, runAuditVerify } from '../../scripts/auditVerify';
+import { createOrg, createUser } from '../factories';
+import { createOwnDatabase } from '../helpers/ownDatabase';
+import { testConfig } from '../helpers/testApp';
+
+/**
+ * O(log n) inclusion proofs from the subtree hashes checkpoints store, against the RFC 6962 definition; and the
+ * one-round-trip append (the head a process last saw is a guess the database checks). A database of its own:
+ * the tests write hundreds of entries and tamper with the stored nodes.
+ */
+let app: App;
+let db: { url: string; drop: () => Promise<void> };
+let dir: string;
+let sql: Client;
+let url: string;
+const checkpoints: SignedCheckpoint[] = [];
+const query = (q: string, p?: unknown[]) => app.deps.dataSource.query(q, p);
+const SIZES = [1, 2, 3, 255, 256, 257, 511, 512, 513, 700, 1024, 1100];
+
+async function gql(q: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: q, variables }) });
+  return (await res.json()) as { data?: any; errors?: any[] };
+}
+
+/** Appends plain entries until the log has `size` of them. */
+async function growTo(size: number) {
+  const [{ n }] = await query('SELECT count(*)::int AS n FROM audit_entry');
+  for (let have = n; have < size;) {
+    const k = Math.min(size - have, 300);
+    await app.deps.audit.appendNow({ actorId: null, organizationId: null }, Array.from({ length: k }, (_, i) => ({ operation: 'READ', entityType: 'Case', entityId: `c-${have + i}`, fields: ['status'] })));
+    have += k;
+  }
+}
+
+async function leavesOf(size: number) {
+  return (await readEntries({ query }, 0n, size)).map((e) => leafHash(e.hash));
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-proofs-'));
+  db = await createOwnDatabase('auditproofs');
+  app = await createApp(testConfig({ DATA_DIR: dir, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0' }), { databaseUrl: db.url });
+  url = await app.start(0);
+  sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  for (const size of SIZES) {
+    await growTo(size);
+    checkpoints.push(await app.deps.audit.checkpoint());
+  }
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await app?.stop();
+  await db?.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('inclusion proofs from stored subtree hashes', () => {
+  test('checkpoints store every complete subtree of 256 leaves and more, and nothing smaller', async () => {
+    expect(checkpoints.map((c) => Number(c.size))).toEqual(SIZES);
+    const rows: { level: number; n: number }[] = await query('SELECT level, count(*)::int AS n FROM audit_merkle_node GROUP BY level ORDER BY level');
+    // 1100 leaves: 4 subtrees of 256, 2 of 512, 1 of 1024.
+    expect(rows).toEqual([{ level: MIN_STORED_LEVEL, n: 4 }, { level: 9, n: 2 }, { level: 10, n: 1 }]);
+  });
+
+  test('for every checkpoint size, the paths of the first, middle, last and other entries are the RFC 6962 ones and verify offline', async () => {
+    const all = await leavesOf(1100);
+    for (const c of checkpoints) {
+      const size = Number(c.size);
+      const leaves = all.slice(0, size);
+      const indices = [...new Set([0, Math.floor(size / 2), size - 1, 255, 256, 257, 511, 512, 1023].filter((i) => i < size))];
+      const fast = (await auditPaths(query, size, c.root, indices))!;
+      const reference = inclusionProofs(leaves, indices);
+      for (const i of indices) {
+        expect(fast.get(i)).toEqual(reference.get(i));
+        // Offline: only the entry hash, the path and the signed root.
+        const [e] = await readEntries({ query }, BigInt(i), 1);
+        expect(verifyInclusion(e.hash, i, size, fast.get(i)!, c.root)).toBe(true);
+      }
+    }
+  });
+
+  test('every leaf of a tree across the 256 and 512 boundaries', async () => {
+    const c = checkpoints.find((x) => x.size === '700')!;
+    const indices = Array.from({ length: 700 }, (_, i) => i);
+    expect((await auditPaths(query, 700, c.root, indices))!).toEqual(inclusionProofs((await leavesOf(700)), indices));
+  });
+
+  test('a tampered proof does not verify: another sibling, one sibling less, another leaf, another index, another root', async () => {
+    const c = checkpoints.at(-1)!;
+    const size = Number(c.size);
+    for (const i of [0, 550, size - 1]) {
+      const path = (await auditPaths(query, size, c.root, [i]))!.get(i)!;
+      const [e] = await readEntries({ query }, BigInt(i), 1);
+      const [other] = await readEntries({ query }, BigInt((i + 1) % size), 1);
+      expect(verifyInclusion(e.hash, i, size, path, c.root)).toBe(true);
+      for (let k = 0; k < path.length; k++) {
+        const bad = [...path];
+        bad[k] = crypto.createHash('sha256').update(bad[k]).digest('hex');
+        expect(verifyInclusion(e.hash, i, size, bad, c.root)).toBe(false);
+      }
+      expect(verifyInclusion(e.hash, i, size, path.slice(0, -1), c.root)).toBe(false);
+      expect(verifyInclusion(other.hash, i, size, path, c.root)).toBe(false);
+      expect(verifyInclusion(e.hash, (i + 1) % size, size, path, c.root)).toBe(false);
+      expect(verifyInclusion(e.hash, i, size, path, checkpoints.at(-2)!.root)).toBe(false);
+    }
+  });
+
+  test('through the API: auditTrail proofs of the first, a middle and the last entry verify against the signed checkpoint', async () => {
+    const coordinator = await createUser(app, await createOrg(app.deps.dataSource, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR]);
+    const c = checkpoints.at(-1)!;
+    for (const id of ['c-0', 'c-550', 'c-1099']) {
+      const r = await gql('query($id: String!) { auditTrail(filter: { entityType: "Case", entityId: $id }) { checkpoint { size root publicKey } edges { node { seq hash proof { leafIndex treeSize root path } } } } }', { id }, coordinator.token);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.auditTrail.checkpoint.size).toBe(c.size);
+      const [n] = r.data.auditTrail.edges.map((x: any) => x.node);
+      expect(n.proof).toMatchObject({ leafIndex: String(Number(n.seq) - 1), treeSize: c.size, root: c.root });
+      expect(n.proof.path.length).toBeLessThanOrEqual(Math.ceil(Math.log2(Number(c.size))));
+      expect(verifyInclusion(n.hash, Number(n.proof.leafIndex), Number(n.proof.treeSize), n.proof.path, c.root)).toBe(true);
+    }
+  });
+
+  test('an altered stored node is refused instead of giving out a proof that would not verify', async () => {
+    await sql.query('ALTER TABLE audit_merkle_node DISABLE TRIGGER USER');
+    const [saved] = (await sql.query('SELECT hash FROM audit_merkle_node WHERE level = 8 AND idx = 1')).rows;
+    try {
+      await sql.query(`UPDATE audit_merkle_node SET hash = sha256(hash) WHERE level = 8 AND idx = 1`);
+      const c = checkpoints.at(-1)!;
+      await expect(auditPaths(query, 1100, c.root, [0])).rejects.toThrow(/does not reach the root/);
+      // A leaf whose path does not use that node is still proved.
+      expect((await auditPaths(query, 1100, c.root, [1099]))!.get(1099)).toBeDefined();
+    } finally {
+      await sql.query('UPDATE audit_merkle_node SET hash = $1 WHERE level = 8 AND idx = 1', [saved.hash]);
+      await sql.query('ALTER TABLE audit_merkle_node ENABLE TRIGGER USER');
+    }
+  });
+
+  test('a log whose checkpoints predate the stored nodes: proofs still come (one pass), and the next checkpoint fills the nodes in', async () => {
+    const saved = (await sql.query('SELECT level, idx, hash FROM audit_merkle_node ORDER BY level, idx')).rows;
+    await sql.query('ALTER TABLE audit_merkle_node DISABLE TRIGGER USER');
+    await sql.query('DELETE FROM audit_merkle_node');
+    await sql.query('ALTER TABLE audit_merkle_node ENABLE TRIGGER USER');
+    const c = checkpoints.at(-1)!;
+    expect(await auditPaths(query, 1100, c.root, [0])).toBeNull();
+    const coordinator = await createUser(app, await createOrg(app.deps.dataSource, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR]);
+    const r = await gql('query { auditTrail(filter: { entityType: "Case", entityId: "c-3" }) { edges { node { hash proof { leafIndex treeSize path } } } } }', {}, coordinator.token);
+    const n = r.data.auditTrail.edges[0].node;
+    expect(verifyInclusion(n.hash, Number(n.proof.leafIndex), Number(n.proof.treeSize), n.proof.path, c.root)).toBe(true);
+    // Nothing new to sign: the checkpoint is the same one, and the nodes are back, identical.
+    expect((await app.deps.audit.checkpoint()).size).toBe(c.size);
+    expect((await sql.query('SELECT level, idx, hash FROM audit_merkle_node ORDER BY level, idx')).rows).toEqual(saved);
+    expect((await auditPaths(query, 1100, c.root, [0]))!.get(0)).toEqual(inclusionProofs(await leavesOf(1100), [0]).get(0));
+  });
+});
+
+describe('appending in one round trip', () => {
+  test('two hub instances on one database, each with a stale idea of the head, and a rolled-back append: the chain stays whole', async () => {
+    const other = new AuditLog({ config: app.deps.config, logger: pino({ level: 'silent' }), dataSource: app.deps.dataSource });
+    const [{ n: before }] = await query('SELECT count(*)::int AS n FROM audit_entry');
+    const actor = { actorId: null, organizationId: null };
+    const rec = (id: string) => ({ operation: 'READ', entityType: 'Case', entityId: id, fields: ['status'] });
+    // `other` starts from the genesis guess; each instance's guess goes stale as the other writes.
+    await other.appendNow(actor, [rec('a1'), rec('a2')]);
+    await app.deps.audit.appendNow(actor, [rec('b1')]);
+    await other.appendNow(actor, [rec('a3')]);
+    // An append inside a transaction that then rolls back leaves a head guess that never committed.
+    await expect(app.deps.dataSource.transaction(async (em) => {
+      await app.deps.audit.append(em, [{ ...actor, ...rec('rolled-back') }]);
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    await app.deps.audit.appendNow(actor, [rec('b2')]);
+    // Concurrent group commits from both instances.
+    await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => app.deps.audit.recordReads(actor, [rec(`r${i}`)])),
+      ...Array.from({ length: 10 }, (_, i) => other.recordReads(actor, [rec(`s${i}`)])),
+    ]);
+    const [{ n: after }] = await query('SELECT count(*)::int AS n FROM audit_entry');
+    expect(after - before).toBe(25);
+    expect((await query(`SELECT 1 FROM audit_entry WHERE entity_id = 'rolled-back'`)).length).toBe(0);
+    await app.deps.audit.checkpoint();
+    const v = await runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'audit-checkpoints')], {}), () => undefined);
+    expect(v).toMatchObject({ ok: true, entries: after, unsignedTail: 0 });
+  });
+
+  test('the function refuses to write against a head that is not the head, and the trigger still checks every row', async () => {
+    const [head] = await query('SELECT a.seq::text AS seq, a.hash FROM audit_entry a ORDER BY a.seq DESC LIMIT 1');
+    const args = (prevSeq: string, prevHash: string, hash: string) => [prevSeq, prevHash, new Date().toISOString(), [null], [null], ['READ'], ['Case'], ['x'], ['status'], [null], [hash]];
+    const call = 'SELECT head_seq::text AS seq, head_hash AS hash FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])';
+    // A stale head: nothing written, the real head returned.
+    expect(await query(call, args(String(Number(head.seq) - 1), head.hash, 'f'.repeat(64)))).toEqual([head]);
+    // The real head: the function writes what it is given (it does not hash; the verifier does), linked to the head.
+    const before = await query('SELECT count(*)::int AS n FROM audit_entry');
+    await sql.query('BEGIN');
+    try {
+      await sql.query(call, args(head.seq, head.hash, 'f'.repeat(64)));
+      const [row] = (await sql.query('SELECT a.seq::text AS seq, a.prev_hash FROM audit_entry a ORDER BY a.seq DESC LIMIT 1')).rows;
+      expect(row).toEqual({ seq: String(Number(head.seq) + 1), prev_hash: head.hash });
+    } finally {
+      await sql.query('ROLLBACK');
+    }
+    expect(await query('SELECT count(*)::int AS n FROM audit_entry')).toEqual(before);
+    // Direct inserts that do not extend the head are refused by the trigger as before.
+    await expect(sql.query(`INSERT INTO audit_entry (seq, at, operation, entity_type, entity_id, prev_hash, hash) VALUES ($1, now(), 'READ', 'Case', 'x', $2, $3)`,
+      [String(Number(head.seq) + 2), head.hash, 'e'.repeat(64)])).rejects.toThrow(/does not extend the head/);
+  });
+});
