@@ -12,7 +12,7 @@ import { LoginGuard } from './auth/loginGuard';
 import { resolveJwtSecret, TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildContext, type AppDeps, type Context } from './context';
-import { createDataSource, runMigrations } from './db/dataSource';
+import { createDataSource, migrate } from './db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
 import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
@@ -31,6 +31,7 @@ import { currentRequest, requestIdFrom, requestLogFields, runInRequestScope } fr
 import { AuditLog } from './audit/AuditLog';
 import { auditReadsPlugin } from './audit/audit';
 import { evidenceRouter } from './http/evidenceRouter';
+import { StartTimeline } from './startTimeline';
 
 export interface AppOptions {
   /** Overrides config.databaseUrl (tests pass their own database). */
@@ -40,6 +41,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Replaces the event bus (default: Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY). */
   events?: EventBus;
+  /** Receives the phases of the start (src/main.ts logs them). */
+  timeline?: StartTimeline;
 }
 
 export interface App {
@@ -185,7 +188,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let databaseUrl = options.databaseUrl ?? config.databaseUrl;
   let embedded: EmbeddedServer | undefined;
   const tokens = new TokenService(resolveJwtSecret(config), config.tokenTtlSeconds);
-  const schema = await buildSchema();
+  const timeline = options.timeline ?? new StartTimeline();
+  const schema = await timeline.time('schema (type-graphql, federation)', buildSchema);
   const httpServer = http.createServer();
   let dataSource: DataSource | undefined;
   const events = options.events ?? (config.redisUrl ? new RedisEventBus(config.redisUrl, logger) : new PgNotifyEventBus(logger));
@@ -228,20 +232,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async start(port = config.port) {
       if (!databaseUrl) {
         const pgLog = (m: string) => (/left running|is taken|granted|initialising/.test(m) ? logger.info(m) : logger.debug({ pg: m }));
-        embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, pgLog, { fixedPort: config.embeddedPgPortFixed });
+        embedded = await timeline.time('embedded PostgreSQL', () => startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, pgLog, { fixedPort: config.embeddedPgPortFixed }));
         databaseUrl = embedded.url;
         logger.info({ port: embedded.port, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
       }
-      const ran = await runMigrations(databaseUrl);
+      const url = databaseUrl;
+      // One data source for the migrations and for serving: its metadata is built once.
+      const ds = createDataSource({ url, logger: options.queryLogger });
+      dataSource = ds;
+      await timeline.time('TypeORM DataSource', () => ds.initialize());
+      const ran = await timeline.time('migrations check', () => migrate(ds));
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
-      dataSource = createDataSource({ url: databaseUrl, logger: options.queryLogger });
-      await dataSource.initialize();
-      if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } });
-      await events.start({ databaseUrl });
-      await deps.feed.start();
-      deps.audit.start();
-
-      await apollo.start();
+      if (config.demoSeed) await timeline.time('demo seed check', () => seedDemo(ds, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } }));
+      await timeline.time('event bus, feed, audit', async () => {
+        await events.start({ databaseUrl: url });
+        await deps.feed.start();
+        deps.audit.start();
+      });
+      await timeline.time('Apollo start', () => apollo.start());
+      const routesFrom = performance.now();
       const app = express();
       app.disable('x-powered-by');
       app.use(requestScopeMiddleware());
@@ -274,10 +283,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         subscribers: deps.feed.subscriberCount,
         delivered: deps.feed.delivered,
       }));
-      await new Promise<void>((resolve, reject) => {
+      timeline.record('routes, WebSocket', routesFrom);
+      await timeline.time('listen', () => new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, () => resolve());
-      });
+      }));
       const address = httpServer.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
       return `http://localhost:${actualPort}/graphql`;

@@ -3,13 +3,16 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { DEMO_USERS } from './db/seed';
 import { staleBuildWarning } from './staleBuild';
+import { StartTimeline } from './startTimeline';
 
 /** Reads the configuration, starts the hub, and stops it cleanly on Ctrl-C / SIGTERM. */
 async function main(): Promise<void> {
+  const timeline = new StartTimeline();
+  timeline.record('node, modules', 0);
   const stale = staleBuildWarning();
   if (stale) process.stderr.write(stale);
   const config = loadConfig();
-  const app = await createApp(config);
+  const app = await createApp(config, { timeline });
   const log = app.deps.logger;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     for (const u of DEMO_USERS) lines.push(`  ${u.email.padEnd(30)} ${u.roles.join(', ')}`);
   }
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  log.info({ ms: Math.round(performance.now()), phases: timeline }, 'ready');
 }
 
 /** What went wrong, in words: the message first (the stack after it), the parts of an AggregateError, never "undefined". */
