@@ -6,14 +6,14 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { LoginGuard } from './auth/loginGuard';
 import { resolveJwtSecret, TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildContext, type AppDeps, type Context } from './context';
 import { createDataSource, migrate } from './db/dataSource';
-import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
+import { startEmbedded, type EmbeddedServer } from './db/embeddedPostgres';
 import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
 import { createMetrics } from './http/metrics';
@@ -27,7 +27,8 @@ import { buildSchema } from './schema/buildSchema';
 import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
 import { attachWebSocket, type WebSocketHandle } from './subscriptions';
 import { appError, KNOWN_CODES, RETRY_AFTER_SECONDS, withHttpStatus } from './errors';
-import { currentRequest, requestIdFrom, requestLogFields, runInRequestScope } from './requestScope';
+import { currentRequest, requestIdFrom, runInRequestScope } from './requestScope';
+import { createLogger } from './logger';
 import { AuditLog } from './audit/AuditLog';
 import { auditReadsPlugin } from './audit/audit';
 import { evidenceRouter } from './http/evidenceRouter';
@@ -39,6 +40,11 @@ export interface AppOptions {
   /** Receives every SQL statement (the statement-count test). */
   queryLogger?: TypeOrmLogger;
   logger?: Logger;
+  /**
+   * The embedded PostgreSQL, already starting (src/main.ts launches it before loading the hub so that it
+   * boots meanwhile); the app stops it. Without it and without a database URL, start() starts one.
+   */
+  embedded?: Promise<EmbeddedServer>;
   /** Replaces the event bus (default: Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY). */
   events?: EventBus;
   /** Receives the phases of the start (src/main.ts logs them). */
@@ -181,10 +187,9 @@ async function readiness(deps: AppDeps): Promise<{ ok: boolean; checks: Record<s
   return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
 }
 
-
 /** Builds the hub (HTTP and WebSocket on one server and path) without listening. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'bkb-hub' }, mixin: requestLogFields });
+  const logger = options.logger ?? createLogger(config);
   let databaseUrl = options.databaseUrl ?? config.databaseUrl;
   let embedded: EmbeddedServer | undefined;
   const tokens = new TokenService(resolveJwtSecret(config), config.tokenTtlSeconds);
@@ -231,8 +236,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     schema,
     async start(port = config.port) {
       if (!databaseUrl) {
-        const pgLog = (m: string) => (/left running|is taken|granted|initialising/.test(m) ? logger.info(m) : logger.debug({ pg: m }));
-        embedded = await timeline.time('embedded PostgreSQL', () => startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, pgLog, { fixedPort: config.embeddedPgPortFixed }));
+        embedded = await timeline.time(options.embedded ? 'waiting for the embedded PostgreSQL' : 'embedded PostgreSQL', () => options.embedded ?? startEmbedded(config, logger));
         databaseUrl = embedded.url;
         logger.info({ port: embedded.port, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
       }
@@ -250,7 +254,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         deps.audit.start();
       });
       await timeline.time('Apollo start', () => apollo.start());
-      const routesFrom = performance.now();
+      const routesFrom = StartTimeline.mark();
       const app = express();
       app.disable('x-powered-by');
       app.use(requestScopeMiddleware());
