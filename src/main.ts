@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { useCompileCache } from './compileCache';
 import { StartTimeline } from './startTimeline';
@@ -8,16 +9,24 @@ import { StartTimeline } from './startTimeline';
  * PostgreSQL is launched, so that the database boots in its own process while this one loads.
  */
 
-/** Where the V8 code cache of a start is kept: beside the dependencies, per Node version and platform. */
+const nodeModules = path.resolve(__dirname, '../../node_modules');
+
+/** Where the compile cache of a start is kept: beside the dependencies, per Node version and platform. */
 function compileCacheFile(): string {
-  return path.resolve(__dirname, '../../node_modules/.cache/bkb-hub', `compile-cache-${process.version}-${process.platform}-${process.arch}.bin`);
+  return path.join(nodeModules, '.cache/bkb-hub', `compile-cache-${process.version}-${process.platform}-${process.arch}.bin`);
+}
+
+/** The installed dependencies, as npm last wrote them (`npm ci` / `npm install` rewrite this file). */
+function installStamp(): string | null {
+  const st = fs.statSync(path.join(nodeModules, '.package-lock.json'), { throwIfNoEntry: false });
+  return st ? `${st.mtimeMs}:${st.size}` : null;
 }
 
 /** Reads the configuration, starts the hub, and stops it cleanly on Ctrl-C / SIGTERM. */
 async function main(): Promise<void> {
   const timeline = new StartTimeline();
   timeline.record('node, main.js');
-  const cache = useCompileCache(compileCacheFile());
+  const cache = useCompileCache(compileCacheFile(), installStamp());
   const { loadConfig } = require('./config') as typeof import('./config');
   const { startEmbedded } = require('./db/embeddedPostgres') as typeof import('./db/embeddedPostgres');
   const { createLogger } = require('./logger') as typeof import('./logger');
@@ -41,7 +50,7 @@ async function main(): Promise<void> {
   require('reflect-metadata');
   const { createApp } = require('./app') as typeof import('./app');
   const { DEMO_USERS } = require('./db/seed') as typeof import('./db/seed');
-  timeline.record(`modules (${cache.hits} from the compile cache, ${cache.misses} compiled)`, modulesFrom);
+  timeline.record(`modules (${cache.hits} from the compile cache, ${cache.misses} compiled; ${cache.resolved} paths known)`, modulesFrom);
 
   let app: Awaited<ReturnType<typeof createApp>>;
   try {

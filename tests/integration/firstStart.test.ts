@@ -100,12 +100,12 @@ test('npm start: embedded PostgreSQL, migrations, demo seed with progress, clean
 
   const second = await start(port, pgPort);
   expect(second.output()).not.toMatch(/seeding children/);
-  // The start logs where its time went (bench:start prints it); the second compiles no module: the first
-  // saved V8's code cache of every module it loaded on its way out (src/compileCache.ts).
+  // The start logs where its time went (bench:start prints it); the second compiles no module and looks up
+  // no known path: the first saved V8's code cache and its resolutions on its way out (src/compileCache.ts).
   await waitFor(second, /"msg":"ready"/);
   const ready = JSON.parse(second.output().split('\n').find((l) => l.includes('"msg":"ready"'))!) as { ms: number; phases: [string, number, number, number | null][] };
   expect(ready.phases.map((p) => p[0])).toEqual(expect.arrayContaining(['schema (type-graphql, federation)', 'migrations check', 'demo seed check', 'listen']));
-  expect(ready.phases.find((p) => p[0].startsWith('modules'))![0]).toMatch(/^modules \(\d{3,} from the compile cache, 0 compiled\)$/);
+  expect(ready.phases.find((p) => p[0].startsWith('modules'))![0]).toMatch(/^modules \(\d{3,} from the compile cache, 0 compiled; \d{3,} paths known\)$/);
   // The token from the first run is still valid: the generated secret was kept under DATA_DIR.
   const again = await fetch(second.url, {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coord.data.login.token}` },
