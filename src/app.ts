@@ -247,7 +247,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await timeline.time('TypeORM DataSource', () => ds.initialize());
       const ran = await timeline.time('migrations check', () => migrate(ds));
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
-      if (config.demoSeed) await timeline.time('demo seed check', () => seedDemo(ds, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } }));
+      if (config.demoSeed) await timeline.time('demo seed (its check, once seeded)', () => seedDemo(ds, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } }));
       await timeline.time('event bus, feed, audit', async () => {
         await events.start({ databaseUrl: url });
         await deps.feed.start();
