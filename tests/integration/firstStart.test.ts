@@ -52,6 +52,14 @@ async function start(port: number, pgPort: number | undefined): Promise<Running>
   return { proc, output, url: /listening on (\S+)/.exec(out)![1] };
 }
 
+async function waitFor(r: Running, line: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!line.test(r.output())) {
+    if (Date.now() > deadline) throw new Error(`no ${line} in:\n${r.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function stop(r: Running): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => r.proc.once('exit', (code) => resolve(code)));
   r.proc.kill('SIGINT');
@@ -92,6 +100,12 @@ test('npm start: embedded PostgreSQL, migrations, demo seed with progress, clean
 
   const second = await start(port, pgPort);
   expect(second.output()).not.toMatch(/seeding children/);
+  // The start logs where its time went (bench:start prints it); the second compiles no module and looks up
+  // no known path: the first saved V8's code cache and its resolutions on its way out (src/compileCache.ts).
+  await waitFor(second, /"msg":"ready"/);
+  const ready = JSON.parse(second.output().split('\n').find((l) => l.includes('"msg":"ready"'))!) as { ms: number; phases: [string, number, number, number | null][] };
+  expect(ready.phases.map((p) => p[0])).toEqual(expect.arrayContaining(['schema (type-graphql, federation)', 'migrations check', 'demo seed (its check, once seeded)', 'listen']));
+  expect(ready.phases.find((p) => p[0].startsWith('modules'))![0]).toMatch(/^modules \(\d{3,} from the compile cache, 0 compiled; \d{3,} paths known\)$/);
   // The token from the first run is still valid: the generated secret was kept under DATA_DIR.
   const again = await fetch(second.url, {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coord.data.login.token}` },
