@@ -3,9 +3,11 @@ import { Scheduling1764400000000 } from './1764400000000-Scheduling';
 import { Identification1764600000001 } from './1764600000001-Identification';
 import { Evidence1764700000001 } from './1764700000001-Evidence';
 import { Returns1764800000001 } from './1764800000001-Returns';
+import { FieldChanges1764900000801 } from './1764900000801-FieldChanges';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   Identification1764600000001,
   Evidence1764700000001,
-  Returns1764800000001];
+  Returns1764800000001,
+  FieldChanges1764900000801];

@@ -85,6 +85,16 @@ export class CaseResolver {
     }));
   }
 
+  @FieldResolver(() => Int)
+  async version(@Ctx() ctx: Context, @Root() c: Case): Promise<number> {
+    return (await CaseService.readerVersion(ctx, 'Case', c)).version;
+  }
+
+  @FieldResolver(() => Date)
+  async updatedAt(@Ctx() ctx: Context, @Root() c: Case): Promise<Date> {
+    return (await CaseService.readerVersion(ctx, 'Case', c)).updatedAt;
+  }
+
   @FieldResolver(() => CaseEventConnection, { nullable: true, description: 'The case history, newest first' })
   events(@Ctx() ctx: Context, @Root() c: Case, @Args(() => PageArgs) { first, after }: PageArgs): Promise<CaseEventConnection> {
     return CaseService.caseEvents(ctx, c, first, after);

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Case, Child, Guardian } from '../entities';
 import { UpdateChildInput } from '../schema/inputs';
@@ -21,6 +21,16 @@ export class ChildResolver {
   @FieldResolver(() => [Guardian], { nullable: true })
   guardians(@Ctx() ctx: Context, @Root() child: Child): Promise<Guardian[]> {
     return ctx.loaders.guardiansByChild.load(child.id);
+  }
+
+  @FieldResolver(() => Int)
+  async version(@Ctx() ctx: Context, @Root() child: Child): Promise<number> {
+    return (await CaseService.readerVersion(ctx, 'Child', child)).version;
+  }
+
+  @FieldResolver(() => Date, { nullable: true })
+  async updatedAt(@Ctx() ctx: Context, @Root() child: Child): Promise<Date> {
+    return (await CaseService.readerVersion(ctx, 'Child', child)).updatedAt;
   }
 
   @FieldResolver(() => Case, { nullable: true, name: 'case', description: "The child's case, when you may read it" })
