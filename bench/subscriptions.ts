@@ -11,6 +11,7 @@ import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { createApp } from '../src/app';
+import { AuditLog } from '../src/audit/AuditLog';
 import { defineAbilityFor } from '../src/auth/ability';
 import { TokenService } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
@@ -523,6 +524,8 @@ async function main(): Promise<void> {
   };
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: SECRET, DEMO_SEED: 'false' });
   const deps = { config, dataSource: ds, tokens, logger, events: timed } as AppDeps;
+  // Every case write appends to the audit log in its transaction (src/audit): the driver needs one too.
+  deps.audit = new AuditLog(deps);
   const actor = await ds.getRepository(User).findOneByOrFail({ email: 'coordinator@demo.bkb' });
   const ctx = contextFor(deps, actor);
   const eventCase = new Map<string, string>();

@@ -1,9 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Per-field change counts on cases and children (issue 8, point 2). `version` and `updated_at` move on every
+ * Per-field change counts on cases, children and sessions (issue 8, point 2). `version` and `updated_at` move on every
  * write, including writes a partial reader may not see (a SUMMARY partner, a specialist, the council without
- * health data): shown to it, they would tell it that something hidden changed. `field_changes` records, per
+ * health data, a centre coordinator who does not read session notes): shown to it, they would tell it that something hidden changed. `field_changes` records, per
  * column, how many times its value changed and when it last did: `{"status": {"n": 2, "at": "…"}}`. A reader
  * who may read only some fields gets a version and an update time computed from those fields alone
  * (src/auth/access/versions.ts).
@@ -13,11 +13,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * set it. Bookkeeping columns (version, updated_at, field_changes) are not counted; every other column is, so a
  * column added later is tracked without touching this trigger.
  */
+const TABLES = ['case_file', 'child', 'session'];
+
 export class FieldChanges1764900000801 implements MigrationInterface {
   name = 'FieldChanges1764900000801';
 
   async up(q: QueryRunner): Promise<void> {
-    for (const table of ['case_file', 'child']) {
+    for (const table of TABLES) {
       await q.query(`ALTER TABLE ${table} ADD COLUMN field_changes jsonb NOT NULL DEFAULT '{}'`);
     }
     // Existing cases: their status changes are known from the history (other fields' past changes are not,
@@ -39,13 +41,13 @@ export class FieldChanges1764900000801 implements MigrationInterface {
         NEW.field_changes := counts;
         RETURN NEW;
       END $$`);
-    for (const table of ['case_file', 'child']) {
+    for (const table of TABLES) {
       await q.query(`CREATE TRIGGER ${table}_field_changes BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION bkb_count_field_changes()`);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['case_file', 'child']) {
+    for (const table of TABLES) {
       await q.query(`DROP TRIGGER ${table}_field_changes ON ${table}`);
       await q.query(`ALTER TABLE ${table} DROP COLUMN field_changes`);
     }

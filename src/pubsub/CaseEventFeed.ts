@@ -86,6 +86,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** Live events that arrive while catching up wait here (null once live). */
   private buffer: EventSnapshot[] | null = null;
   private catchUp: { cursor: bigint; upTo: bigint } | null = null;
+  private catchUpPages = 0;
   private lastAccepted: bigint;
   /** The last event handed to the transport: where a cut-off client should resume. */
   private lastDelivered: bigint;
@@ -239,9 +240,12 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** Loads the next page of missed events (lazily: a slow client never makes us hold the whole backlog). */
   private async catchUpPage(): Promise<void> {
     const c = this.catchUp!;
-    // A long catch-up is read page by page as the client consumes it: each page with the rights of now.
-    await this.feed.revalidate([this]);
-    if (this.done) return;
+    // A long catch-up is read page by page as the client consumes it: each page after the first (whose rights
+    // were read when the operation was authenticated) with the rights of now.
+    if (this.catchUpPages++ > 0) {
+      await this.feed.revalidate([this]);
+      if (this.done) return;
+    }
     const page = await this.feed.missedEvents(this.ctx, this.filter, c.cursor, c.upTo, CATCH_UP_PAGE);
     if (this.done) return;
     for (const s of page) {

@@ -5,6 +5,7 @@ import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
+import { readerStamps } from '../services/changeStamps';
 import { selectsField, selectsPath } from '../schema/selection';
 
 @ArgsType()
@@ -87,12 +88,12 @@ export class CaseResolver {
 
   @FieldResolver(() => Int)
   async version(@Ctx() ctx: Context, @Root() c: Case): Promise<number> {
-    return (await CaseService.readerVersion(ctx, 'Case', c)).version;
+    return (await readerStamps(ctx, 'Case', c)).version;
   }
 
   @FieldResolver(() => Date)
   async updatedAt(@Ctx() ctx: Context, @Root() c: Case): Promise<Date> {
-    return (await CaseService.readerVersion(ctx, 'Case', c)).updatedAt;
+    return (await readerStamps(ctx, 'Case', c)).updatedAt;
   }
 
   @FieldResolver(() => CaseEventConnection, { nullable: true, description: 'The case history, newest first' })

@@ -3,6 +3,7 @@ import type { Context } from '../context';
 import { Case, Child, Guardian } from '../entities';
 import { UpdateChildInput } from '../schema/inputs';
 import { CaseService } from '../services/CaseService';
+import { readerStamps } from '../services/changeStamps';
 
 @Resolver(() => Child)
 export class ChildResolver {
@@ -25,12 +26,12 @@ export class ChildResolver {
 
   @FieldResolver(() => Int)
   async version(@Ctx() ctx: Context, @Root() child: Child): Promise<number> {
-    return (await CaseService.readerVersion(ctx, 'Child', child)).version;
+    return (await readerStamps(ctx, 'Child', child)).version;
   }
 
   @FieldResolver(() => Date, { nullable: true })
   async updatedAt(@Ctx() ctx: Context, @Root() child: Child): Promise<Date> {
-    return (await CaseService.readerVersion(ctx, 'Child', child)).updatedAt;
+    return (await readerStamps(ctx, 'Child', child)).updatedAt;
   }
 
   @FieldResolver(() => Case, { nullable: true, name: 'case', description: "The child's case, when you may read it" })

@@ -13,7 +13,6 @@ import { allowedTransitions } from './caseLifecycle';
 import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
 import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
-import { versionFor, type VersionedType } from '../auth/access/versions';
 import { searchTerms, searchText, transliterate } from './transliteration';
 import { matchAfterChildChange } from './identification/childMatching';
 
@@ -168,11 +167,6 @@ export class CaseService {
     const page = rows.slice(0, limit);
     const edges = page.map((node) => ({ node, cursor: ctx.deps.tokens.eventIds.encode(node.id) }));
     return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
-  }
-
-  /** The version and update time of a case or child as this reader may know them (see auth/access/versions.ts). */
-  static readerVersion(ctx: Context, type: VersionedType, row: Case | Child): Promise<{ version: number; updatedAt: Date }> {
-    return versionFor(ctx, type, row as unknown as Parameters<typeof versionFor>[2]);
   }
 
   /** Reports a child: the child, its guardians and a case in REPORTED led by the reporter's organization. */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createCase, createOrg, createUser } from '../factories';
+import { centreCoordinator, createCentre, createRoom, createSession, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import type { Case, Child, Organization } from '../../src/entities';
 import { CaseStatus, OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
@@ -132,4 +133,42 @@ test('the council reads the stored case version (it changes statuses with it) bu
   expect(after.child).toEqual(before.child);
   expect((await stored()).childVersion).toBe(3);
   await ok(STATUS, { caseId: c.id, expectedVersion: after.version, status: CaseStatus.LOCATED }, tokens.coordinator);
+});
+
+describe('sessions: the council and the centre coordinator do not read notes, nor learn when they were written', () => {
+  const SESSIONS = `query($c: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { sessions(centreId: $c, from: $from, to: $to) { id status startsAt updatedAt } }`;
+  const NOTES = `mutation($id: ID!, $notes: String) { updateSessionNotes(id: $id, notes: $notes) { id notes updatedAt } }`;
+  const COMPLETE = `mutation($id: ID!) { completeSession(id: $id) { id status } }`;
+
+  test('notes move nothing they see; a status change moves updatedAt; the specialist sees its own writes', async () => {
+    const operator = await createOrg(ds, OrganizationKind.REHABILITATION_CENTRE_OPERATOR);
+    const centre = await createCentre(ds, { org: operator });
+    const room = await createRoom(ds, centre);
+    const specialist = await createSpecialist(ds, centre);
+    const kid = (await createCase(ds, { lead })).child;
+    await placeChild(ds, centre, kid);
+    const startsAt = new Date(Date.now() - 2 * 3600_000);
+    const session = await createSession(ds, { centre, child: kid, specialist, room, startsAt });
+    const cc = (await centreCoordinator(t.app, [centre])).token;
+    const own = (await specialistUser(t.app, centre, specialist)).token;
+    const window = { c: centre.id, from: new Date(startsAt.getTime() - 3600_000).toISOString(), to: new Date(startsAt.getTime() + 3600_000).toISOString() };
+    const seen = async (token: string) => {
+      const r = await t.gql(SESSIONS, window, token);
+      expect(r.errors).toBeUndefined();
+      return r.data!.sessions;
+    };
+    const before = { council: await seen(tokens.coordinator), centre: await seen(cc) };
+    expect(before.council).toHaveLength(1);
+
+    const wrote = await t.gql(NOTES, { id: session.id, notes: 'Talked about home; first drawing of the family' }, own);
+    expect(wrote.errors).toBeUndefined();
+    expect(new Date(wrote.data!.updateSessionNotes.updatedAt).getTime()).toBeGreaterThan(new Date(before.council[0].updatedAt).getTime());
+    expect({ council: await seen(tokens.coordinator), centre: await seen(cc) }).toEqual(before);
+
+    const done = await t.gql(COMPLETE, { id: session.id }, cc);
+    expect(done.errors).toBeUndefined();
+    const after = await seen(tokens.coordinator);
+    expect(after[0].status).toBe('COMPLETED');
+    expect(new Date(after[0].updatedAt).getTime()).toBeGreaterThan(new Date(before.council[0].updatedAt).getTime());
+  });
 });
