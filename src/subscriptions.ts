@@ -139,8 +139,12 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
   // its connection closed even if no event arrives.
   const recheckAccounts = async () => {
     if (connections.size === 0 || !deps.dataSource?.isInitialized) return;
-    const current = await loadPrincipals(deps, [...new Set([...connections].map((c) => c.auth.user.id))]);
-    for (const state of connections) {
+    // Only the connections open when the statement was sent: one opened meanwhile has a user not read here (and
+    // was authenticated just now), so judging it by this answer would close a sound connection.
+    const open = [...connections];
+    const current = await loadPrincipals(deps, [...new Set(open.map((c) => c.auth.user.id))]);
+    for (const state of open) {
+      if (!connections.has(state)) continue;
       const { user } = state.auth;
       const now = current.get(user.id);
       if (now && principalKey(now) === principalKey(principalOf(user, staffScopeOf(user)))) continue;
