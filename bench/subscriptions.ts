@@ -11,7 +11,9 @@ import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { createApp } from '../src/app';
+import { AuditLog } from '../src/audit/AuditLog';
 import { defineAbilityFor } from '../src/auth/ability';
+import { matchesOrganization } from '../src/auth/access/caseEvents';
 import { TokenService } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { contextFor, type AppDeps } from '../src/context';
@@ -22,7 +24,7 @@ import { Case, CaseShare, Organization, User } from '../src/entities';
 import type { EventBus } from '../src/pubsub/EventBus';
 import { PgNotifyEventBus } from '../src/pubsub/PgNotifyEventBus';
 import { RedisEventBus } from '../src/pubsub/RedisEventBus';
-import { CaseStatus, OrganizationKind, Role, type ShareAccess } from '../src/schema/enums';
+import { CaseEventKind, CaseStatus, OrganizationKind, Role, type ShareAccess } from '../src/schema/enums';
 import { CaseService } from '../src/services/CaseService';
 
 /*
@@ -523,6 +525,8 @@ async function main(): Promise<void> {
   };
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, JWT_SECRET: SECRET, DEMO_SEED: 'false' });
   const deps = { config, dataSource: ds, tokens, logger, events: timed } as AppDeps;
+  // Every case write appends to the audit log in its transaction (src/audit): the driver needs one too.
+  deps.audit = new AuditLog(deps);
   const actor = await ds.getRepository(User).findOneByOrFail({ email: 'coordinator@demo.bkb' });
   const ctx = contextFor(deps, actor);
   const eventCase = new Map<string, string>();
@@ -561,7 +565,9 @@ async function main(): Promise<void> {
     const caseId = eventCase.get(eventId)!;
     const f = facts.get(caseId)!;
     if (cls.filter.caseId && cls.filter.caseId !== caseId) return false;
-    if (cls.filter.organizationId && f.leadOrganizationId !== cls.filter.organizationId && !f.shares.some((s) => s.organizationId === cls.filter.organizationId)) return false;
+    // The organization filter tests the share list only for readers of it (a SUMMARY partner matches by the lead alone).
+    const event = { event: { id: eventId, kind: CaseEventKind.STATUS_CHANGED }, case: { id: caseId, leadOrganizationId: f.leadOrganizationId } as Case, facts: { caseId, childId: '', ...f } };
+    if (cls.filter.organizationId && !matchesOrganization(abilities[cls.id], event, cls.filter.organizationId)) return false;
     return abilities[cls.id].can('read', subject('Case', { id: caseId, leadOrganizationId: f.leadOrganizationId, shares: f.shares }));
   };
   let expected = 0;

@@ -3,6 +3,7 @@ import { Scheduling1764400000000 } from './1764400000000-Scheduling';
 import { Identification1764600000001 } from './1764600000001-Identification';
 import { Evidence1764700000001 } from './1764700000001-Evidence';
 import { Returns1764800000001 } from './1764800000001-Returns';
+import { FieldChanges1764900000801 } from './1764900000801-FieldChanges';
 import { AuditProofs1764900001001 } from './1764900001001-AuditProofs';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
@@ -10,4 +11,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   Identification1764600000001,
   Evidence1764700000001,
   Returns1764800000001,
+  FieldChanges1764900000801,
   AuditProofs1764900001001];

@@ -70,39 +70,9 @@ export interface StaffScope {
 // (HTTP and WebSocket) gets the same scope without another query.
 const staffScopes = new WeakMap<User, StaffScope>();
 
-/** Loads the staff scope of a centre coordinator or specialist: one small query, only for those roles. */
+/** Loads the staff scope of a centre coordinator or specialist (the statement `authenticate` runs). */
 export async function loadStaffScope(deps: Pick<AppDeps, 'dataSource'>, user: User): Promise<StaffScope> {
-  return (await loadStaffScopes(deps, [user])).get(user.id)!;
-}
-
-/** Staff scopes of many users in one statement (the WebSocket re-check compares them with what connections hold). */
-export async function loadStaffScopes(deps: Pick<AppDeps, 'dataSource'>, users: Pick<User, 'id' | 'roles'>[]): Promise<Map<string, StaffScope>> {
-  const out = new Map<string, StaffScope>(users.map((u) => [u.id, { centreIds: [], centreOperators: {}, specialistId: null }]));
-  const staff = users.filter((u) => u.roles.includes(Role.CENTRE_COORDINATOR) || u.roles.includes(Role.SPECIALIST));
-  if (staff.length === 0) return out;
-  const rows: { user_id: string; centres: [string, string][] | null; specialist_id: string | null }[] = await deps.dataSource.query(
-    `SELECT u.id AS user_id,
-            (SELECT json_agg(json_build_array(cs.centre_id, c.organization_id) ORDER BY cs.centre_id)
-               FROM centre_staff cs JOIN centre c ON c.id = cs.centre_id WHERE cs.user_id = u.id) AS centres,
-            (SELECT id FROM specialist WHERE user_id = u.id) AS specialist_id
-       FROM unnest($1::uuid[]) AS u(id)`,
-    [staff.map((u) => u.id)],
-  );
-  for (const row of rows) {
-    const user = staff.find((u) => u.id === row.user_id)!;
-    const centres = user.roles.includes(Role.CENTRE_COORDINATOR) ? (row.centres ?? []) : [];
-    out.set(row.user_id, {
-      centreIds: centres.map(([id]) => id),
-      centreOperators: Object.fromEntries(centres),
-      specialistId: user.roles.includes(Role.SPECIALIST) ? (row.specialist_id ?? null) : null,
-    });
-  }
-  return out;
-}
-
-/** A comparable form of a scope: two connections' rights differ exactly when these differ. */
-export function scopeKey(s: StaffScope | undefined): string {
-  return s ? JSON.stringify([s.centreIds, s.centreOperators, s.specialistId]) : '';
+  return (await loadPrincipalRow(deps, user.id))?.scope ?? { centreIds: [], centreOperators: {}, specialistId: null };
 }
 
 /** Resolves the bearer token to a user; null without a token, UNAUTHENTICATED for a bad one. */
@@ -124,7 +94,7 @@ const PRINCIPAL_SQL = `SELECT u.id, u.email, u.display_name, u.roles::text[] AS 
          (SELECT json_agg(json_build_array(cs.centre_id, c.organization_id) ORDER BY cs.centre_id)
             FROM centre_staff cs JOIN centre c ON c.id = cs.centre_id WHERE cs.user_id = u.id) END AS centres,
        CASE WHEN u.roles && ARRAY['SPECIALIST']::user_role[] THEN (SELECT id FROM specialist WHERE user_id = u.id) END AS specialist_id
-  FROM app_user u WHERE u.id = $1`;
+  FROM app_user u WHERE u.id = ANY($1::uuid[])`;
 
 interface PrincipalRow {
   id: string; email: string; display_name: string; roles: Role[]; organization_id: string; active: boolean; created_at: Date;
@@ -133,8 +103,28 @@ interface PrincipalRow {
 
 async function loadPrincipalRow(deps: Pick<AppDeps, 'dataSource'>, userId: string): Promise<{ user: User; scope: StaffScope } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) return null;
-  const [row]: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [userId]);
-  if (!row) return null;
+  const [row]: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [[userId]]);
+  return row ? principalRowToUser(row) : null;
+}
+
+/**
+ * The principals of these users as an HTTP request would build them now, in one statement (the same one
+ * `authenticate` runs); a deactivated or deleted user is absent. Open subscriptions compare them with the
+ * principal they were authorized with (src/pubsub/CaseEventFeed.ts, src/subscriptions.ts).
+ */
+export async function loadPrincipals(deps: Pick<AppDeps, 'dataSource'>, userIds: string[]): Promise<Map<string, Principal>> {
+  const out = new Map<string, Principal>();
+  if (userIds.length === 0) return out;
+  const rows: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [userIds]);
+  for (const row of rows) {
+    if (!row.active) continue;
+    const { user, scope } = principalRowToUser(row);
+    out.set(user.id, principalOf(user, scope));
+  }
+  return out;
+}
+
+function principalRowToUser(row: PrincipalRow): { user: User; scope: StaffScope } {
   const user = Object.assign(new User(), {
     id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, organizationId: row.organization_id,
     active: row.active, createdAt: row.created_at,
@@ -151,15 +141,17 @@ export function staffScopeOf(user: User): StaffScope | undefined {
   return staffScopes.get(user);
 }
 
+/** What a user's ability is built from: its roles, organization and staff scope. */
+export function principalOf(user: User, staff: StaffScope | undefined): Principal {
+  return {
+    id: user.id, organizationId: user.organizationId, roles: user.roles,
+    centreIds: staff?.centreIds ?? [], centreOperators: staff?.centreOperators ?? {}, specialistId: staff?.specialistId ?? null,
+  };
+}
+
 /** Builds a context for a known (or anonymous) user: ability and fresh loaders. */
 export function contextFor(deps: AppDeps, user: User | null, tokenExpiresAt?: number, scope?: StaffScope): Context {
-  const staff = user ? (scope ?? staffScopes.get(user)) : undefined;
-  const principal: Principal | null = user
-    ? {
-      id: user.id, organizationId: user.organizationId, roles: user.roles,
-      centreIds: staff?.centreIds ?? [], centreOperators: staff?.centreOperators ?? {}, specialistId: staff?.specialistId ?? null,
-    }
-    : null;
+  const principal: Principal | null = user ? principalOf(user, scope ?? staffScopes.get(user)) : null;
   const ability = abilityFor(principal);
   const ctx: Context = {
     deps, user, principal, ability, em: deps.dataSource.manager, tokenExpiresAt, afterCommit: [], auditReads: new Map(),

@@ -8,7 +8,8 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 import { WebSocketServer } from 'ws';
-import { authenticate, contextFor, loadStaffScopes, scopeKey, staffScopeOf, type AppDeps, type Context } from './context';
+import { authenticate, contextFor, loadPrincipals, principalOf, staffScopeOf, type AppDeps, type Context } from './context';
+import { principalKey } from './auth/abilityCache';
 import { appError, unauthenticated } from './errors';
 import { permissionKey, primeLoaders, Subscriber, type EventSink } from './pubsub/CaseEventFeed';
 import { LiveDelivery, LiveTarget } from './pubsub/LiveDelivery';
@@ -122,26 +123,32 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
     setTimeout(() => state.socket.close(close.code, close.reason), 50).unref();
   };
 
-  // Every operation authenticates again (the subscription's ability is built then), but a subscription lives
-  // on: its user may be deactivated or lose a role, a centre or its specialist profile meanwhile. Re-read the
-  // connected users and their whole scope, in two statements, every few seconds.
+  const closeForAccount = (state: ConnectionState) => {
+    logger.info({ userId: state.auth.user.id }, 'closing a WebSocket whose account changed');
+    connections.delete(state);
+    endConnection(state, unauthenticated('Your account changed or was deactivated: log in again'), CLOSE_ACCOUNT_CHANGED);
+  };
+  // The feed re-reads its subscribers' principals before every batch of events and ends the subscriptions whose
+  // rights changed; the user's connections close with them (a query over them would re-authenticate anyway).
+  deps.feed.onAccessChanged = (userId) => {
+    for (const state of [...connections]) if (state.auth.user.id === userId) closeForAccount(state);
+  };
+  // Every operation authenticates again (the subscription's ability is built then), and the feed checks rights
+  // before each event; a connection with no event to deliver is still re-read every few seconds, in one
+  // statement: a deactivated user or one whose roles, organization, centres or specialist profile changed has
+  // its connection closed even if no event arrives.
   const recheckAccounts = async () => {
     if (connections.size === 0 || !deps.dataSource?.isInitialized) return;
-    const ids = [...new Set([...connections].map((c) => c.auth.user.id))];
-    const rows: { id: string; active: boolean; roles: string[]; organization_id: string }[] = await deps.dataSource.query(
-      'SELECT id, active, roles::text[] AS roles, organization_id FROM app_user WHERE id = ANY($1::uuid[])', [ids],
-    );
-    const current = new Map(rows.map((r) => [r.id, r]));
-    const scopes = await loadStaffScopes(deps, rows.map((r) => ({ id: r.id, roles: r.roles as never })));
-    const rolesKey = (roles: readonly string[]) => [...roles].sort().join(',');
-    for (const state of connections) {
+    // Only the connections open when the statement was sent: one opened meanwhile has a user not read here (and
+    // was authenticated just now), so judging it by this answer would close a sound connection.
+    const open = [...connections];
+    const current = await loadPrincipals(deps, [...new Set(open.map((c) => c.auth.user.id))]);
+    for (const state of open) {
+      if (!connections.has(state)) continue;
       const { user } = state.auth;
       const now = current.get(user.id);
-      if (now && now.active && now.organization_id === user.organizationId && rolesKey(now.roles) === rolesKey(user.roles)
-        && scopeKey(scopes.get(user.id)) === scopeKey(staffScopeOf(user))) continue;
-      logger.info({ userId: user.id }, 'closing a WebSocket whose account changed');
-      connections.delete(state);
-      endConnection(state, unauthenticated('Your account changed or was deactivated: log in again'), CLOSE_ACCOUNT_CHANGED);
+      if (now && principalKey(now) === principalKey(principalOf(user, staffScopeOf(user)))) continue;
+      closeForAccount(state);
     }
   };
   const recheckTimer = config.accountRecheckSeconds > 0
@@ -247,6 +254,7 @@ export function attachWebSocket({ httpServer, schema, deps, formatError }: {
   return {
     async dispose() {
       if (recheckTimer) clearInterval(recheckTimer);
+      deps.feed.onAccessChanged = null;
       await server.dispose();
     },
     connectionsPerUser: () => perUser,

@@ -6,6 +6,7 @@ import { CasePriority, CaseStatus, CloseReason } from '../schema/enums';
 import { Child } from './Child';
 import { Organization } from './Organization';
 import type { CaseShare } from './CaseShare';
+import type { FieldChanges } from './FieldChanges';
 
 /** The case of one child: its lifecycle status, the deportation record, who leads it and who it is shared with. */
 @ObjectType('Case')
@@ -34,7 +35,7 @@ export class Case {
   @Column({ type: 'enum', enum: CloseReason, enumName: 'close_reason', name: 'close_reason', nullable: true })
   closeReason: CloseReason | null;
 
-  @Field(() => Int, { description: 'Increments on every change; send it back as expectedVersion' })
+  @Field(() => Int, { description: 'Increments on every change; send it back as expectedVersion. A reader of only some fields (a SUMMARY partner) gets the count of changes to those fields' })
   @Column({ type: 'int', default: 1 })
   version: number;
 
@@ -86,7 +87,11 @@ export class Case {
   @CreateDateColumn({ type: 'timestamptz', precision: 3, name: 'created_at' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'Last change; for a reader of only some fields, the last change to one of those' })
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
+
+  /** Changes per column, for readers of only some fields (kept by the database; never written by the app). */
+  @Column({ type: 'jsonb', name: 'field_changes', default: () => "'{}'" })
+  fieldChanges: FieldChanges;
 }

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { BirthDatePrecision, Sex } from '../schema/enums';
+import type { FieldChanges } from './FieldChanges';
 
 /**
  * A deported child. Names are kept in Cyrillic as given, with a Latin form and known aliases;
@@ -73,7 +74,7 @@ export class Child {
   @Column({ type: 'text', name: 'search_text', default: '' })
   searchText: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Increments on every change; send it back as expectedVersion. A reader of only some fields gets the count of changes to those fields' })
   @Column({ type: 'int', default: 1 })
   version: number;
 
@@ -81,7 +82,11 @@ export class Child {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'Last change; for a reader of only some fields, the last change to one of those' })
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
+
+  /** Changes per column, for readers of only some fields (kept by the database; never written by the app). */
+  @Column({ type: 'jsonb', name: 'field_changes', default: () => "'{}'" })
+  fieldChanges: FieldChanges;
 }

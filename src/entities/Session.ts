@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Discipline, SessionStatus } from '../schema/enums';
+import type { FieldChanges } from './FieldChanges';
 
 /**
  * One session of a child with a specialist in a room. Every session that is not CANCELLED holds rows in
@@ -60,7 +61,11 @@ export class Session {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'Last change; for a reader of only some fields (not the notes), the last change to one of those' })
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
+
+  /** Changes per column, for readers of only some fields (kept by the database; never written by the app). */
+  @Column({ type: 'jsonb', name: 'field_changes', default: () => "'{}'" })
+  fieldChanges: FieldChanges;
 }

@@ -1,6 +1,7 @@
 import { In } from 'typeorm';
 import type { AppAbility } from '../auth/ability';
-import type { AppDeps, Context } from '../context';
+import { loadPrincipals, type AppDeps, type Context } from '../context';
+import { principalKey } from '../auth/abilityCache';
 import { Case, CaseEvent, Child, Organization, User } from '../entities';
 import { appError } from '../errors';
 import { CaseStatusChange } from '../schema/CaseStatusChange';
@@ -85,6 +86,7 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** Live events that arrive while catching up wait here (null once live). */
   private buffer: EventSnapshot[] | null = null;
   private catchUp: { cursor: bigint; upTo: bigint } | null = null;
+  private catchUpPages = 0;
   private lastAccepted: bigint;
   /** The last event handed to the transport: where a cut-off client should resume. */
   private lastDelivered: bigint;
@@ -238,6 +240,12 @@ export class Subscriber implements AsyncIterableIterator<CaseStatusChange> {
   /** Loads the next page of missed events (lazily: a slow client never makes us hold the whole backlog). */
   private async catchUpPage(): Promise<void> {
     const c = this.catchUp!;
+    // A long catch-up is read page by page as the client consumes it: each page after the first (whose rights
+    // were read when the operation was authenticated) with the rights of now.
+    if (this.catchUpPages++ > 0) {
+      await this.feed.revalidate([this]);
+      if (this.done) return;
+    }
     const page = await this.feed.missedEvents(this.ctx, this.filter, c.cursor, c.upTo, CATCH_UP_PAGE);
     if (this.done) return;
     for (const s of page) {
@@ -295,6 +303,11 @@ export class CaseEventFeed {
   private readonly groups = new Map<string, Group>();
   private running: Promise<void> | null = null;
   private again = false;
+  /**
+   * Told (with the user id) when a subscriber's user no longer has the rights it subscribed with; the
+   * WebSocket layer then closes that user's connections (its subscriptions are ended already).
+   */
+  onAccessChanged: ((userId: string) => void) | null = null;
   /** Live events handed to subscribers since start, one per subscriber (the /metrics counter). */
   delivered = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -371,12 +384,48 @@ export class CaseEventFeed {
           'SELECT id::text AS id FROM case_event WHERE id > $1 ORDER BY id LIMIT $2', [this.lastId.toString(), PAGE],
         );
         if (rows.length === 0) break;
-        const snapshots = this.groups.size ? await this.load(rows.map((r) => r.id)) : [];
+        let snapshots: EventSnapshot[] = [];
+        if (this.groups.size) {
+          // Rights first, then the events' facts: a change of rights (role, organization, centre, specialist
+          // profile, deactivation) committed before these events is seen, so no event goes out on old rights.
+          await this.revalidate(this.subscribers());
+          snapshots = await this.load(rows.map((r) => r.id));
+        }
         for (const s of snapshots) this.dispatch(s);
         this.lastId = BigInt(rows[rows.length - 1].id);
         if (rows.length < PAGE) break;
       }
     } while (this.again);
+  }
+
+  private *subscribers(): Iterable<Subscriber> {
+    for (const g of this.groups.values()) yield* g.subscribers;
+  }
+
+  /**
+   * Ends the subscriptions whose user's rights are no longer those they were authorized with (issue 8, item
+   * 11): the user's principal (active, roles, organization, centres and their operators, specialist profile)
+   * is read again, in one statement for all of them, and compared with the one their ability was built from.
+   * Called before every batch of live events and every page of catch-up, so a change of rights takes effect
+   * for the next event delivered. Shares, placements and assignments need no re-read here: they are facts of
+   * each event, loaded after this (shares) or when its payload is resolved (placements, assignments).
+   */
+  async revalidate(subs: Iterable<Subscriber>): Promise<void> {
+    const list = [...subs].filter((s) => !s.ended && s.ctx.principal);
+    if (list.length === 0) return;
+    const now = await loadPrincipals(this.deps, [...new Set(list.map((s) => s.ctx.principal!.id))]);
+    const changed = new Set<string>();
+    for (const s of list) {
+      const p = s.ctx.principal!;
+      const fresh = now.get(p.id);
+      if (fresh && principalKey(fresh) === principalKey(p)) continue;
+      changed.add(p.id);
+      s.fail(appError('UNAUTHENTICATED', 'Your account changed or was deactivated: log in again'));
+    }
+    for (const id of changed) {
+      this.deps.logger.info({ userId: id }, 'ending subscriptions whose rights changed');
+      this.onAccessChanged?.(id);
+    }
   }
 
   private dispatch(s: EventSnapshot): void {

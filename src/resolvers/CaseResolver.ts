@@ -5,6 +5,7 @@ import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
+import { readerStamps } from '../services/changeStamps';
 import { selectsField, selectsPath } from '../schema/selection';
 
 @ArgsType()
@@ -83,6 +84,16 @@ export class CaseResolver {
     return (facts?.shares ?? []).map((s) => Object.assign(new CaseShare(), {
       caseId: c.id, childId: c.childId, organizationId: s.organizationId, access: s.access, createdAt: s.createdAt ? new Date(s.createdAt) : undefined,
     }));
+  }
+
+  @FieldResolver(() => Int)
+  async version(@Ctx() ctx: Context, @Root() c: Case): Promise<number> {
+    return (await readerStamps(ctx, 'Case', c)).version;
+  }
+
+  @FieldResolver(() => Date)
+  async updatedAt(@Ctx() ctx: Context, @Root() c: Case): Promise<Date> {
+    return (await readerStamps(ctx, 'Case', c)).updatedAt;
   }
 
   @FieldResolver(() => CaseEventConnection, { nullable: true, description: 'The case history, newest first' })

@@ -1,8 +1,9 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Case, Child, Guardian } from '../entities';
 import { UpdateChildInput } from '../schema/inputs';
 import { CaseService } from '../services/CaseService';
+import { readerStamps } from '../services/changeStamps';
 
 @Resolver(() => Child)
 export class ChildResolver {
@@ -21,6 +22,16 @@ export class ChildResolver {
   @FieldResolver(() => [Guardian], { nullable: true })
   guardians(@Ctx() ctx: Context, @Root() child: Child): Promise<Guardian[]> {
     return ctx.loaders.guardiansByChild.load(child.id);
+  }
+
+  @FieldResolver(() => Int)
+  async version(@Ctx() ctx: Context, @Root() child: Child): Promise<number> {
+    return (await readerStamps(ctx, 'Child', child)).version;
+  }
+
+  @FieldResolver(() => Date, { nullable: true })
+  async updatedAt(@Ctx() ctx: Context, @Root() child: Child): Promise<Date> {
+    return (await readerStamps(ctx, 'Child', child)).updatedAt;
   }
 
   @FieldResolver(() => Case, { nullable: true, name: 'case', description: "The child's case, when you may read it" })

@@ -6,6 +6,7 @@ import { BookSessionInput } from '../schema/schedulingInputs';
 import { BookingResult, type BookedSessions, type BookingConflicts } from '../schema/schedulingPayloads';
 import { BookingService } from '../services/BookingService';
 import { SchedulingService } from '../services/SchedulingService';
+import { readerStamps } from '../services/changeStamps';
 
 @Resolver(() => Session)
 export class SessionResolver {
@@ -60,6 +61,11 @@ export class SessionResolver {
   @Mutation(() => Session, { description: "Writes the session's notes (its own specialist only)" })
   updateSessionNotes(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('notes', () => String, { nullable: true }) notes: string | null): Promise<Session> {
     return BookingService.updateNotes(ctx, id, notes);
+  }
+
+  @FieldResolver(() => Date)
+  async updatedAt(@Ctx() ctx: Context, @Root() s: Session): Promise<Date> {
+    return (await readerStamps(ctx, 'Session', s)).updatedAt;
   }
 
   @FieldResolver(() => Child, { nullable: true })

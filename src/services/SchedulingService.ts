@@ -304,6 +304,9 @@ export class SchedulingService {
       // A second, overlapping placement at another centre needs that centre's consent (issue 8 item 12): it is
       // given by someone who also manages placements there, or by that centre ending its placement first
       // (endPlacement). The refusal does not say which centre: the requester may not read that placement.
+      // The child's row is locked first: two centres placing the same child at once are serialized, so the second
+      // sees the first's placement (locking the overlapping placements alone cannot lock rows not yet written).
+      await tx.em.query('SELECT 1 FROM child WHERE id = $1 FOR UPDATE', [input.childId]);
       const overlapping: { centre_id: string }[] = await tx.em.query(
         `SELECT centre_id FROM placement WHERE child_id = $1 AND centre_id <> $2
             AND from_date <= COALESCE($4::date, 'infinity'::date) AND COALESCE(to_date, 'infinity'::date) >= $3::date

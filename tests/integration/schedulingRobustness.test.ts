@@ -217,6 +217,21 @@ describe('a placement at a second centre needs the first centre\'s consent', () 
     expect(moved.data!.createPlacement).toMatchObject({ from: '2027-03-01', to: null });
   });
 
+  it('two centres placing the same child at the same moment: exactly one succeeds', async () => {
+    const first = await createCentre(ds, { org: operator });
+    const second = await createCentre(ds, { org: operator });
+    const ccFirst = (await centreCoordinator(t.app, [first])).token;
+    const ccSecond = (await centreCoordinator(t.app, [second])).token;
+    for (let round = 0; round < 5; round++) {
+      const kid = (await createCase(ds, { lead: operator })).child;
+      const answers = await Promise.all([[first, ccFirst], [second, ccSecond]].map(([c, token]) => (
+        t.gql(PLACE, { i: { childId: kid.id, centreId: (c as Centre).id, from: '2027-03-01' } }, token as string))));
+      expect(answers.filter((a) => !a.errors).length).toBe(1);
+      expect(answers.filter((a) => a.errors?.[0].extensions?.reason === 'PLACED_ELSEWHERE').length).toBe(1);
+      expect(await count('placement', 'child_id = $1', [kid.id])).toBe(1);
+    }
+  });
+
   it('a coordinator of both centres consents by placing the child itself', async () => {
     const first = await createCentre(ds, { org: operator });
     const second = await createCentre(ds, { org: operator });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
 import { defineAbilityFor, type Principal } from '../../../src/auth/ability';
 import { readableFieldFilter, fieldVerdict } from '../../../src/auth/access/whereAccessible';
+import { PER_READER_STAMPS } from '../../../src/auth/access/versions';
 import { withAccessTable } from '../../../src/auth/accessTable';
 import { buildSchema, recordTypeNames } from '../../../src/schema/buildSchema';
 import { Role, ShareAccess } from '../../../src/schema/enums';
@@ -68,6 +69,28 @@ describe('guarded by default', () => {
     expect(fieldVerdict(specialist, 'Child', 'patronymic')).toBe('deny');
     expect(fieldVerdict(specialist, 'Child', 'aliases')).toBe('deny');
     expect(fieldVerdict(specialist, 'Child', 'givenName')).toBe('allow');
+  });
+});
+
+describe('change stamps tell a partial reader nothing hidden (issue 8, point 2)', () => {
+  test('every type some role reads in part together with version or updatedAt shows them per reader', () => {
+    const partial = new Set<string>();
+    for (const name of recordTypeNames()) {
+      const type = schema.getType(name);
+      if (!isObjectType(type)) continue;
+      const fields = Object.keys(type.getFields());
+      const stamps = fields.filter((f) => f === 'version' || f === 'updatedAt');
+      if (stamps.length === 0) continue;
+      for (const a of abilities) {
+        for (const r of a.rulesFor('read', name as never)) {
+          if (r.inverted || !r.fields) continue;
+          const granted = ([] as string[]).concat(r.fields);
+          if (stamps.some((f) => granted.includes(f)) && fields.some((f) => !granted.includes(f))) partial.add(name);
+        }
+      }
+    }
+    // A new type read in part with a stamp fails here until it gets a field_changes column and per-reader stamps.
+    expect([...partial].sort()).toEqual(Object.keys(PER_READER_STAMPS).sort());
   });
 });
 
