@@ -134,37 +134,44 @@ export class AuditLog {
    * checkpoint and publishes it. Returns the latest checkpoint when nothing was appended since.
    */
   async checkpoint(): Promise<SignedCheckpoint> {
-    const signed = await this.ds.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CHECKPOINT_LOCK]);
-      const [last]: { size: string; root: string; head: string; at: Date; key_id: string; signature: string; peaks: { height: number; hash: string }[] }[] =
-        await em.query('SELECT size::text AS size, root, head, at, key_id, signature, peaks FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
-      const acc = last ? MerkleAccumulator.from(Number(last.size), last.peaks) : new MerkleAccumulator();
-      if (last && acc.root() !== last.root) throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
-      let prev = last?.head ?? GENESIS_HASH;
-      let seq = BigInt(last?.size ?? '0');
-      for (;;) {
-        const rows = await readEntries(em, seq, 20000);
-        if (rows.length === 0) break;
-        for (const e of rows) {
-          if (BigInt(e.seq) !== seq + 1n) throw new Error(`audit: entry ${seq + 1n} is missing`);
-          if (e.prevHash !== prev || entryHash(e) !== e.hash) throw new Error(`audit: entry ${e.seq} does not verify; refusing to sign`);
-          acc.push(leafHash(e.hash));
-          prev = e.hash;
-          seq += 1n;
-        }
-      }
-      if (last && seq.toString() === last.size) {
-        return { size: last.size, root: last.root, head: last.head, at: last.at.toISOString(), keyId: last.key_id, signature: last.signature };
-      }
-      const c = signCheckpoint({ size: seq.toString(), root: acc.root(), head: prev, at: new Date().toISOString() }, this.keys.privateKey, this.keys.keyId);
-      await em.query(
-        'INSERT INTO audit_checkpoint (size, root, head, at, key_id, signature, peaks) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [c.size, c.root, c.head, c.at, c.keyId, c.signature, JSON.stringify(acc.snapshot())],
-      );
-      return c;
-    });
+    const signed = await this.ds.transaction((em) => this.checkpointIn(em));
     this.publish(signed);
     return signed;
+  }
+
+  /**
+   * Where a checkpoint over the entries committed so far would stand, verified (read-only, no lock). A caller
+   * that will sign inside its own transaction (the dossier export) computes this first, so that the work
+   * done while it holds the audit order lock is only the few entries appended since.
+   */
+  async checkpointBase(): Promise<CheckpointBase> {
+    return this.ds.transaction('REPEATABLE READ', async (em) => {
+      const last = await lastCheckpoint(em);
+      return advance(em, baseOf(last));
+    });
+  }
+
+  /**
+   * Signs a checkpoint inside the transaction of `em` (taking the checkpoint lock, held to commit), over every
+   * entry that transaction sees, its own uncommitted ones included; nothing is stored if it rolls back.
+   * Continues from `base` when given (see checkpointBase). The caller publishes it after commit (`publish`):
+   * a checkpoint that might still roll back never reaches witnesses.
+   */
+  async checkpointIn(em: EntityManager, base?: CheckpointBase): Promise<SignedCheckpoint> {
+    await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CHECKPOINT_LOCK]);
+    const last = await lastCheckpoint(em);
+    const from = base && (!last || BigInt(base.size) >= BigInt(last.size)) ? base : baseOf(last);
+    const at = await advance(em, from, last);
+    if (last && at.size === last.size) {
+      return { size: last.size, root: last.root, head: last.head, at: last.at.toISOString(), keyId: last.key_id, signature: last.signature };
+    }
+    const acc = MerkleAccumulator.from(Number(at.size), at.peaks);
+    const c = signCheckpoint({ size: at.size, root: acc.root(), head: at.head, at: new Date().toISOString() }, this.keys.privateKey, this.keys.keyId);
+    await em.query(
+      'INSERT INTO audit_checkpoint (size, root, head, at, key_id, signature, peaks) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [c.size, c.root, c.head, c.at, c.keyId, c.signature, JSON.stringify(at.peaks)],
+    );
+    return c;
   }
 
   /** Writes the checkpoint (and the public key) to the witness directory; existing files are never overwritten. */
@@ -203,6 +210,57 @@ function writeOnce(file: string, content: string): void {
   } finally {
     fs.unlinkSync(tmp);
   }
+}
+
+/** A verified position in the chain: `size` entries, the last one's hash, and the Merkle peaks over them. */
+export interface CheckpointBase {
+  size: string;
+  head: string;
+  peaks: { height: number; hash: string }[];
+}
+
+interface CheckpointRow { size: string; root: string; head: string; at: Date; key_id: string; signature: string; peaks: { height: number; hash: string }[] }
+
+async function lastCheckpoint(em: EntityManager): Promise<CheckpointRow | undefined> {
+  const [last]: CheckpointRow[] = await em.query('SELECT size::text AS size, root, head, at, key_id, signature, peaks FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
+  if (last && MerkleAccumulator.from(Number(last.size), last.peaks).root() !== last.root) {
+    throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
+  }
+  return last;
+}
+
+function baseOf(last: CheckpointRow | undefined): CheckpointBase {
+  return last ? { size: last.size, head: last.head, peaks: last.peaks } : { size: '0', head: GENESIS_HASH, peaks: [] };
+}
+
+/**
+ * Extends `from` over the entries after it that `em` sees, re-checking each one's sequence, link and hash
+ * (the hub never signs a chain that does not verify). Passing the stored checkpoint `last` also checks that
+ * the extended tree agrees with it where they overlap.
+ */
+async function advance(em: EntityManager, from: CheckpointBase, last?: CheckpointRow): Promise<CheckpointBase> {
+  const acc = MerkleAccumulator.from(Number(from.size), from.peaks);
+  let prev = from.head;
+  let seq = BigInt(from.size);
+  const check = () => {
+    if (last && seq.toString() === last.size && (acc.root() !== last.root || prev !== last.head)) {
+      throw new Error(`audit: the chain does not give the root of stored checkpoint ${last.size}; refusing to sign`);
+    }
+  };
+  check();
+  for (;;) {
+    const rows = await readEntries(em, seq, 20000);
+    if (rows.length === 0) break;
+    for (const e of rows) {
+      if (BigInt(e.seq) !== seq + 1n) throw new Error(`audit: entry ${seq + 1n} is missing`);
+      if (e.prevHash !== prev || entryHash(e) !== e.hash) throw new Error(`audit: entry ${e.seq} does not verify; refusing to sign`);
+      acc.push(leafHash(e.hash));
+      prev = e.hash;
+      seq += 1n;
+      check();
+    }
+  }
+  return { size: seq.toString(), head: prev, peaks: acc.snapshot() };
 }
 
 interface EntryRow {
