@@ -16,7 +16,7 @@ import { AuditTrailService } from './AuditTrailService';
 import { BagWriter } from './bagWriter';
 import { custodyOf, evidenceLoaders } from './evidenceLoaders';
 import { contentPath } from './evidenceStore';
-import { addCustody } from './EvidenceService';
+import { addCustodyMany } from './EvidenceService';
 
 /** What a reader may see of a record: only the fields its rules grant (the same check as FieldGuard). */
 async function readable(ctx: Context, type: string, row: Record<string, unknown> & { id: string }, fields: string[]): Promise<Record<string, unknown>> {
@@ -64,21 +64,30 @@ export class DossierExporter {
     const bag = await BagWriter.open(ctx.deps.config.exportDir, 'dossier');
     let checkpoint: SignedCheckpoint;
     let entryCount = 0;
+    const timing: Record<string, number> = {};
     try {
       // 1. Outside the transaction: records and originals (a missing or altered original stops the export here).
-      for (const inc of incidents) await bag.addJson(`records/incidents/${inc.id}.json`, { ...inc, caseIds: await loaders.caseIdsByIncident.load(inc.id) });
-      for (const c of cases) {
-        const child = await ctx.loaders.child.load(c.childId);
+      const started = performance.now();
+      const [incidentCases, children, itemIncidents, itemCases] = await Promise.all([
+        loaders.caseIdsByIncident.loadMany(incidents.map((i) => i.id)),
+        ctx.loaders.child.loadMany(cases.map((c) => c.childId)),
+        loaders.incidentsByEvidence.loadMany(items.map((i) => i.id)),
+        loaders.caseIdsByEvidence.loadMany(items.map((i) => i.id)),
+      ]);
+      const ok = <T>(v: T | Error): T => { if (v instanceof Error) throw v; return v; };
+      for (const [n, inc] of incidents.entries()) await bag.addJson(`records/incidents/${inc.id}.json`, { ...inc, caseIds: ok(incidentCases[n]) });
+      for (const [n, c] of cases.entries()) {
+        const child = ok(children[n]);
         await bag.addJson(`records/cases/${c.id}.json`, {
           case: await readable(ctx, 'Case', c as unknown as Record<string, unknown> & { id: string }, CASE_EXPORT_FIELDS),
           child: child ? await readable(ctx, 'Child', child as unknown as Record<string, unknown> & { id: string }, CHILD_EXPORT_FIELDS) : null,
         });
       }
-      for (const it of items) {
+      for (const [n, it] of items.entries()) {
         const { capturedByOrganizationId, custodianOrganizationId, pendingTransferToId, createdById, derivedFromId, ...record } = it;
         await bag.addJson(`evidence/${it.id}/item.json`, {
           ...record, capturedByOrganizationId, custodianOrganizationId, pendingTransferToId, createdById, derivedFromId,
-          incidentIds: (await loaders.incidentsByEvidence.load(it.id)).map((i) => i.id), caseIds: await loaders.caseIdsByEvidence.load(it.id),
+          incidentIds: ok(itemIncidents[n]).map((i) => i.id), caseIds: ok(itemCases[n]),
         });
         if (canContent.has(it.id)) {
           const copied = await bag.copy(`evidence/${it.id}/original/${safeName(it.originalFileName ?? it.id)}`, contentPath(ctx.deps.config.evidenceDir, it.sha256!));
@@ -98,33 +107,36 @@ export class DossierExporter {
       const base = await ctx.deps.audit.checkpointBase();
       const leaves = await AuditTrailService.leaves(ctx.deps.dataSource.manager, 0n, BigInt(base.size));
       const before = await auditEntriesAbout(ctx.deps.dataSource.manager, entityIds, 0n, BigInt(base.size));
+      await bag.add('audit/public-key.pem', ctx.deps.audit.keys.publicKeyPem);
+      const org = await ctx.loaders.organization.load(user.organizationId);
+      timing.written = Math.round(performance.now() - started);
 
       // 2. One transaction: the custody and audit rows, the checkpoint over them, the rest of the bag, its final name.
       checkpoint = await transactional(ctx, async (tx) => {
+        await addCustodyMany(tx, items.map((it) => ({ evidenceId: it.id, kind: CustodyEventKind.EXPORTED, sha256: canContent.has(it.id) ? it.sha256 : null, note: bag.name })));
         for (const it of items) {
-          await addCustody(tx, it.id, CustodyEventKind.EXPORTED, { sha256: canContent.has(it.id) ? it.sha256 : null, note: bag.name });
           audit(tx, { operation: 'EXPORT', entityType: 'EvidenceItem', entityId: it.id, fields: canContent.has(it.id) ? ['content', 'custody'] : ['custody'], values: { bag: bag.name } });
         }
         audit(tx, {
           operation: 'EXPORT', entityType: 'Dossier', entityId: bag.name, fields: ['incidents', 'cases', 'evidence'],
           values: { incidents: incidents.map((i) => i.id), cases: caseIds, evidence: items.map((i) => [i.id, i.sha256]) },
         });
+        // Custody logs before the audit order lock is taken; read in the transaction, so with this export's events.
+        const custody = await custodyOf(tx, tx.em, items.map((i) => i.id));
+        for (let i = 0; i < items.length; i += 16) {
+          await Promise.all(items.slice(i, i + 16).map((it, k) => bag.addJson(`evidence/${it.id}/custody.json`, custody[i + k].map((e) => ({ ...e, at: e.at.toISOString() })))));
+        }
         // Appends the entries now (taking the audit order lock, held to commit), so the checkpoint covers them.
         await flushAudit(tx);
+        const locked = performance.now();
         const c = await tx.deps.audit.checkpointIn(tx.em, base);
         const size = BigInt(c.size);
         leaves.push(...await AuditTrailService.leaves(tx.em, BigInt(base.size), size));
         const entries = [...before, ...await auditEntriesAbout(tx.em, entityIds, BigInt(base.size), size)];
         const proofs = inclusionProofs(leaves, entries.map((e) => Number(e.seq) - 1));
-        const custody = await custodyOf(tx, tx.em, items.map((i) => i.id));
-        for (const [n, it] of items.entries()) {
-          await bag.addJson(`evidence/${it.id}/custody.json`, custody[n].map((e) => ({ ...e, at: e.at.toISOString() })));
-        }
         const body = entries.map((e) => JSON.stringify({ ...e, proof: { leafIndex: Number(e.seq) - 1, treeSize: Number(c.size), path: proofs.get(Number(e.seq) - 1) ?? [] } })).join('\n');
         await bag.add('audit/entries.jsonl', body ? `${body}\n` : '');
         await bag.addJson('audit/checkpoint.json', c);
-        await bag.add('audit/public-key.pem', ctx.deps.audit.keys.publicKeyPem);
-        const org = await ctx.loaders.organization.load(user.organizationId);
         await bag.seal([
           ['Source-Organization', org?.name ?? user.organizationId],
           ['Bagging-Date', new Date().toISOString().slice(0, 10)],
@@ -136,8 +148,10 @@ export class DossierExporter {
           ['BKB-Audit-Key-Id', c.keyId],
         ]);
         entryCount = entries.length;
+        timing.locked = Math.round(performance.now() - locked);
         return c;
       });
+      timing.total = Math.round(performance.now() - started);
     } catch (e) {
       const left = await bag.discard();
       if (left) ctx.deps.logger.error({ err: left, bag: bag.name }, 'dossier export failed and its bag could not be removed');
@@ -149,7 +163,7 @@ export class DossierExporter {
     } catch (e) {
       ctx.deps.logger.error({ err: e, size: checkpoint.size }, 'audit: the checkpoint of a dossier export was not published');
     }
-    ctx.deps.logger.info({ bag: bag.path, evidence: items.length, cases: cases.length, entries: entryCount }, 'dossier exported');
+    ctx.deps.logger.info({ bag: bag.path, evidence: items.length, cases: cases.length, entries: entryCount, ms: timing }, 'dossier exported');
     return {
       bagName: bag.name, path: bag.path, evidenceCount: items.length, caseCount: cases.length, auditEntryCount: entryCount, payloadOxum: bag.payloadOxum,
       checkpoint: AuditTrailService.withKey(ctx, checkpoint),
