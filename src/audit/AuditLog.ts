@@ -10,7 +10,10 @@ import { loadAuditKeys, valuesHash, type AuditKeys } from './keys';
 
 /** Advisory lock serializing audit appends (ASCII "BKBAUD"); held to commit, so seq commits in order with no gap. */
 export const AUDIT_ORDER_LOCK = '72891001655876';
-/** Advisory lock serializing checkpoint creation across instances. */
+/**
+ * Advisory lock serializing checkpoint creation across instances. A transaction that holds both (the dossier
+ * export signs inside its own) takes it after the audit order lock; nothing takes them the other way round.
+ */
 const CHECKPOINT_LOCK = '72891001675080';
 
 /** One audited operation, as a caller describes it. Values are hashed (keyed), never stored. */
