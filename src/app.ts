@@ -16,6 +16,7 @@ import { createDataSource, runMigrations } from './db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embeddedPostgres';
 import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
+import { sweepExports } from './services/evidence/exportSweep';
 import { createMetrics } from './http/metrics';
 import { mountExposure, withRequest } from './http/routes';
 import { exposurePlugin } from './http/security';
@@ -237,6 +238,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       dataSource = createDataSource({ url: databaseUrl, logger: options.queryLogger });
       await dataSource.initialize();
       if (config.demoSeed) await seedDemo(dataSource, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } });
+      await sweepExports(dataSource, config.exportDir, logger)
+        .catch((e) => logger.error({ err: e, dir: config.exportDir }, 'exports: could not sweep bags left by an earlier crash'));
       await events.start({ databaseUrl });
       await deps.feed.start();
       deps.audit.start();

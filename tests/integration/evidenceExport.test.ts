@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
 import { verifyBag } from '../../src/audit/bagVerify';
 import { contentPath } from '../../src/services/evidence/evidenceStore';
+import { sweepExports } from '../../src/services/evidence/exportSweep';
 import { createCase, createOrg, createUser } from '../factories';
 import { CREATE_EVIDENCE, CREATE_INCIDENT, upload } from '../factories/evidence';
 import { createOwnDatabase } from '../helpers/ownDatabase';
@@ -220,5 +221,44 @@ describe('exports in parallel', () => {
     expect(verdict.failure).toBeUndefined();
     expect(verdict.ok).toBe(true);
     expect(verdict.checkpointsVerified).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('after a crash', () => {
+  const setAge = (p: string, minutes: number) => {
+    const t = new Date(Date.now() - minutes * 60_000);
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) setAge(path.join(p, e), minutes);
+    fs.utimesSync(p, t, t);
+  };
+
+  test('at start, a half-written bag is removed and a bag whose export never committed is set aside; committed bags stay', async () => {
+    const exportDir = path.join(dir, 'exports');
+    const done = await gql(EXPORT, { i: { incidentId: incidents[1] } }, tok.investigator);
+    expect(done.errors).toBeUndefined();
+    const committed = done.data.exportDossier.bagName as string;
+    const plant = (name: string) => {
+      fs.mkdirSync(path.join(exportDir, name, 'data', 'evidence'), { recursive: true });
+      fs.writeFileSync(path.join(exportDir, name, 'data', 'evidence', 'x.json'), '{}');
+    };
+    plant('dossier-20261201T000000Z-0123456789ab.partial');
+    plant('dossier-20261201T000001Z-aaaaaaaaaaaa');
+    plant('dossier-20261201T000002Z-bbbbbbbbbbbb.partial');
+    for (const n of ['dossier-20261201T000000Z-0123456789ab.partial', 'dossier-20261201T000001Z-aaaaaaaaaaaa', committed]) setAge(path.join(exportDir, n), 30);
+    // The third was written to a minute ago (an export still running on another instance): left alone.
+    const other = await createApp(testConfig({ DATA_DIR: dir, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0' }), { databaseUrl: db.url });
+    await other.start(0);
+    await other.stop();
+    const left = bagsIn(exportDir);
+    expect(left).toContain(committed);
+    expect(left).toContain('dossier-20261201T000001Z-aaaaaaaaaaaa.uncommitted');
+    expect(left).toContain('dossier-20261201T000002Z-bbbbbbbbbbbb.partial');
+    expect(left).not.toContain('dossier-20261201T000000Z-0123456789ab.partial');
+    expect(left).not.toContain('dossier-20261201T000001Z-aaaaaaaaaaaa');
+    expect((await verifyBag(path.join(exportDir, committed))).problems).toEqual([]);
+    // Once it is old enough, the next sweep takes the third too.
+    const later = await sweepExports(app.deps.dataSource, exportDir, app.deps.logger, 10 * 60_000, Date.now() + 11 * 60_000);
+    expect(later.removedPartial).toEqual(['dossier-20261201T000002Z-bbbbbbbbbbbb.partial']);
+    expect(later.quarantined).toEqual([]);
+    fs.rmSync(path.join(exportDir, 'dossier-20261201T000001Z-aaaaaaaaaaaa.uncommitted'), { recursive: true });
   });
 });
