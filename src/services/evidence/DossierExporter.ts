@@ -109,6 +109,7 @@ export class DossierExporter {
       const before = await auditEntriesAbout(ctx.deps.dataSource.manager, entityIds, 0n, BigInt(base.size));
       await bag.add('audit/public-key.pem', ctx.deps.audit.keys.publicKeyPem);
       const org = await ctx.loaders.organization.load(user.organizationId);
+      await bag.flush();
       timing.written = Math.round(performance.now() - started);
 
       // 2. One transaction: the custody and audit rows, the checkpoint over them, the rest of the bag, its final name.
@@ -126,6 +127,7 @@ export class DossierExporter {
         for (let i = 0; i < items.length; i += 16) {
           await Promise.all(items.slice(i, i + 16).map((it, k) => bag.addJson(`evidence/${it.id}/custody.json`, custody[i + k].map((e) => ({ ...e, at: e.at.toISOString() })))));
         }
+        await bag.flush();
         // Appends the entries now (taking the audit order lock, held to commit), so the checkpoint covers them.
         await flushAudit(tx);
         const locked = performance.now();

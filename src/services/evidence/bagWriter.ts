@@ -8,25 +8,20 @@ const fsp = fs.promises;
 
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** Writes a new file (never over an existing one) and flushes it to disk. */
-async function writeDurable(file: string, body: Buffer): Promise<void> {
-  const handle = await fsp.open(file, 'wx', 0o644);
-  try {
-    await handle.writeFile(body);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** Writes a new file (never over an existing one); `BagWriter.flush` makes it durable. */
+async function writeNew(file: string, body: Buffer): Promise<void> {
+  await fsp.writeFile(file, body, { flag: 'wx', mode: 0o644 });
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
+async function syncFile(file: string): Promise<void> {
+  const handle = await fsp.open(file, 'r');
   try { await handle.sync(); } finally { await handle.close(); }
 }
 
+
 /**
  * A BagIt bag (RFC 8493) being written. Everything goes to `<name>.partial` (a name no reader takes for a
- * bag), each file flushed to disk; `seal` writes the tag files and gives the directory its final name;
+ * bag), flushed to disk before it is sealed; `seal` writes the tag files and gives the directory its final name;
  * `discard` removes whatever was written, sealed or not. The exporter seals inside its transaction and
  * discards when anything (the commit included) fails, so a bag exists exactly when its export committed.
  */
@@ -34,6 +29,8 @@ export class BagWriter {
   private readonly manifest: [string, string][] = [];
   private bytes = 0;
   private sealed = false;
+  /** Files and directories written since the last flush, to be made durable before the bag is sealed. */
+  private unsynced = new Set<string>();
 
   private constructor(readonly root: string, readonly name: string, private readonly partial: string) {}
 
@@ -70,13 +67,16 @@ export class BagWriter {
     if (this.sealed) throw new Error('bag: already sealed');
     const file = path.join(this.partial, 'data', ...rel.split('/'));
     await fsp.mkdir(path.dirname(file), { recursive: true });
+    this.unsynced.add(file);
+    // The directories on the way hold the new entries: flushed too.
+    for (let d = path.dirname(file); d.startsWith(this.partial); d = path.dirname(d)) this.unsynced.add(d);
     return file;
   }
 
   /** Adds a payload file (`rel` under data/, '/'-separated). */
   async add(rel: string, body: Buffer | string): Promise<void> {
     const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    await writeDurable(await this.target(rel), buf);
+    await writeNew(await this.target(rel), buf);
     this.manifest.push([sha256(buf), `data/${rel}`]);
     this.bytes += buf.length;
   }
@@ -106,8 +106,6 @@ export class BagWriter {
       new Transform({ transform(chunk: Buffer, _e, done) { hash.update(chunk); size += chunk.length; done(null, chunk); } }),
       fs.createWriteStream(file, { flags: 'wx', mode: 0o644 }),
     );
-    const handle = await fsp.open(file, 'r');
-    try { await handle.sync(); } finally { await handle.close(); }
     const got = hash.digest('hex');
     return {
       sha256: got,
@@ -119,6 +117,16 @@ export class BagWriter {
   }
 
   /**
+   * Flushes what was written since the last flush to disk, many files at a time (their flushes overlap):
+   * the exporter calls it before its transaction, and `seal` before the rename.
+   */
+  async flush(): Promise<void> {
+    const pending = [...this.unsynced];
+    this.unsynced.clear();
+    for (let i = 0; i < pending.length; i += 16) await Promise.all(pending.slice(i, i + 16).map(syncFile));
+  }
+
+  /**
    * Writes bagit.txt, the payload manifest, bag-info.txt (`info` lines, plus Payload-Oxum) and the tag
    * manifest, then renames the directory to its final name. Call it as the last step before commit.
    */
@@ -126,7 +134,8 @@ export class BagWriter {
     const tags: [string, string][] = [];
     const tag = async (name: string, body: string) => {
       const buf = Buffer.from(body, 'utf8');
-      await writeDurable(path.join(this.partial, name), buf);
+      await writeNew(path.join(this.partial, name), buf);
+      this.unsynced.add(path.join(this.partial, name));
       tags.push([sha256(buf), name]);
     };
     await tag('bagit.txt', 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
@@ -134,10 +143,13 @@ export class BagWriter {
     const lines = [...info, ['Payload-Oxum', this.payloadOxum] as [string, string]]
       .map(([k, v]) => `${k}: ${v.replace(/[\r\n]+/g, ' ')}\n`);
     await tag('bag-info.txt', lines.join(''));
-    await writeDurable(path.join(this.partial, 'tagmanifest-sha256.txt'), Buffer.from(tags.map(([h, p]) => `${h}  ${p}\n`).join(''), 'utf8'));
+    await writeNew(path.join(this.partial, 'tagmanifest-sha256.txt'), Buffer.from(tags.map(([h, p]) => `${h}  ${p}\n`).join(''), 'utf8'));
+    this.unsynced.add(path.join(this.partial, 'tagmanifest-sha256.txt'));
+    this.unsynced.add(this.partial);
+    await this.flush();
     await fsp.rename(this.partial, this.path);
     this.sealed = true;
-    await syncDir(this.root);
+    await syncFile(this.root);
   }
 
   /** Removes the bag, partial or sealed (after a failure or a rollback). Never throws. */
