@@ -16,6 +16,7 @@ import { createDataSource, migrate } from './db/dataSource';
 import { startEmbedded, type EmbeddedServer } from './db/embeddedPostgres';
 import { mapDatabaseError } from './db/pgErrors';
 import { seedDemo } from './db/seed';
+import { sweepExports } from './services/evidence/exportSweep';
 import { createMetrics } from './http/metrics';
 import { mountExposure, withRequest } from './http/routes';
 import { exposurePlugin } from './http/security';
@@ -250,6 +251,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const ran = await timeline.time('migrations check', () => migrate(ds));
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
       if (config.demoSeed) await timeline.time('demo seed (its check, once seeded)', () => seedDemo(ds, { password: config.demoPassword, logger, evidence: { audit: deps.audit, evidenceDir: config.evidenceDir } }));
+      await sweepExports(ds, config.exportDir, logger)
+        .catch((e) => logger.error({ err: e, dir: config.exportDir }, 'exports: could not sweep bags left by an earlier crash'));
       await timeline.time('event bus, feed, audit', async () => {
         await events.start({ databaseUrl: url });
         await deps.feed.start();

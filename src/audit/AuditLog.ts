@@ -14,7 +14,10 @@ import { MIN_STORED_LEVEL } from './proofs';
  * `bkb_audit_append` (migration 1764900001001) takes it by this number.
  */
 export const AUDIT_ORDER_LOCK = '72891001655876';
-/** Advisory lock serializing checkpoint creation across instances. */
+/**
+ * Advisory lock serializing checkpoint creation across instances. A transaction that holds both (the dossier
+ * export signs inside its own) takes it after the audit order lock; nothing takes them the other way round.
+ */
 const CHECKPOINT_LOCK = '72891001675080';
 
 /** One audited operation, as a caller describes it. Values are hashed (keyed), never stored. */
@@ -168,58 +171,48 @@ export class AuditLog {
    * checkpoint and publishes it. Returns the latest checkpoint when nothing was appended since.
    */
   async checkpoint(): Promise<SignedCheckpoint> {
-    const signed = await this.ds.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CHECKPOINT_LOCK]);
-      const [last]: { size: string; root: string; head: string; at: Date; key_id: string; signature: string; peaks: { height: number; hash: string }[] }[] =
-        await em.query('SELECT size::text AS size, root, head, at, key_id, signature, peaks FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
-      const lastSize = Number(last?.size ?? 0);
-      // Subtree hashes are stored from the first checkpoint after migration 1764900001001 on: before that, the
-      // tree is rebuilt from the first entry once (re-checking every entry, and the last checkpoint's root on the way).
-      const [{ covered }]: { covered: string }[] = await em.query(
-        'SELECT COALESCE(max(n.idx) + 1, 0)::text AS covered FROM audit_merkle_node n WHERE n.level = $1', [MIN_STORED_LEVEL],
-      );
-      const rebuild = Number(covered) * 2 ** MIN_STORED_LEVEL < Math.floor(lastSize / 2 ** MIN_STORED_LEVEL) * 2 ** MIN_STORED_LEVEL;
-      const acc = last && !rebuild ? MerkleAccumulator.from(lastSize, last.peaks) : new MerkleAccumulator();
-      if (last && !rebuild && acc.root() !== last.root) throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
-      let prev = last && !rebuild ? last.head : GENESIS_HASH;
-      let seq = BigInt(acc.size);
-      const nodes: { level: number; idx: number; hash: Buffer }[] = [];
-      const storeNodes = async () => {
-        if (nodes.length === 0) return;
-        const batch = nodes.splice(0, nodes.length);
-        await em.query(
-          `INSERT INTO audit_merkle_node (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) ON CONFLICT DO NOTHING`,
-          [batch.map((n) => n.level), batch.map((n) => n.idx), batch.map((n) => n.hash)],
-        );
-      };
-      const onNode = (level: number, idx: number, hash: Buffer) => { if (level >= MIN_STORED_LEVEL) nodes.push({ level, idx, hash }); };
-      for (;;) {
-        const rows = await readEntries(em, seq, 20000);
-        if (rows.length === 0) break;
-        for (const e of rows) {
-          if (BigInt(e.seq) !== seq + 1n) throw new Error(`audit: entry ${seq + 1n} is missing`);
-          if (e.prevHash !== prev || entryHash(e) !== e.hash) throw new Error(`audit: entry ${e.seq} does not verify; refusing to sign`);
-          acc.push(leafHash(e.hash), onNode);
-          prev = e.hash;
-          seq += 1n;
-          if (rebuild && last && acc.size === lastSize && (acc.root() !== last.root || prev !== last.head)) {
-            throw new Error(`audit: the entries up to ${last.size} are not the ones signed at checkpoint ${last.size}; refusing to sign`);
-          }
-        }
-        await storeNodes();
-      }
-      if (last && seq.toString() === last.size) {
-        return { size: last.size, root: last.root, head: last.head, at: last.at.toISOString(), keyId: last.key_id, signature: last.signature };
-      }
-      const c = signCheckpoint({ size: seq.toString(), root: acc.root(), head: prev, at: new Date().toISOString() }, this.keys.privateKey, this.keys.keyId);
-      await em.query(
-        'INSERT INTO audit_checkpoint (size, root, head, at, key_id, signature, peaks) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [c.size, c.root, c.head, c.at, c.keyId, c.signature, JSON.stringify(acc.snapshot())],
-      );
-      return c;
-    });
+    const signed = await this.ds.transaction((em) => this.checkpointIn(em));
     this.publish(signed);
     return signed;
+  }
+
+  /**
+   * Where a checkpoint over the entries committed so far would stand, verified (read-only, no lock). A caller
+   * that will sign inside its own transaction (the dossier export) computes this first, so that the work
+   * done while it holds the audit order lock is only the few entries appended since.
+   */
+  async checkpointBase(): Promise<CheckpointBase> {
+    return this.ds.transaction('REPEATABLE READ', async (em) => {
+      const last = await lastCheckpoint(em);
+      return (await nodesMissing(em, last)) ? advance(em, baseOf(undefined), last) : advance(em, baseOf(last));
+    });
+  }
+
+  /**
+   * Signs a checkpoint inside the transaction of `em` (taking the checkpoint lock, held to commit), over every
+   * entry that transaction sees, its own uncommitted ones included; nothing is stored if it rolls back.
+   * Continues from `base` when given (see checkpointBase). The caller publishes it after commit (`publish`):
+   * a checkpoint that might still roll back never reaches witnesses.
+   */
+  async checkpointIn(em: EntityManager, base?: CheckpointBase): Promise<SignedCheckpoint> {
+    await em.query('SELECT pg_advisory_xact_lock($1::bigint)', [CHECKPOINT_LOCK]);
+    const last = await lastCheckpoint(em);
+    // Subtree hashes are stored from the first checkpoint after migration 1764900001001 on: before that, the
+    // tree is rebuilt from the first entry once (re-checking every entry, and the last checkpoint's root on the way).
+    const from = base && (!last || BigInt(base.size) >= BigInt(last.size)) ? base
+      : (await nodesMissing(em, last)) ? baseOf(undefined) : baseOf(last);
+    const at = await advance(em, from, last);
+    await storeNodes(em, at.nodes ?? []);
+    if (last && at.size === last.size) {
+      return { size: last.size, root: last.root, head: last.head, at: last.at.toISOString(), keyId: last.key_id, signature: last.signature };
+    }
+    const acc = MerkleAccumulator.from(Number(at.size), at.peaks);
+    const c = signCheckpoint({ size: at.size, root: acc.root(), head: at.head, at: new Date().toISOString() }, this.keys.privateKey, this.keys.keyId);
+    await em.query(
+      'INSERT INTO audit_checkpoint (size, root, head, at, key_id, signature, peaks) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [c.size, c.root, c.head, c.at, c.keyId, c.signature, JSON.stringify(at.peaks)],
+    );
+    return c;
   }
 
   /** Writes the checkpoint (and the public key) to the witness directory; existing files are never overwritten. */
@@ -258,6 +251,81 @@ function writeOnce(file: string, content: string): void {
   } finally {
     fs.unlinkSync(tmp);
   }
+}
+
+/** A verified position in the chain: `size` entries, the last one's hash, and the Merkle peaks over them. */
+export interface CheckpointBase {
+  size: string;
+  head: string;
+  peaks: { height: number; hash: string }[];
+  /** Complete subtrees (level >= MIN_STORED_LEVEL) formed while reaching this base, to be stored with the checkpoint. */
+  nodes?: { level: number; idx: number; hash: Buffer }[];
+}
+
+/** True when the stored subtree hashes do not cover the last checkpoint's complete subtrees (signed before they were kept). */
+async function nodesMissing(em: EntityManager, last: CheckpointRow | undefined): Promise<boolean> {
+  if (!last) return false;
+  const [{ covered }]: { covered: string }[] = await em.query(
+    'SELECT COALESCE(max(n.idx) + 1, 0)::text AS covered FROM audit_merkle_node n WHERE n.level = $1', [MIN_STORED_LEVEL],
+  );
+  const block = 2 ** MIN_STORED_LEVEL;
+  return Number(covered) * block < Math.floor(Number(last.size) / block) * block;
+}
+
+async function storeNodes(em: EntityManager, nodes: { level: number; idx: number; hash: Buffer }[]): Promise<void> {
+  for (let i = 0; i < nodes.length; i += 5000) {
+    const batch = nodes.slice(i, i + 5000);
+    await em.query(
+      'INSERT INTO audit_merkle_node (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) ON CONFLICT DO NOTHING',
+      [batch.map((n) => n.level), batch.map((n) => n.idx), batch.map((n) => n.hash)],
+    );
+  }
+}
+
+interface CheckpointRow { size: string; root: string; head: string; at: Date; key_id: string; signature: string; peaks: { height: number; hash: string }[] }
+
+async function lastCheckpoint(em: EntityManager): Promise<CheckpointRow | undefined> {
+  const [last]: CheckpointRow[] = await em.query('SELECT size::text AS size, root, head, at, key_id, signature, peaks FROM audit_checkpoint c ORDER BY c.size DESC LIMIT 1');
+  if (last && MerkleAccumulator.from(Number(last.size), last.peaks).root() !== last.root) {
+    throw new Error(`audit: the stored peaks of checkpoint ${last.size} do not give its root`);
+  }
+  return last;
+}
+
+function baseOf(last: CheckpointRow | undefined): CheckpointBase {
+  return last ? { size: last.size, head: last.head, peaks: last.peaks } : { size: '0', head: GENESIS_HASH, peaks: [] };
+}
+
+/**
+ * Extends `from` over the entries after it that `em` sees, re-checking each one's sequence, link and hash
+ * (the hub never signs a chain that does not verify). Passing the stored checkpoint `last` also checks that
+ * the extended tree agrees with it where they overlap.
+ */
+async function advance(em: EntityManager, from: CheckpointBase, last?: CheckpointRow): Promise<CheckpointBase> {
+  const acc = MerkleAccumulator.from(Number(from.size), from.peaks);
+  let prev = from.head;
+  let seq = BigInt(from.size);
+  const nodes = [...(from.nodes ?? [])];
+  const onNode = (level: number, idx: number, hash: Buffer) => { if (level >= MIN_STORED_LEVEL) nodes.push({ level, idx, hash }); };
+  const check = () => {
+    if (last && seq.toString() === last.size && (acc.root() !== last.root || prev !== last.head)) {
+      throw new Error(`audit: the chain does not give the root of stored checkpoint ${last.size}; refusing to sign`);
+    }
+  };
+  check();
+  for (;;) {
+    const rows = await readEntries(em, seq, 20000);
+    if (rows.length === 0) break;
+    for (const e of rows) {
+      if (BigInt(e.seq) !== seq + 1n) throw new Error(`audit: entry ${seq + 1n} is missing`);
+      if (e.prevHash !== prev || entryHash(e) !== e.hash) throw new Error(`audit: entry ${e.seq} does not verify; refusing to sign`);
+      acc.push(leafHash(e.hash), onNode);
+      prev = e.hash;
+      seq += 1n;
+      check();
+    }
+  }
+  return { size: seq.toString(), head: prev, peaks: acc.snapshot(), nodes };
 }
 
 interface EntryRow {

@@ -19,7 +19,10 @@ export function audit(tx: Context, rec: AuditRecord): void {
   tx.auditQueue.records.push(rec);
 }
 
-/** Appends the queued entries of a transaction (transactional() and recordEvent call this). */
+/**
+ * Appends the queued entries of a transaction (transactional() and recordEvent call this; the dossier export
+ * calls it before signing the checkpoint that must cover its entries).
+ */
 export async function flushAudit(tx: Context, seal = false): Promise<void> {
   const q = tx.auditQueue;
   if (!q) return;

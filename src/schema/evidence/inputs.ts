@@ -58,8 +58,11 @@ export class AuditTrailFilter {
   @Field(() => Date, { nullable: true }) @IsOptional() to?: Date | null;
 }
 
+/** The most cases one dossier export may name. */
+export const MAX_DOSSIER_CASES = 200;
+
 @InputType({ description: 'Either an incident or a list of cases' })
 export class ExportDossierInput {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() incidentId?: string | null;
-  @Field(() => [ID], { nullable: true }) @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(200) @IsUUID('all', { each: true }) caseIds?: string[] | null;
+  @Field(() => [ID], { nullable: true }) @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(MAX_DOSSIER_CASES) @IsUUID('all', { each: true }) caseIds?: string[] | null;
 }

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { EntityManager } from 'typeorm';
 import { AUDIT_ENTRY_FIELDS } from '../../auth/rules/evidence';
 import { accessCondition } from '../../auth/caslToSql';
 import { entryFromRow } from '../../audit/AuditLog';
@@ -95,12 +96,19 @@ export class AuditTrailService {
     ctx.deps.logger.warn({ checkpoint: c.size }, 'audit: subtree hashes not stored yet for this checkpoint; proofs take a pass over the log until the next checkpoint');
     const wanted = indices.filter((i) => i >= 0 && i < size);
     if (wanted.length === 0) return new Map();
-    const leaves: Buffer[] = new Array(size);
-    const batch = 100000;
-    for (let from = 0; from < size; from += batch) {
-      const rows: { hash: string }[] = await query('SELECT hash FROM audit_entry WHERE seq > $1 AND seq <= $2 ORDER BY seq', [from, Math.min(size, from + batch)]);
-      rows.forEach((r, i) => { leaves[from + i] = leafHash(r.hash); });
+    return inclusionProofs(await AuditTrailService.leaves(ctx.deps.dataSource.manager, 0n, BigInt(size)), wanted);
+  }
+
+  /** The Merkle leaf hashes of entries from < seq <= to, in order, read through `em` (a transaction sees its own). */
+  static async leaves(em: Pick<EntityManager, 'query'>, from: bigint, to: bigint): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    const batch = 100000n;
+    for (let lo = from; lo < to; lo += batch) {
+      const hi = lo + batch < to ? lo + batch : to;
+      const rows: { hash: string }[] = await em.query('SELECT hash FROM audit_entry WHERE seq > $1 AND seq <= $2 ORDER BY seq', [lo.toString(), hi.toString()]);
+      if (rows.length !== Number(hi - lo)) throw new Error(`audit: entries ${lo + 1n}..${hi} are not all there`);
+      for (const r of rows) out.push(leafHash(r.hash));
     }
-    return inclusionProofs(leaves, wanted);
+    return out;
   }
 }

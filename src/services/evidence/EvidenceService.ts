@@ -33,9 +33,13 @@ export class ContentError extends Error {
 
 /** Appends one link to an item's chain of custody (inside the caller's transaction). */
 export async function addCustody(tx: Context, evidenceId: string, kind: CustodyEventKind, extra: Partial<CustodyEvent> = {}): Promise<CustodyEvent> {
-  return tx.em.save(tx.em.create(CustodyEvent, {
-    evidenceId, kind, actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null, ...extra,
-  }));
+  return (await addCustodyMany(tx, [{ evidenceId, kind, ...extra }]))[0];
+}
+
+/** Appends custody events (one statement), by the transaction's user unless given. */
+export async function addCustodyMany(tx: Context, events: (Partial<CustodyEvent> & { evidenceId: string; kind: CustodyEventKind })[]): Promise<CustodyEvent[]> {
+  if (events.length === 0) return [];
+  return tx.em.save(events.map((e) => tx.em.create(CustodyEvent, { actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null, ...e })));
 }
 
 /** Incidents, evidence items and their chain of custody, under the ICC permission rules. */

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { EntityManager } from 'typeorm';
 import type { Context } from '../../context';
 import { Case, CustodyEvent, EvidenceItem, Incident } from '../../entities';
 import { accessCondition } from '../../auth/caslToSql';
@@ -84,16 +85,22 @@ function create(ctx: Context): EvidenceLoaders {
     evidenceByIncident: linked(EvidenceItem, 'EvidenceItem', 'evidence_incident', 'incident_id', 'evidence_id'),
     caseIdsByIncident: caseIds('incident_case', 'incident_id'),
     caseIdsByEvidence: caseIds('evidence_case', 'evidence_id'),
-    custodyByEvidence: new DataLoader(async (keys) => {
-      const ids = validIds(keys);
-      if (ids.length === 0) return keys.map(() => []);
-      const item = accessCondition(ctx.ability, 'read', 'EvidenceItem', 'ev');
-      const qb = em().createQueryBuilder(CustodyEvent, 'ce').where('ce.evidence_id IN (:...ids)', { ids })
-        .andWhere(`EXISTS (SELECT 1 FROM evidence_item ev WHERE ev.id = ce.evidence_id AND ${item.sql})`, item.params)
-        .orderBy('ce.id');
-      whereAccessible(ctx, qb, 'read', 'CustodyEvent', 'ce');
-      const rows = await qb.getMany();
-      return group(keys, rows.map((r) => ({ key: r.evidenceId, value: r })));
-    }),
+    custodyByEvidence: new DataLoader((keys) => custodyOf(ctx, em(), keys)),
   };
+}
+
+/**
+ * The chains of custody of items (in `keys` order), as `ctx`'s user may read them, through `em`: the loader
+ * reads committed rows, the dossier export reads inside its transaction (its own EXPORTED events included).
+ */
+export async function custodyOf(ctx: Context, em: EntityManager, keys: readonly string[]): Promise<CustodyEvent[][]> {
+  const ids = validIds(keys);
+  if (ids.length === 0) return keys.map(() => []);
+  const item = accessCondition(ctx.ability, 'read', 'EvidenceItem', 'ev');
+  const qb = em.createQueryBuilder(CustodyEvent, 'ce').where('ce.evidence_id IN (:...ids)', { ids })
+    .andWhere(`EXISTS (SELECT 1 FROM evidence_item ev WHERE ev.id = ce.evidence_id AND ${item.sql})`, item.params)
+    .orderBy('ce.id');
+  whereAccessible(ctx, qb, 'read', 'CustodyEvent', 'ce');
+  const rows = await qb.getMany();
+  return group(keys, rows.map((r) => ({ key: r.evidenceId, value: r })));
 }
