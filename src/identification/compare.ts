@@ -42,6 +42,7 @@ export const FIELDS = [
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
 export const F_GIVEN = 0;
+export const BIRTH_SWAPPED = 1;
 export const BIRTH_SAME_MONTH = 2;
 export const F_FAMILY = 1;
 export const F_PATRONYMIC = 2;
@@ -59,7 +60,9 @@ export interface Comparison {
   variant: NameVariant;
 }
 
-const PLACE_WORDS = /\b(м|г|с|смт|село|місто|город|пос|пгт|selo|misto|gorod|m|g|s|smt|obl|oblast|область|обл|район|р-н|rayon|raion)\b\.?/giu;
+// Letter boundaries by hand: `\b` knows only ASCII letters, so "м." and "г." before a Cyrillic name were kept
+// and "м. Луганськ" / "г. Луганск" compared as different places.
+const PLACE_WORDS = /(?<!\p{L})(м|г|с|смт|село|місто|город|пос|пгт|selo|misto|gorod|m|g|s|smt|obl|oblast|область|обл|район|р-н|rayon|raion)(?!\p{L})\.?/giu;
 
 /** The skeleton of a place name, without "м.", "г.", "село", "область"… */
 export function placeSkeleton(place: string | null | undefined): string {

@@ -1,4 +1,4 @@
-import { BIRTH_SAME_MONTH, FIELDS, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+import { BIRTH_SAME_MONTH, BIRTH_SWAPPED, FIELDS, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -103,9 +103,21 @@ export function isSiblingPattern(levels: Int8Array): boolean {
   return levels[F_GIVEN] >= GIVEN_PARTIAL && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
 }
 
-/** Whether the names agree well enough for LIKELY: given names at least SIMILAR, surnames at least SIMILAR (or missing). */
+/**
+ * A child renamed on adoption (or a surname mangled past one typo): the surname differs, but the given name, the
+ * birth day and the patronymic or the place of birth agree. A namesake from another family agrees on all of
+ * that only by a rare coincidence, which the model's weights price; a sibling differs in the given name.
+ */
+export function isRenamedPattern(levels: Int8Array): boolean {
+  return levels[F_GIVEN] >= 0 && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] >= FAMILY_PARTIAL
+    && levels[F_BIRTH] >= 0 && levels[F_BIRTH] <= BIRTH_SWAPPED
+    && (levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1));
+}
+
+/** Whether the names agree well enough for LIKELY: given names at least SIMILAR and surnames at least SIMILAR (or missing), or a renamed child. */
 export function mayBeLikely(levels: Int8Array): boolean {
-  return !isSiblingPattern(levels) && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] < FAMILY_PARTIAL;
+  if (isSiblingPattern(levels) || levels[F_GIVEN] >= GIVEN_PARTIAL) return false;
+  return levels[F_FAMILY] < FAMILY_PARTIAL || isRenamedPattern(levels);
 }
 
 /**
