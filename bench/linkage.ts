@@ -255,6 +255,16 @@ async function main() {
           const rivals = byRec.get(c.external_record_id)!.filter((x) => x !== c).map((x) => `${x.band}:${x.probability.toFixed(3)}:${x.explanation.map((e) => e.level[0] + e.level[1]).join('')}`);
           lines.push(`MISS p=${c.probability.toFixed(3)} ${c.explanation.map((e) => `${e.field}:${e.level}:${e.weight}:${e.childValue}|${e.recordValue}`).join(' ')} how=${JSON.stringify(h)} rivals=${rivals.join(',')}`);
         }
+        const candSet = new Set(all.map((c) => `${c.child_id}|${c.external_record_id}`));
+        const blockedSet = new Set(blocked.map((p) => `${p.child_id}|${p.record_id}`));
+        const repById = new Map(world.reported.map((c) => [c.id, c]));
+        const traceByExt = new Map(world.traces.map((t) => [t.externalId, t]));
+        for (const pair of truePairs) {
+          if (candSet.has(pair)) continue;
+          const [childId, recId] = pair.split('|');
+          const { truth: _t, how, foundAt: _f, foundCountry: _c, ...t } = traceByExt.get(externalIdOf.get(recId)!)!;
+          lines.push(`${blockedSet.has(pair) ? 'NOTSTORED' : 'NOTBLOCKED'} child=${JSON.stringify(repById.get(childId))} trace=${JSON.stringify(t)} how=${JSON.stringify(how)}`);
+        }
         fs.writeFileSync(String(opts.debug), lines.join('\n'));
       }
       const misses = missedBreakdown(world, truthOf, externalIdOf, blocked, cands, bands);

@@ -216,9 +216,13 @@ export function generate(seed: number, children: number, traces: number) {
     const place = r.pick(PLACES);
     const year = r.int(2006, 2021);
     let date = `${year}-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}`;
+    const namesInFamily = new Set<string>();
     for (let k = 0; k < size && people.length < totalPeople; k++) {
       const sex: Sex = r.chance(0.5) ? 'MALE' : 'FEMALE';
-      const [givenUk, givenRu] = r.pick(sex === 'MALE' ? BOYS : GIRLS);
+      // Parents do not give two of their children the same name: siblings' names are drawn without replacement.
+      let [givenUk, givenRu] = r.pick(sex === 'MALE' ? BOYS : GIRLS);
+      while (namesInFamily.has(givenUk)) [givenUk, givenRu] = r.pick(sex === 'MALE' ? BOYS : GIRLS);
+      namesInFamily.add(givenUk);
       // Twins share the birth date; other siblings are born a year or more apart.
       if (k > 0 && !r.chance(0.25)) date = `${Number(date.slice(0, 4)) - r.int(1, 4)}-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}`;
       people.push({ key: people.length, id: r.uuid(), family, sex, givenUk, givenRu, familyName: fam, patronymic: father, birth: date, place, reported: false });
