@@ -1,6 +1,6 @@
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { skeleton } from './skeleton';
+import { skeleton, spellingKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -17,6 +17,8 @@ export interface NameVariant {
   givenSkel: string;
   givenKey: string;
   familySkel: string;
+  /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
+  familyKey: string;
   patronymicKey: string;
   patronymicSkel: string;
 }
@@ -35,7 +37,7 @@ export interface Person {
 /** The compared fields and their graded comparison levels, best first; `null` is a missing value. */
 export const FIELDS = [
   { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
-  { field: 'familyName', levels: ['EXACT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
+  { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
   { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
@@ -51,8 +53,9 @@ export const F_SEX = 4;
 export const F_PLACE = 5;
 export const GIVEN_PARTIAL = 3;
 export const GIVEN_DIFFERENT = 4;
-export const FAMILY_PARTIAL = 2;
-export const FAMILY_DIFFERENT = 3;
+export const FAMILY_SIMILAR = 2;
+export const FAMILY_PARTIAL = 3;
+export const FAMILY_DIFFERENT = 4;
 
 /** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
 export interface Comparison {
@@ -93,7 +96,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
   return {
     givenName, familyName, patronymic,
     givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName),
-    familySkel: skeleton(familyName),
+    familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
 }
@@ -123,12 +126,18 @@ export function editDistance(a: string, b: string, max = 3): number {
   return rows[a.length][b.length];
 }
 
-/** Surnames: the same skeleton; one typo apart (on a skeleton of 5 letters or more); alike; different. */
+/**
+ * Surnames: the same spelling key (vowels agree by class); the same skeleton only (Мугук / Мігак: every vowel
+ * is `a` there, so many surnames share one); one typo apart on the spelling key or the skeleton (5 letters or
+ * more); alike; different.
+ */
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
-  if (a.familySkel === b.familySkel) return 0;
-  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 1;
-  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 2 : 3;
+  if (a.familyKey === b.familyKey) return 0;
+  if (a.familySkel === b.familySkel) return 1;
+  if (Math.min(a.familyKey.length, b.familyKey.length) >= 5 && editDistance(a.familyKey, b.familyKey, 1) <= 1) return 2;
+  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 2;
+  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
 }
 
 function patronymicLevel(a: NameVariant, b: NameVariant): number {

@@ -31,7 +31,7 @@ export const DEFAULT_PARAMS: ModelParams = {
   lambda: 0.05,
   m: [
     [0.55, 0.25, 0.1, 0.07, 0.03],
-    [0.6, 0.15, 0.08, 0.17],
+    [0.5, 0.1, 0.15, 0.08, 0.17],
     [0.85, 0.1, 0.05],
     [0.45, 0.08, 0.1, 0.2, 0.12, 0.05],
     [0.98, 0.02],
@@ -39,7 +39,7 @@ export const DEFAULT_PARAMS: ModelParams = {
   ],
   u: [
     [0.02, 0.005, 0.01, 0.05, 0.915],
-    [0.003, 0.004, 0.03, 0.963],
+    [0.001, 0.002, 0.004, 0.03, 0.963],
     [0.02, 0.03, 0.95],
     [0.0003, 0.0003, 0.006, 0.07, 0.14, 0.7834],
     [0.5, 0.5],
@@ -62,9 +62,15 @@ export function matchWeight(p: ModelParams, levels: Int8Array): number {
   return w;
 }
 
-/** How often a surname skeleton and a given-name key occur among the traces (term frequencies). */
+/** Whether stored parameters fit today's fields and levels (a model estimated before a level was added does not). */
+export function fitsFields(p: ModelParams): boolean {
+  return [p.m, p.u].every((rows) => Array.isArray(rows) && rows.length === FIELDS.length && rows.every((r, f) => Array.isArray(r) && r.length === FIELDS[f].levels.length));
+}
+
+/** How often a surname (by skeleton and by spelling key) and a given-name key occur among the traces (term frequencies). */
 export interface TermFrequencies {
   family: Map<string, number>;
+  familyKey: Map<string, number>;
   given: Map<string, number>;
   total: number;
 }
@@ -85,7 +91,8 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
     const freq = Math.max(count ?? 1, 1) / tf.total;
     adj[field] = Math.max(-4, Math.min(TF_MAX_BONUS, log2(p.u[field][level] / freq)));
   };
-  if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.family.get(t.familySkel));
+  if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.familyKey.get(t.familyKey));
+  if (c.levels[F_FAMILY] === 1) one(F_FAMILY, 1, tf.family.get(t.familySkel));
   if (c.levels[F_GIVEN] === 0 || c.levels[F_GIVEN] === 1) one(F_GIVEN, c.levels[F_GIVEN], tf.given.get(t.givenKey));
   return adj;
 }
