@@ -1,3 +1,5 @@
+import { editDistance } from './editDistance';
+export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
 import { skeleton, spellingKey } from './skeleton';
@@ -16,6 +18,8 @@ export interface NameVariant {
   patronymic: string | null;
   givenSkel: string;
   givenKey: string;
+  /** The keys of the names this given name is a one-letter typo of (empty for a name of the table). */
+  givenTypoOf: string[];
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
@@ -95,7 +99,7 @@ export function childBirth(date: string, precision: string): PartialDate | null 
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
   return {
     givenName, familyName, patronymic,
-    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName),
+    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName), givenTypoOf: keys.typoOf(givenName),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
@@ -105,25 +109,10 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   if (!a.givenSkel || !b.givenSkel) return -1;
   if (a.givenSkel === b.givenSkel) return 0;
   if (a.givenKey === b.givenKey) return 1;
+  // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
+  if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
   const jw = jaroWinkler(a.givenSkel, b.givenSkel);
   return jw >= 0.92 ? 2 : jw >= 0.8 ? 3 : 4;
-}
-
-/** Edit distance with adjacent transpositions (optimal string alignment), stopping early above `max`. */
-export function editDistance(a: string, b: string, max = 3): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    rows.push([i]);
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) { rows[0][j] = j; continue; }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2][j - 2] + 1);
-      rows[i][j] = v;
-    }
-  }
-  return rows[a.length][b.length];
 }
 
 /**
