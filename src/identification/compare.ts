@@ -2,7 +2,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { skeleton, spellingKey } from './skeleton';
+import { latinLetters, skeleton, spellingKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -20,6 +20,8 @@ export interface NameVariant {
   givenKey: string;
   /** The keys of the names this given name is a one-letter typo of (empty for a name of the table). */
   givenTypoOf: string[];
+  /** Whether the given name is a spelling in the equivalence table. */
+  givenKnown: boolean;
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
@@ -78,6 +80,14 @@ export function placeSkeleton(place: string | null | undefined): string {
   return skeleton(first.replace(PLACE_WORDS, ' '));
 }
 
+/** The sex a patronymic shows (-ович / -ovich / -ovitch, -івна / -овна / -ична), or null. */
+export function sexOfPatronymic(patronymic: string | null | undefined): 'FEMALE' | 'MALE' | null {
+  const s = patronymic ? latinLetters(patronymic) : '';
+  if (/(vi?t?ch|[iy]ch)$/.test(s)) return 'MALE';
+  if (/(vna|chna)$/.test(s)) return 'FEMALE';
+  return null;
+}
+
 /** Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (already validated). */
 export function parsePartialDate(text: string | null | undefined): PartialDate | null {
   if (!text) return null;
@@ -99,7 +109,7 @@ export function childBirth(date: string, precision: string): PartialDate | null 
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
   return {
     givenName, familyName, patronymic,
-    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName), givenTypoOf: keys.typoOf(givenName),
+    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName), givenTypoOf: keys.typoOf(givenName), givenKnown: keys.isKnown(givenName),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
@@ -112,20 +122,24 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
   if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
   const jw = jaroWinkler(a.givenSkel, b.givenSkel);
+  // Two names of the table under different keys are different names however alike they look (Денис / Диана,
+  // Кіра / Каріна): a brother and sister, never the same child.
+  if (a.givenKnown && b.givenKnown) return jw >= 0.8 ? 3 : 4;
   return jw >= 0.92 ? 2 : jw >= 0.8 ? 3 : 4;
 }
 
 /**
  * Surnames: the same spelling key (vowels agree by class); the same skeleton only (Мугук / Мігак: every vowel
- * is `a` there, so many surnames share one); one typo apart on the spelling key or the skeleton (5 letters or
- * more); alike; different.
+ * is `a` there, so many surnames share one); one typo apart on the spelling key (5 letters or more); alike (one
+ * edit on the skeleton, or Jaro–Winkler ≥ 0.88); different.
  */
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
   if (Math.min(a.familyKey.length, b.familyKey.length) >= 5 && editDistance(a.familyKey, b.familyKey, 1) <= 1) return 2;
-  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 2;
+  // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
+  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
   return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
 }
 

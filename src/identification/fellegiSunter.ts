@@ -1,4 +1,4 @@
-import { BIRTH_SWAPPED, FIELDS, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+import { BIRTH_SWAPPED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -121,10 +121,13 @@ export function isRenamedPattern(levels: Int8Array): boolean {
     && (levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1));
 }
 
-/** Whether the names agree well enough for LIKELY: given names at least SIMILAR and surnames at least SIMILAR (or missing), or a renamed child. */
+/**
+ * Whether the names agree well enough for LIKELY: given names at least SIMILAR and surnames at least alike
+ * (PARTIAL: a typo the one-edit level misses, Моорз / Мороз; or missing), or a renamed child. The probability decides the rest.
+ */
 export function mayBeLikely(levels: Int8Array): boolean {
   if (isSiblingPattern(levels) || levels[F_GIVEN] >= GIVEN_PARTIAL) return false;
-  return levels[F_FAMILY] < FAMILY_PARTIAL || isRenamedPattern(levels);
+  return levels[F_FAMILY] < FAMILY_DIFFERENT || isRenamedPattern(levels);
 }
 
 /**

@@ -53,6 +53,11 @@ export class NameKeys {
     return [...out];
   }
 
+  /** Whether a given name is one of the table's spellings. */
+  isKnown(name: string | null | undefined): boolean {
+    return this.given.has(skeleton(name));
+  }
+
   /** The key of a patronymic: the key of the father's name it is made from ('' when absent). */
   patronymicKey(patronymic: string | null | undefined): string {
     const stem = patronymicStem(patronymic);

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, fitsFields, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -123,7 +123,8 @@ export function recordPerson(keys: NameKeys, r: RecordRow): Person {
   return {
     id: r.id,
     variants: [nameVariant(keys, r.given_name ?? '', r.family_name ?? '', r.patronymic)],
-    sex: sexOf(r.sex), birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
+    // A trace without its sex often shows it in the patronymic.
+    sex: sexOf(r.sex) ?? sexOfPatronymic(r.patronymic), birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
     placeOfBirth: r.place_of_birth, placeSkel: placeSkeleton(r.place_of_birth),
   };
 }
