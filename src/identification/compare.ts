@@ -107,9 +107,10 @@ export function childBirth(date: string, precision: string): PartialDate | null 
 
 /** Builds a name variant with its keys. */
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
+  const givenSkel = skeleton(givenName);
   return {
     givenName, familyName, patronymic,
-    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName), givenTypoOf: keys.typoOf(givenName), givenKnown: keys.isKnown(givenName),
+    givenSkel, givenKey: keys.givenKeyOfSkeleton(givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };

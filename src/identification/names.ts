@@ -32,7 +32,11 @@ export class NameKeys {
 
   /** The equivalence key of a given name ('' when absent). */
   givenKey(name: string | null | undefined): string {
-    const skel = skeleton(name);
+    return this.givenKeyOfSkeleton(skeleton(name));
+  }
+
+  /** The equivalence key of a given name's skeleton (the skeleton is the costly part: compute it once). */
+  givenKeyOfSkeleton(skel: string): string {
     return this.given.get(skel) ?? skel;
   }
 
@@ -42,7 +46,11 @@ export class NameKeys {
    * and no typo of Віра. Empty for a known name or a short one.
    */
   typoOf(name: string | null | undefined): string[] {
-    const skel = skeleton(name);
+    return this.typoOfSkeleton(skeleton(name));
+  }
+
+  /** `typoOf` for a name's skeleton. */
+  typoOfSkeleton(skel: string): string[] {
     if (skel.length < 3 || this.given.has(skel)) return [];
     const out = new Set<string>();
     for (const d of oneDeletion(skel)) {
@@ -56,6 +64,11 @@ export class NameKeys {
   /** Whether a given name is one of the table's spellings. */
   isKnown(name: string | null | undefined): boolean {
     return this.given.has(skeleton(name));
+  }
+
+  /** `isKnown` for a name's skeleton. */
+  isKnownSkeleton(skel: string): boolean {
+    return this.given.has(skel);
   }
 
   /** The key of a patronymic: the key of the father's name it is made from ('' when absent). */
