@@ -131,9 +131,9 @@ export function mayBeLikely(levels: Int8Array): boolean {
 }
 
 /**
- * The band of a scored pair, or null (not stored). A pair whose given names differ, or whose surnames are
- * neither the same nor a typo apart, is never LIKELY: a namesake born the same day looks just like a child renamed on adoption, and only a person can
- * tell them apart.
+ * The band of a scored pair, or null (not stored). A pair whose given names differ is never LIKELY, nor one whose
+ * surnames differ without the birth day and the patronymic or place to show a renamed child: a namesake born the
+ * same day looks just like a child renamed on adoption, and only a person can tell them apart.
  */
 export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }, shared = prob): Band | null {
   if (isSiblingPattern(levels)) return null;
