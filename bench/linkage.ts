@@ -8,6 +8,8 @@ import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations } from '../src/db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embeddedPostgres';
 import { Organization, User } from '../src/entities';
+import { FIELDS } from '../src/identification/compare';
+import { mayBeLikely } from '../src/identification/fellegiSunter';
 import { jaroWinkler } from '../src/identification/jaroWinkler';
 import { ExternalSourceKind, OrganizationKind, Role } from '../src/schema/enums';
 import { ExternalRecordService } from '../src/services/identification/ExternalRecordService';
@@ -45,6 +47,74 @@ function prf(tp: number, fp: number, fn: number) {
   return { precision, recall, f1 };
 }
 const f3 = (x: number) => x.toFixed(3);
+
+type World = ReturnType<typeof generate>;
+interface CandRow { child_id: string; external_record_id: string; band: string; probability: number; eligible: boolean }
+
+/**
+ * Where the true matches that are not LIKELY were lost (stage) and what the generator had done to them (cause),
+ * beside how often each distortion occurs among all true pairs. A true pair may have several distortions.
+ */
+function missedBreakdown(world: World, truthOf: Map<string, number>, externalIdOf: Map<string, string>, blocked: { child_id: string; record_id: string }[], cands: CandRow[], bands: { likely: number }): string {
+  const key = (c: string, r: string) => `${c}|${r}`;
+  const blockedSet = new Set(blocked.map((p) => key(p.child_id, p.record_id)));
+  const cand = new Map(cands.map((c) => [key(c.child_id, c.external_record_id), c]));
+  const best = new Map<string, number>();
+  for (const c of cands) best.set(c.external_record_id, Math.max(best.get(c.external_record_id) ?? 0, c.probability));
+  const reported = new Map(world.reported.map((c) => [c.id, c]));
+  const how = new Map(world.traces.map((t) => [t.externalId, t.how]));
+  const stages = new Map<string, number>();
+  const causes = new Map<string, [number, number]>();
+  let total = 0;
+  let missed = 0;
+  let noEvidence = 0;
+  let noEvidenceMissed = 0;
+  for (const [recordId, truth] of truthOf) {
+    const p = world.people[truth];
+    if (!p.reported) continue;
+    total++;
+    const c = cand.get(key(p.id, recordId));
+    let stage: string;
+    if (!blockedSet.has(key(p.id, recordId))) stage = 'not blocked';
+    else if (!c) stage = 'blocked, not stored';
+    else if (c.band === 'LIKELY') stage = 'LIKELY';
+    else if (!c.eligible) stage = 'POSSIBLE: names not LIKELY-eligible';
+    else if (c.probability >= bands.likely && best.get(recordId)! > c.probability) stage = 'POSSIBLE: a rival scores higher';
+    else if (c.probability >= bands.likely) stage = 'POSSIBLE: shared with rivals or uncorroborated';
+    else stage = 'POSSIBLE: own probability below LIKELY';
+    const lost = stage !== 'LIKELY';
+    if (lost) { missed++; stages.set(stage, (stages.get(stage) ?? 0) + 1); }
+    const h = how.get(externalIdOf.get(recordId)!)!;
+    const rep = reported.get(p.id)!;
+    const dayKnown = (h.birth === 'EXACT' || h.birth === 'SWAPPED' || h.birth === 'YEAR_SHIFTED' || h.birth === 'DAY_SHIFTED') && rep.birthDatePrecision !== 'YEAR';
+    const patr = h.patronymic && rep.patronymic !== null;
+    const place = h.place && rep.placeOfBirth !== null;
+    const flags: [string, boolean][] = [
+      ['adoptive surname', h.adoptive], ['surname typo', h.familyTypo], ['given-name typo', h.givenTypo],
+      ['trace in Ukrainian spelling', !h.russian], ...(['ICAO', 'BGN', 'GOST', 'FRENCH', 'UA_NATIONAL'] as const).map((s): [string, boolean] => [`romanised ${s}`, h.scheme === s]),
+      ['romanised (any scheme)', h.scheme !== null],
+      ...(['EXACT', 'SWAPPED', 'YEAR_SHIFTED', 'DAY_SHIFTED', 'YEAR_ONLY', 'MISSING'] as const).map((b): [string, boolean] => [`trace birth ${b}`, h.birth === b]),
+      ['child born: year only reported', rep.birthDatePrecision === 'YEAR'], ['child born: month reported', rep.birthDatePrecision === 'MONTH'],
+      ['no patronymic on one side', !patr], ['no place on one side', !place], ['no sex on the trace', !h.sex],
+      ['names only: no day, patronymic or place', !dayKnown && !patr && !place],
+    ];
+    for (const [name, on] of flags) {
+      if (!on) continue;
+      const x = causes.get(name) ?? [0, 0];
+      x[0]++;
+      if (lost) x[1]++;
+      causes.set(name, x);
+    }
+    // Nothing a person could use: another surname and nothing beyond the given name and a year.
+    if (h.adoptive && !dayKnown && !patr && !place) { noEvidence++; if (lost) noEvidenceMissed++; }
+  }
+  const lines = [`true pairs not LIKELY: ${missed} of ${total}; by stage:`];
+  for (const [k, v] of [...stages].sort((a, b) => b[1] - a[1])) lines.push(`  ${k.padEnd(48)} ${v}`);
+  lines.push(`  by distortion (true pairs with it / of them not LIKELY / share of the misses):`);
+  for (const [k, [n, l]] of [...causes].sort((a, b) => b[1][1] - a[1][1])) lines.push(`  ${k.padEnd(48)} ${String(n).padStart(6)} ${String(l).padStart(6)}  ${f3(l / Math.max(1, missed))}`);
+  lines.push(`  adoptive surname with no birth day, patronymic or place on both sides (no evidence beyond given name and year): ${noEvidence}, ${noEvidenceMissed} not LIKELY`);
+  return lines.join('\n');
+}
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -109,7 +179,7 @@ async function main() {
         const started = Date.now();
         const res = await ExternalRecordService.importRecords(ctx, {
           source: 'Bench registry', sourceKind: ExternalSourceKind.ADOPTION_REGISTRY,
-          records: batch.map(({ truth: _t, ...rec }) => rec),
+          records: batch.map(({ truth: _t, how: _h, ...rec }) => rec),
         } as never, { match: timed });
         if (res.rejected.length) throw new Error(`bench traces rejected: ${JSON.stringify(res.rejected.slice(0, 3))}`);
         if (timed) batchTimes.push(Date.now() - started);
@@ -129,6 +199,7 @@ async function main() {
       const truthOf = new Map<string, number>();
       const byExt = new Map(world.traces.map((t) => [t.externalId, t.truth]));
       for (const r of recIds) truthOf.set(r.id, byExt.get(r.external_id)!);
+      const externalIdOf = new Map(recIds.map((r) => [r.id, r.external_id]));
       const personById = new Map(world.people.map((p) => [p.id, p]));
       const truePairs = new Set<string>();
       for (const r of recIds) {
@@ -136,10 +207,12 @@ async function main() {
         if (p.reported) truePairs.add(`${p.id}|${r.id}`);
       }
       const foundInBlocking = blocked.filter((p) => truePairs.has(`${p.child_id}|${p.record_id}`)).length;
-      const cands: { child_id: string; external_record_id: string; band: string; probability: number; eligible: boolean }[] = await ds.query(
-        `SELECT child_id, external_record_id, band::text AS band, probability,
-                (explanation->0->>'level' <> 'DIFFERENT' AND explanation->1->>'level' IN ('EXACT', 'SIMILAR', 'MISSING')) AS eligible
-           FROM match_candidate`);
+      // Whether a pair may be LIKELY at all (names agree, or a renamed child), by the model's own rule on the stored levels.
+      const candRows: { child_id: string; external_record_id: string; band: string; probability: number; explanation: { level: string }[] }[] = await ds.query(
+        'SELECT child_id, external_record_id, band::text AS band, probability, explanation FROM match_candidate');
+      const cands: CandRow[] = candRows.map(({ explanation, ...c }) => ({
+        ...c, eligible: mayBeLikely(Int8Array.from(FIELDS.map((f, i) => (f.levels as readonly string[]).indexOf(explanation[i].level)))),
+      }));
       const evalBand = (keep: (c: (typeof cands)[number]) => boolean) => {
         let tp = 0;
         let fp = 0;
@@ -170,6 +243,31 @@ async function main() {
         }
       }
       const likely = evalBand((c) => c.band === 'LIKELY');
+      if (opts.debug) {
+        const all: { child_id: string; external_record_id: string; explanation: { field: string; level: string; weight: number; childValue: string; recordValue: string }[]; probability: number; band: string }[] = await ds.query(
+          'SELECT child_id, external_record_id, explanation, probability, band::text AS band FROM match_candidate');
+        const byRec = new Map<string, typeof all>();
+        for (const c of all) byRec.set(c.external_record_id, [...(byRec.get(c.external_record_id) ?? []), c]);
+        const lines: string[] = [];
+        for (const c of all) {
+          if (c.band === 'LIKELY' || !truePairs.has(`${c.child_id}|${c.external_record_id}`)) continue;
+          const h = world.traces.find((t) => t.externalId === externalIdOf.get(c.external_record_id))!.how;
+          const rivals = byRec.get(c.external_record_id)!.filter((x) => x !== c).map((x) => `${x.band}:${x.probability.toFixed(3)}:${x.explanation.map((e) => e.level[0] + e.level[1]).join('')}`);
+          lines.push(`MISS p=${c.probability.toFixed(3)} ${c.explanation.map((e) => `${e.field}:${e.level}:${e.weight}:${e.childValue}|${e.recordValue}`).join(' ')} how=${JSON.stringify(h)} rivals=${rivals.join(',')}`);
+        }
+        const candSet = new Set(all.map((c) => `${c.child_id}|${c.external_record_id}`));
+        const blockedSet = new Set(blocked.map((p) => `${p.child_id}|${p.record_id}`));
+        const repById = new Map(world.reported.map((c) => [c.id, c]));
+        const traceByExt = new Map(world.traces.map((t) => [t.externalId, t]));
+        for (const pair of truePairs) {
+          if (candSet.has(pair)) continue;
+          const [childId, recId] = pair.split('|');
+          const { truth: _t, how, foundAt: _f, foundCountry: _c, ...t } = traceByExt.get(externalIdOf.get(recId)!)!;
+          lines.push(`${blockedSet.has(pair) ? 'NOTSTORED' : 'NOTBLOCKED'} child=${JSON.stringify(repById.get(childId))} trace=${JSON.stringify(t)} how=${JSON.stringify(how)}`);
+        }
+        fs.writeFileSync(String(opts.debug), lines.join('\n'));
+      }
+      const misses = missedBreakdown(world, truthOf, externalIdOf, blocked, cands, bands);
       const both = evalBand(() => true);
 
       // Naive baseline: exact Ukrainian national transliteration of the surname, Jaro–Winkler on the names, same birth year.
@@ -208,6 +306,7 @@ async function main() {
         const r = evalBand((c) => c.eligible && c.probability >= th);
         return `${th}: P ${f3(r.precision)} R ${f3(r.recall)} F1 ${f3(r.f1)}`;
       });
+      out(misses);
       out(`LIKELY at other thresholds (among pairs that may be LIKELY): ${sweep.join(' | ')}`);
     } finally {
       await ds.destroy();

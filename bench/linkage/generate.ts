@@ -182,6 +182,21 @@ export interface TraceRow {
   foundCountry: string;
   /** Truth: the generated child it is a trace of. */
   truth: number;
+  /** Truth: how the trace was distorted (for the benchmark's breakdown of missed matches; never imported). */
+  how: TraceDistortion;
+}
+
+/** What the generator did to a trace. */
+export interface TraceDistortion {
+  russian: boolean;
+  scheme: (typeof SCHEME_NAMES)[number] | null;
+  adoptive: boolean;
+  familyTypo: boolean;
+  givenTypo: boolean;
+  patronymic: boolean;
+  birth: 'EXACT' | 'SWAPPED' | 'YEAR_SHIFTED' | 'YEAR_ONLY' | 'MISSING' | 'DAY_SHIFTED';
+  sex: boolean;
+  place: boolean;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -201,9 +216,13 @@ export function generate(seed: number, children: number, traces: number) {
     const place = r.pick(PLACES);
     const year = r.int(2006, 2021);
     let date = `${year}-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}`;
+    const namesInFamily = new Set<string>();
     for (let k = 0; k < size && people.length < totalPeople; k++) {
       const sex: Sex = r.chance(0.5) ? 'MALE' : 'FEMALE';
-      const [givenUk, givenRu] = r.pick(sex === 'MALE' ? BOYS : GIRLS);
+      // Parents do not give two of their children the same name: siblings' names are drawn without replacement.
+      let [givenUk, givenRu] = r.pick(sex === 'MALE' ? BOYS : GIRLS);
+      while (namesInFamily.has(givenUk)) [givenUk, givenRu] = r.pick(sex === 'MALE' ? BOYS : GIRLS);
+      namesInFamily.add(givenUk);
       // Twins share the birth date; other siblings are born a year or more apart.
       if (k > 0 && !r.chance(0.25)) date = `${Number(date.slice(0, 4)) - r.int(1, 4)}-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}`;
       people.push({ key: people.length, id: r.uuid(), family, sex, givenUk, givenRu, familyName: fam, patronymic: father, birth: date, place, reported: false });
@@ -236,27 +255,35 @@ function trace(p: GenChild, r: Rng, n: number): TraceRow {
   const russian = r.chance(0.85);
   let given = russian ? p.givenRu : p.givenUk;
   let fam = russian ? p.familyName.ru(p.sex, r) : p.familyName.uk(p.sex);
-  if (r.chance(0.03)) fam = surname(r).ru(p.sex, r); // adoptive surname
+  const adoptive = r.chance(0.03);
+  if (adoptive) fam = surname(r).ru(p.sex, r); // adoptive surname
   let patronymic: string | null = r.chance(0.55) ? p.patronymic[(russian ? 2 : 0) + (p.sex === 'MALE' ? 0 : 1)] : null;
+  let scheme: TraceDistortion['scheme'] = null;
   if (r.chance(0.35)) {
-    const scheme = russian ? r.pick(['ICAO', 'BGN', 'GOST', 'FRENCH'] as const) : 'UA_NATIONAL';
+    scheme = russian ? r.pick(['ICAO', 'BGN', 'GOST', 'FRENCH'] as const) : 'UA_NATIONAL';
     given = romanise(given, scheme);
     fam = romanise(fam, scheme);
     if (patronymic) patronymic = romanise(patronymic, scheme);
   }
-  if (r.chance(0.06)) fam = typo(fam, r);
-  if (r.chance(0.03)) given = typo(given, r);
+  const familyTypo = r.chance(0.06);
+  if (familyTypo) fam = typo(fam, r);
+  const givenTypo = r.chance(0.03);
+  if (givenTypo) given = typo(given, r);
   const [y, m, d] = p.birth.split('-').map(Number);
   let birth: string | null;
+  let birthKind: TraceDistortion['birth'];
   const roll = r.next();
-  if (roll < 0.6) birth = p.birth;
-  else if (roll < 0.68) birth = d <= 12 ? `${y}-${pad(d)}-${pad(m)}` : p.birth;
-  else if (roll < 0.75) birth = `${y + (r.chance(0.5) ? 1 : -1)}-${pad(m)}-${pad(d)}`;
-  else if (roll < 0.87) birth = String(y);
-  else if (roll < 0.95) birth = null;
-  else birth = `${y}-${pad(m)}-${pad(Math.min(28, Math.max(1, d + r.int(-3, 3))))}`;
+  if (roll < 0.6) [birth, birthKind] = [p.birth, 'EXACT'];
+  else if (roll < 0.68) [birth, birthKind] = d <= 12 ? [`${y}-${pad(d)}-${pad(m)}`, 'SWAPPED'] : [p.birth, 'EXACT'];
+  else if (roll < 0.75) [birth, birthKind] = [`${y + (r.chance(0.5) ? 1 : -1)}-${pad(m)}-${pad(d)}`, 'YEAR_SHIFTED'];
+  else if (roll < 0.87) [birth, birthKind] = [String(y), 'YEAR_ONLY'];
+  else if (roll < 0.95) [birth, birthKind] = [null, 'MISSING'];
+  else [birth, birthKind] = [`${y}-${pad(m)}-${pad(Math.min(28, Math.max(1, d + r.int(-3, 3))))}`, 'DAY_SHIFTED'];
+  const sex = r.chance(0.7) ? p.sex : null;
+  const place = r.chance(0.5) ? p.place[1] : null;
   return {
-    externalId: `t${n}`, givenName: given, familyName: fam, patronymic, sex: r.chance(0.7) ? p.sex : null, birthDate: birth,
-    placeOfBirth: r.chance(0.5) ? p.place[1] : null, foundAt: `Institution ${r.int(1, 400)}`, foundCountry: 'RU', truth: p.key,
+    externalId: `t${n}`, givenName: given, familyName: fam, patronymic, sex, birthDate: birth,
+    placeOfBirth: place, foundAt: `Institution ${r.int(1, 400)}`, foundCountry: 'RU', truth: p.key,
+    how: { russian, scheme, adoptive, familyTypo, givenTypo, patronymic: patronymic !== null, birth: birthKind, sex: sex !== null, place: place !== null },
   };
 }

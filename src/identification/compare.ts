@@ -1,6 +1,8 @@
+import { editDistance } from './editDistance';
+export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { skeleton } from './skeleton';
+import { latinLetters, skeleton, spellingKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -16,7 +18,13 @@ export interface NameVariant {
   patronymic: string | null;
   givenSkel: string;
   givenKey: string;
+  /** The keys of the names this given name is a one-letter typo of (empty for a name of the table). */
+  givenTypoOf: string[];
+  /** Whether the given name is a spelling in the equivalence table. */
+  givenKnown: boolean;
   familySkel: string;
+  /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
+  familyKey: string;
   patronymicKey: string;
   patronymicSkel: string;
 }
@@ -35,13 +43,14 @@ export interface Person {
 /** The compared fields and their graded comparison levels, best first; `null` is a missing value. */
 export const FIELDS = [
   { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
-  { field: 'familyName', levels: ['EXACT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
+  { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
   { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
 export const F_GIVEN = 0;
+export const BIRTH_SWAPPED = 1;
 export const BIRTH_SAME_MONTH = 2;
 export const F_FAMILY = 1;
 export const F_PATRONYMIC = 2;
@@ -50,8 +59,9 @@ export const F_SEX = 4;
 export const F_PLACE = 5;
 export const GIVEN_PARTIAL = 3;
 export const GIVEN_DIFFERENT = 4;
-export const FAMILY_PARTIAL = 2;
-export const FAMILY_DIFFERENT = 3;
+export const FAMILY_SIMILAR = 2;
+export const FAMILY_PARTIAL = 3;
+export const FAMILY_DIFFERENT = 4;
 
 /** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
 export interface Comparison {
@@ -59,13 +69,23 @@ export interface Comparison {
   variant: NameVariant;
 }
 
-const PLACE_WORDS = /\b(м|г|с|смт|село|місто|город|пос|пгт|selo|misto|gorod|m|g|s|smt|obl|oblast|область|обл|район|р-н|rayon|raion)\b\.?/giu;
+// Letter boundaries by hand: `\b` knows only ASCII letters, so "м." and "г." before a Cyrillic name were kept
+// and "м. Луганськ" / "г. Луганск" compared as different places.
+const PLACE_WORDS = /(?<!\p{L})(м|г|с|смт|село|місто|город|пос|пгт|selo|misto|gorod|m|g|s|smt|obl|oblast|область|обл|район|р-н|rayon|raion)(?!\p{L})\.?/giu;
 
 /** The skeleton of a place name, without "м.", "г.", "село", "область"… */
 export function placeSkeleton(place: string | null | undefined): string {
   if (!place) return '';
   const first = place.split(/[,;(]/)[0];
   return skeleton(first.replace(PLACE_WORDS, ' '));
+}
+
+/** The sex a patronymic shows (-ович / -ovich / -ovitch, -івна / -овна / -ична), or null. */
+export function sexOfPatronymic(patronymic: string | null | undefined): 'FEMALE' | 'MALE' | null {
+  const s = patronymic ? latinLetters(patronymic) : '';
+  if (/(vi?t?ch|[iy]ch)$/.test(s)) return 'MALE';
+  if (/(vna|chna)$/.test(s)) return 'FEMALE';
+  return null;
 }
 
 /** Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (already validated). */
@@ -87,10 +107,11 @@ export function childBirth(date: string, precision: string): PartialDate | null 
 
 /** Builds a name variant with its keys. */
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
+  const givenSkel = skeleton(givenName);
   return {
     givenName, familyName, patronymic,
-    givenSkel: skeleton(givenName), givenKey: keys.givenKey(givenName),
-    familySkel: skeleton(familyName),
+    givenSkel, givenKey: keys.givenKeyOfSkeleton(givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
+    familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
 }
@@ -99,33 +120,28 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   if (!a.givenSkel || !b.givenSkel) return -1;
   if (a.givenSkel === b.givenSkel) return 0;
   if (a.givenKey === b.givenKey) return 1;
+  // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
+  if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
   const jw = jaroWinkler(a.givenSkel, b.givenSkel);
+  // Two names of the table under different keys are different names however alike they look (Денис / Диана,
+  // Кіра / Каріна): a brother and sister, never the same child.
+  if (a.givenKnown && b.givenKnown) return jw >= 0.8 ? 3 : 4;
   return jw >= 0.92 ? 2 : jw >= 0.8 ? 3 : 4;
 }
 
-/** Edit distance with adjacent transpositions (optimal string alignment), stopping early above `max`. */
-export function editDistance(a: string, b: string, max = 3): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    rows.push([i]);
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) { rows[0][j] = j; continue; }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2][j - 2] + 1);
-      rows[i][j] = v;
-    }
-  }
-  return rows[a.length][b.length];
-}
-
-/** Surnames: the same skeleton; one typo apart (on a skeleton of 5 letters or more); alike; different. */
+/**
+ * Surnames: the same spelling key (vowels agree by class); the same skeleton only (Мугук / Мігак: every vowel
+ * is `a` there, so many surnames share one); one typo apart on the spelling key (5 letters or more); alike (one
+ * edit on the skeleton, or Jaro–Winkler ≥ 0.88); different.
+ */
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
-  if (a.familySkel === b.familySkel) return 0;
-  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 1;
-  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 2 : 3;
+  if (a.familyKey === b.familyKey) return 0;
+  if (a.familySkel === b.familySkel) return 1;
+  if (Math.min(a.familyKey.length, b.familyKey.length) >= 5 && editDistance(a.familyKey, b.familyKey, 1) <= 1) return 2;
+  // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
+  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
+  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
 }
 
 function patronymicLevel(a: NameVariant, b: NameVariant): number {

@@ -1,4 +1,4 @@
-import { BIRTH_SAME_MONTH, FIELDS, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+import { BIRTH_SWAPPED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -31,7 +31,7 @@ export const DEFAULT_PARAMS: ModelParams = {
   lambda: 0.05,
   m: [
     [0.55, 0.25, 0.1, 0.07, 0.03],
-    [0.6, 0.15, 0.08, 0.17],
+    [0.5, 0.1, 0.15, 0.08, 0.17],
     [0.85, 0.1, 0.05],
     [0.45, 0.08, 0.1, 0.2, 0.12, 0.05],
     [0.98, 0.02],
@@ -39,7 +39,7 @@ export const DEFAULT_PARAMS: ModelParams = {
   ],
   u: [
     [0.02, 0.005, 0.01, 0.05, 0.915],
-    [0.003, 0.004, 0.03, 0.963],
+    [0.001, 0.002, 0.004, 0.03, 0.963],
     [0.02, 0.03, 0.95],
     [0.0003, 0.0003, 0.006, 0.07, 0.14, 0.7834],
     [0.5, 0.5],
@@ -62,9 +62,15 @@ export function matchWeight(p: ModelParams, levels: Int8Array): number {
   return w;
 }
 
-/** How often a surname skeleton and a given-name key occur among the traces (term frequencies). */
+/** Whether stored parameters fit today's fields and levels (a model estimated before a level was added does not). */
+export function fitsFields(p: ModelParams): boolean {
+  return [p.m, p.u].every((rows) => Array.isArray(rows) && rows.length === FIELDS.length && rows.every((r, f) => Array.isArray(r) && r.length === FIELDS[f].levels.length));
+}
+
+/** How often a surname (by skeleton and by spelling key) and a given-name key occur among the traces (term frequencies). */
 export interface TermFrequencies {
   family: Map<string, number>;
+  familyKey: Map<string, number>;
   given: Map<string, number>;
   total: number;
 }
@@ -85,7 +91,8 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
     const freq = Math.max(count ?? 1, 1) / tf.total;
     adj[field] = Math.max(-4, Math.min(TF_MAX_BONUS, log2(p.u[field][level] / freq)));
   };
-  if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.family.get(t.familySkel));
+  if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.familyKey.get(t.familyKey));
+  if (c.levels[F_FAMILY] === 1) one(F_FAMILY, 1, tf.family.get(t.familySkel));
   if (c.levels[F_GIVEN] === 0 || c.levels[F_GIVEN] === 1) one(F_GIVEN, c.levels[F_GIVEN], tf.given.get(t.givenKey));
   return adj;
 }
@@ -103,31 +110,38 @@ export function isSiblingPattern(levels: Int8Array): boolean {
   return levels[F_GIVEN] >= GIVEN_PARTIAL && levels[F_FAMILY] >= 0 && levels[F_FAMILY] < FAMILY_PARTIAL;
 }
 
-/** Whether the names agree well enough for LIKELY: given names at least SIMILAR, surnames at least SIMILAR (or missing). */
-export function mayBeLikely(levels: Int8Array): boolean {
-  return !isSiblingPattern(levels) && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] < FAMILY_PARTIAL;
-}
-
 /**
- * Names alone are rarely enough (there are many Олександр Шевченко of one year): the birth day or month, the
- * patronymic or the place of birth should agree too.
+ * A child renamed on adoption (or a surname mangled past one typo): the surname differs, but the given name, the
+ * birth day and the patronymic or the place of birth agree. A namesake from another family agrees on all of
+ * that only by a rare coincidence, which the model's weights price; a sibling differs in the given name.
  */
-function corroborated(levels: Int8Array): boolean {
-  return (levels[F_BIRTH] >= 0 && levels[F_BIRTH] <= BIRTH_SAME_MONTH) || levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1);
+export function isRenamedPattern(levels: Int8Array): boolean {
+  return levels[F_GIVEN] >= 0 && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] >= FAMILY_PARTIAL
+    && levels[F_BIRTH] >= 0 && levels[F_BIRTH] <= BIRTH_SWAPPED
+    && (levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1));
 }
 
 /**
- * The band of a scored pair, or null (not stored). A pair whose given names differ, or whose surnames are
- * neither the same nor a typo apart, is never LIKELY: a namesake born the same day looks just like a child renamed on adoption, and only a person can
- * tell them apart.
+ * Whether the names agree well enough for LIKELY: given names at least SIMILAR and surnames at least alike
+ * (PARTIAL: a typo the one-edit level misses, Моорз / Мороз; or missing), or a renamed child. The probability decides the rest.
+ */
+export function mayBeLikely(levels: Int8Array): boolean {
+  if (isSiblingPattern(levels) || levels[F_GIVEN] >= GIVEN_PARTIAL) return false;
+  return levels[F_FAMILY] < FAMILY_DIFFERENT || isRenamedPattern(levels);
+}
+
+/**
+ * The band of a scored pair, or null (not stored). A pair whose given names differ is never LIKELY, nor one whose
+ * surnames differ without the birth day and the patronymic or place to show a renamed child: a namesake born the
+ * same day looks just like a child renamed on adoption, and only a person can tell them apart.
  */
 export function bandOf(levels: Int8Array, prob: number, thresholds: { likely: number; possible: number }, shared = prob): Band | null {
   if (isSiblingPattern(levels)) return null;
-  // Uncorroborated names need ten times stronger odds. (The prior is that of a random pair, so how many namesakes
-  // a name has is in the weights already; this only guards against names that agree by chance in a small set.)
-  const likely = corroborated(levels) ? thresholds.likely : 1 - (1 - thresholds.likely) / 10;
   // LIKELY on the probability shared with the trace's rivals (the trace is one child's), POSSIBLE on the pair's own.
-  if (shared >= likely && mayBeLikely(levels)) return 'LIKELY';
+  // Names without a birth day, patronymic or place need no stronger odds: the prior is that of a random pair and
+  // the names are term-frequency weighted, so how many namesakes a name has is in the probability already (a
+  // tenfold bar for them cost 3 points of recall for 0.6 of precision).
+  if (shared >= thresholds.likely && mayBeLikely(levels)) return 'LIKELY';
   if (prob >= thresholds.possible) return 'POSSIBLE';
   return null;
 }

@@ -1,3 +1,4 @@
+import { editDistance } from './editDistance';
 import { nameStem, patronymicStem, skeleton } from './skeleton';
 
 /** One row of the curated given-name equivalence table: a spelling and the name it is a form of. */
@@ -13,12 +14,15 @@ export interface EquivalenceRow {
 export class NameKeys {
   private readonly given = new Map<string, string>();
   private readonly stems = new Map<string, string>();
+  /** Each spelling in the table and each of its one-letter deletions → the spellings it comes from (a typo index). */
+  private readonly deletions = new Map<string, string[]>();
 
   constructor(rows: EquivalenceRow[]) {
     for (const r of rows) {
       const key = skeleton(r.canonical);
       const skel = skeleton(r.name);
       if (!skel) continue;
+      if (!this.given.has(skel)) for (const d of oneDeletion(skel)) this.deletions.set(d, [...(this.deletions.get(d) ?? []), skel]);
       this.given.set(skel, key);
       // A patronymic is made from the father's name: its stem finds the same key (Миколайович, Николаевич).
       this.stems.set(skel, key);
@@ -28,8 +32,43 @@ export class NameKeys {
 
   /** The equivalence key of a given name ('' when absent). */
   givenKey(name: string | null | undefined): string {
-    const skel = skeleton(name);
+    return this.givenKeyOfSkeleton(skeleton(name));
+  }
+
+  /** The equivalence key of a given name's skeleton (the skeleton is the costly part: compute it once). */
+  givenKeyOfSkeleton(skel: string): string {
     return this.given.get(skel) ?? skel;
+  }
+
+  /**
+   * The keys of the names a given name is one typo away from (a letter dropped, added, changed or two swapped, on
+   * the skeleton), when it is no name of the table itself: Актон is Антон mistyped, but Кіра is a name of its own
+   * and no typo of Віра. Empty for a known name or a short one.
+   */
+  typoOf(name: string | null | undefined): string[] {
+    return this.typoOfSkeleton(skeleton(name));
+  }
+
+  /** `typoOf` for a name's skeleton. */
+  typoOfSkeleton(skel: string): string[] {
+    if (skel.length < 3 || this.given.has(skel)) return [];
+    const out = new Set<string>();
+    for (const d of oneDeletion(skel)) {
+      for (const known of this.deletions.get(d) ?? []) {
+        if (Math.min(known.length, skel.length) >= 3 && editDistance(known, skel, 1) <= 1) out.add(this.given.get(known)!);
+      }
+    }
+    return [...out];
+  }
+
+  /** Whether a given name is one of the table's spellings. */
+  isKnown(name: string | null | undefined): boolean {
+    return this.given.has(skeleton(name));
+  }
+
+  /** `isKnown` for a name's skeleton. */
+  isKnownSkeleton(skel: string): boolean {
+    return this.given.has(skel);
   }
 
   /** The key of a patronymic: the key of the father's name it is made from ('' when absent). */
@@ -37,4 +76,11 @@ export class NameKeys {
     const stem = patronymicStem(patronymic);
     return this.stems.get(stem) ?? stem;
   }
+}
+
+/** A spelling and every spelling one letter shorter: two spellings one edit apart share one of them. */
+function oneDeletion(s: string): string[] {
+  const out = [s];
+  for (let i = 0; i < s.length; i++) out.push(s.slice(0, i) + s.slice(i + 1));
+  return out;
 }

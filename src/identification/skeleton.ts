@@ -39,11 +39,9 @@ function initialVowel(run: string): string {
   return 'I';
 }
 
-/** The skeleton of one name (empty for an empty name). */
-export function skeleton(text: string | null | undefined): string {
-  if (!text) return '';
-  let s = latinLetters(text);
-  s = s
+/** Consonants folded as the skeleton folds them; vowels still as spelled. */
+function foldConsonants(text: string): string {
+  return latinLetters(text)
     .replace(/x/g, 'ks')
     .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh|ch)/g, 'X')
     // French ж (Bajenov, Jeanna); a j after a vowel and before a consonant or the end is й (Sergej, Majkov).
@@ -53,11 +51,44 @@ export function skeleton(text: string | null | undefined): string {
     .replace(/ts|tz|tc|cz|c/g, 'C')
     .replace(/ph/g, 'f')
     .replace(/w/g, 'v')
-    .replace(/g|h/g, 'H')
+    .replace(/g|h/g, 'H');
+}
+
+/** The skeleton of one name (empty for an empty name). */
+export function skeleton(text: string | null | undefined): string {
+  if (!text) return '';
+  const s = foldConsonants(text)
     .replace(/^[aeiouyj]+/, initialVowel)
     .replace(/[aeiouyj]+/g, 'a')
     .toLowerCase();
   // One letter per run: Vassili / Vasili, Anna / Ana.
+  return s.replace(/(.)\1+/g, '$1');
+}
+
+/**
+ * The class of a vowel run in a spelling key: a softening й-glide (я = ia/ya, ю = iu/yu/iou, є = ie/ye) is
+ * dropped, then а, о, е, у (u, ou) and і/и/ы/ї (i, y) are five classes. A run of glides alone (ий, ii, yi) is і.
+ */
+function vowelClass(run: string): string {
+  const core = run.replace(/^[yij]+(?=[aeou])/, '');
+  if (core.startsWith('ou')) return 'u';
+  const c = core[0];
+  return c === 'a' || c === 'o' || c === 'e' || c === 'u' ? c : 'i';
+}
+
+/**
+ * A finer key than the skeleton: the same folding of consonants, but vowels keep their class, so that Мугук
+ * and Мігак, which share the skeleton `mahak`, differ, while Ukrainian, Russian and romanised spellings of one
+ * surname still agree (Олійник / Олийнык / Oliinyk / Oliynyk, Савицька / Савицкая / Savitskaya). Two surnames
+ * with the same key agree more surely than two with only the same skeleton.
+ */
+export function spellingKey(text: string | null | undefined): string {
+  if (!text) return '';
+  const s = foldConsonants(text)
+    // A glide at the start stays before а, о, у (Яна is not Анна; Russian Е- is Ukrainian Є-), elsewhere it only softens the consonant before it.
+    .replace(/^[yij](?=[aou])/, 'J')
+    .replace(/[aeiouyj]+/g, vowelClass)
+    .toLowerCase();
   return s.replace(/(.)\1+/g, '$1');
 }
 

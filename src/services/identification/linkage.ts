@@ -1,10 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
+  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys } from '../../identification/names';
+import { spellingKey } from '../../identification/skeleton';
 
 /** Thresholds of the bands on the match probability. */
 export interface Bands {
@@ -43,7 +44,9 @@ export function loadNameKeys(em: EntityManager, reload = false): Promise<NameKey
 /** The newest stored model, or the starting parameters (version 0) before `npm run match` estimated one. */
 export async function currentModel(em: EntityManager): Promise<MatchModel> {
   const [row]: { version: number; params: ModelParams }[] = await em.query('SELECT version, params FROM match_model ORDER BY version DESC LIMIT 1');
-  return row ? { version: row.version, ...row.params } : { version: 0, ...DEFAULT_PARAMS };
+  // A model estimated before the fields' levels last changed cannot score today's comparisons: the starting
+  // parameters serve until `npm run match` estimates a new one.
+  return row && fitsFields(row.params) ? { version: row.version, ...row.params } : { version: 0, ...DEFAULT_PARAMS };
 }
 
 /** Month-day key that a day/month swap does not change (`03-11` for 11 March and 3 November). */
@@ -91,7 +94,7 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
   const out = new Map<string, NameVariant>();
   const add = (given: string, family: string, patronymic: string | null) => {
     const v = nameVariant(keys, given, family, patronymic);
-    const k = `${v.givenSkel}|${v.familySkel}|${v.patronymicKey}`;
+    const k = `${v.givenSkel}|${v.familyKey}|${v.patronymicKey}`;
     if (v.givenSkel && v.familySkel && !out.has(k)) out.set(k, v);
   };
   add(c.given_name, c.family_name, c.patronymic);
@@ -120,7 +123,8 @@ export function recordPerson(keys: NameKeys, r: RecordRow): Person {
   return {
     id: r.id,
     variants: [nameVariant(keys, r.given_name ?? '', r.family_name ?? '', r.patronymic)],
-    sex: sexOf(r.sex), birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
+    // A trace without its sex often shows it in the patronymic.
+    sex: sexOf(r.sex) ?? sexOfPatronymic(r.patronymic), birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
     placeOfBirth: r.place_of_birth, placeSkel: placeSkeleton(r.place_of_birth),
   };
 }
@@ -211,22 +215,30 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
   );
 }
 
-/** Term frequencies of the surnames and given names of these traces (or of all), counted over every trace. */
+/**
+ * Term frequencies of the surnames and given names of these traces (or of all), counted over every trace. The
+ * surname's spelling key is not a column: it is counted from the surnames of the traces that share its skeleton.
+ */
 export async function termFrequencies(em: EntityManager, records: Map<string, Person> | null): Promise<TermFrequencies> {
   const [{ total }]: { total: number }[] = await em.query('SELECT count(*)::int AS total FROM external_record');
   const family = new Map<string, number>();
+  const familyKey = new Map<string, number>();
   const given = new Map<string, number>();
   const fam = records ? [...new Set([...records.values()].map((r) => r.variants[0].familySkel))] : null;
   const giv = records ? [...new Set([...records.values()].map((r) => r.variants[0].givenKey))] : null;
-  const rows1: { k: string; n: number }[] = fam
-    ? await em.query('SELECT family_skel AS k, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1', [fam])
-    : await em.query('SELECT family_skel AS k, count(*)::int AS n FROM external_record GROUP BY 1');
+  const rows1: { k: string; name: string; n: number }[] = fam
+    ? await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1, 2', [fam])
+    : await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record GROUP BY 1, 2');
   const rows2: { k: string; n: number }[] = giv
     ? await em.query('SELECT given_key AS k, count(*)::int AS n FROM external_record WHERE given_key = ANY($1::text[]) GROUP BY 1', [giv])
     : await em.query('SELECT given_key AS k, count(*)::int AS n FROM external_record GROUP BY 1');
-  for (const r of rows1) family.set(r.k, r.n);
+  for (const r of rows1) {
+    family.set(r.k, (family.get(r.k) ?? 0) + r.n);
+    const key = spellingKey(r.name);
+    familyKey.set(key, (familyKey.get(key) ?? 0) + r.n);
+  }
   for (const r of rows2) given.set(r.k, r.n);
-  return { family, given, total };
+  return { family, familyKey, given, total };
 }
 
 /** A scored pair worth storing. */
@@ -422,7 +434,7 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
   // Two training sessions, as Splink runs them: pairs that agree on the surname estimate the other fields;
   // pairs that agree on given name and birth day estimate the surname. Blocked fields stay fixed in each.
   const start = { ...DEFAULT_PARAMS, u };
-  const bySurname = sample.filter((lv) => lv[F_FAMILY] === 0);
+  const bySurname = sample.filter((lv) => lv[F_FAMILY] === 0 || lv[F_FAMILY] === 1);
   const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
   const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
   const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : start;

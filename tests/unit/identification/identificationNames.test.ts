@@ -1,7 +1,8 @@
-import { birthLevel, parsePartialDate } from '../../../src/identification/compare';
+import { birthLevel, compare, FAMILY_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type Person } from '../../../src/identification/compare';
+import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
-import { patronymicStem, skeleton } from '../../../src/identification/skeleton';
+import { patronymicStem, skeleton, spellingKey } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
   const skels = spellings.map(skeleton);
@@ -83,4 +84,78 @@ test('Jaro-Winkler', () => {
   expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
   expect(jaroWinkler('abc', 'abc')).toBe(1);
   expect(jaroWinkler('abc', 'xyz')).toBe(0);
+});
+
+describe('surname spelling keys', () => {
+  test('Ukrainian, Russian and romanised spellings of one surname share a spelling key', () => {
+    const one = (...xs: string[]) => expect(new Set(xs.map(spellingKey)).size).toBe(1);
+    one('Олійник', 'Олийнык', 'Oliinyk', 'Oliynyk');
+    one('Савицька', 'Савицкая', 'Savytska', 'Savitskaya', 'Savitskaia');
+    one('Гнатюк', 'Hnatiuk', 'Gnatyuk', 'Gnatiouk');
+    one('Шевченко', 'Shevchenko', 'Chevtchenko', 'Ševčenko');
+    one('Поліщук', 'Полищук', 'Polishchuk', 'Polichtchouk');
+    one('Євтушенко', 'Евтушенко', 'Yevtushenko', 'Ievtouchenko');
+  });
+
+  test('surnames that only share a skeleton keep different spelling keys', () => {
+    expect(skeleton('Мугук')).toBe(skeleton('Мігак'));
+    expect(spellingKey('Мугук')).not.toBe(spellingKey('Мігак'));
+    expect(spellingKey('Молюк')).not.toBe(spellingKey('Мулюк'));
+    expect(spellingKey('Яременко')).not.toBe(spellingKey('Аременко'));
+  });
+});
+
+describe('given-name typos', () => {
+  const keys = new NameKeys([
+    { name: 'Антон', canonical: 'Антон' }, { name: 'Степан', canonical: 'Степан' },
+    { name: 'Віра', canonical: 'Віра' }, { name: 'Вера', canonical: 'Віра' }, { name: 'Кіра', canonical: 'Кіра' },
+    { name: 'Данило', canonical: 'Данило' }, { name: 'Даниил', canonical: 'Данило' },
+  ]);
+  const v = (given: string) => nameVariant(keys, given, 'Мельник', null);
+  const child = (given: string): Person => ({ id: 'c', variants: [v(given)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
+
+  test('a misspelt name is one letter from a form of the name; a name of the table is no typo of another', () => {
+    expect(keys.typoOf('Актон')).toEqual([keys.givenKey('Антон')]);
+    expect(keys.typoOf('Стпеан')).toEqual([keys.givenKey('Степан')]);
+    expect(keys.typoOf('Днаиил')).toEqual([keys.givenKey('Данило')]);
+    expect(keys.typoOf('Кіра')).toEqual([]);
+    expect(keys.typoOf('Віра')).toEqual([]);
+  });
+
+  test('levels: a typo is SIMILAR, a sibling\'s lookalike name is not', () => {
+    expect(compare(child('Антон'), child('Актон')).levels[0]).toBe(2);
+    expect(compare(child('Віра'), child('Кіра')).levels[0]).toBeGreaterThanOrEqual(GIVEN_PARTIAL);
+  });
+});
+
+describe('places and sex', () => {
+  test('"м.", "г.", "с." are dropped before Cyrillic place names too', () => {
+    expect(placeSkeleton('м. Луганськ')).toBe(placeSkeleton('г. Луганск'));
+    expect(placeSkeleton('с. Чорнобаївка')).toBe(placeSkeleton('Чернобаевка'));
+    expect(placeSkeleton('Смоленск')).not.toBe(placeSkeleton('Ленск'));
+  });
+
+  test('a patronymic shows the sex', () => {
+    expect(sexOfPatronymic('Богданович')).toBe('MALE');
+    expect(sexOfPatronymic('Igorevitch')).toBe('MALE');
+    expect(sexOfPatronymic('Богданівна')).toBe('FEMALE');
+    expect(sexOfPatronymic('Anatolyevna')).toBe('FEMALE');
+    expect(sexOfPatronymic('Петров')).toBeNull();
+  });
+});
+
+describe('who may be LIKELY', () => {
+  // given, family, patronymic, birth, sex, place
+  const lv = (...l: number[]) => Int8Array.from(l);
+  test('a renamed child: surname differs, given name, birth day and patronymic or place agree', () => {
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, 0, 0, -1))).toBe(true);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, -1, 1, -1, 0))).toBe(true);
+    // Only the given name and the birth day: a namesake as likely as a renamed child, for a person to weigh.
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, -1, 0, 0, -1))).toBe(false);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, 3, 0, 0))).toBe(false);
+  });
+  test('a sibling (given names differ, surname agrees) never is', () => {
+    expect(mayBeLikely(lv(GIVEN_PARTIAL, 0, 0, 0, 0, 0))).toBe(false);
+    expect(isSiblingPattern(lv(GIVEN_PARTIAL, 0, 0, 0, 0, 0))).toBe(true);
+  });
 });
