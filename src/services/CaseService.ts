@@ -8,7 +8,7 @@ import { CaseEventKind, CaseStatus, CloseReason } from '../schema/enums';
 import type {
   CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput, UpdateChildInput,
 } from '../schema/inputs';
-import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
+import { lazyEdge, lazyPageInfo, type CaseConnection, type CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
 import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
 import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
@@ -149,8 +149,9 @@ export class CaseService {
         ctx.loaders.accessFactsByCase.prime(c.id, facts);
       }
     }
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
-    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+    const cursorOf = (node: Case) => encodeCursor([node.createdAt.toISOString(), node.id]);
+    const edges = page.map((node) => lazyEdge(node, cursorOf));
+    return { edges, totalCount, pageInfo: lazyPageInfo(rows.length > limit, page.at(-1), cursorOf) };
   }
 
   /** A page of a case's history, newest first (one statement for all cases on the page). */
@@ -165,8 +166,9 @@ export class CaseService {
     }
     const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
     const page = rows.slice(0, limit);
-    const edges = page.map((node) => ({ node, cursor: ctx.deps.tokens.eventIds.encode(node.id) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+    const cursorOf = (node: CaseEvent) => ctx.deps.tokens.eventIds.encode(node.id);
+    const edges = page.map((node) => lazyEdge(node, cursorOf));
+    return { edges, pageInfo: lazyPageInfo(rows.length > limit, page.at(-1), cursorOf) };
   }
 
   /** Reports a child: the child, its guardians and a case in REPORTED led by the reporter's organization. */
