@@ -48,3 +48,45 @@ export function fieldVerdict(ability: AppAbility, subject: string, field: string
   }
   return v;
 }
+
+/** A CASL filter as positional SQL for a raw statement (src/db/rawRead.ts): `$n` from `first` on, and their values. */
+export interface PositionalCondition {
+  sql: string;
+  values: unknown[];
+}
+
+const positional = new WeakMap<object, Map<number, PositionalCondition>>();
+
+/**
+ * The CASL filter for `action` on `subject` over the row aliased `alias` (accessCondition), with its named
+ * parameters numbered from `$first` on. A list parameter (`IN (:...x)`) becomes one array parameter
+ * (`= ANY($n)`), so the text does not change with the list's length. Cached per ability, like the condition:
+ * identical requests of a role send identical text.
+ */
+export function accessConditionAt(ability: AppAbility, action: Action, subject: string, alias: string, first: number): PositionalCondition {
+  const cond = accessCondition(ability, action, subject, alias);
+  let byFirst = positional.get(cond);
+  if (!byFirst) positional.set(cond, (byFirst = new Map()));
+  let out = byFirst.get(first);
+  if (!out) {
+    const index = new Map<string, number>();
+    const values: unknown[] = [];
+    const at = (name: string) => {
+      if (!(name in cond.params)) throw new Error(`accessConditionAt: no parameter ${name}`);
+      let n = index.get(name);
+      if (n === undefined) {
+        n = first + values.length;
+        index.set(name, n);
+        values.push(cond.params[name]);
+      }
+      return `$${n}`;
+    };
+    const sql = cond.sql
+      .replace(/\bNOT IN \(:\.\.\.(\w+)\)/g, (_m, name: string) => `<> ALL(${at(name)})`)
+      .replace(/\bIN \(:\.\.\.(\w+)\)/g, (_m, name: string) => `= ANY(${at(name)})`)
+      .replace(/(?<![:\w]):(\w+)/g, (_m, name: string) => at(name));
+    out = Object.freeze({ sql, values: Object.freeze(values) as unknown[] });
+    byFirst.set(first, out);
+  }
+  return out;
+}
