@@ -11,27 +11,48 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
 type Ctor<T> = new () => T;
 
-const selectLists = new WeakMap<DataSource, Map<string, string>>();
+interface ColumnInfo {
+  property: string;
+  column: string;
+  /** Cast in SQL so that pg hands out what TypeORM would (see selectColumns). */
+  cast: string;
+  /** A timestamp, which JSON carries as text. */
+  timestamp: boolean;
+}
 
-/**
- * The select list of every column of `entity` on the row aliased `alias`, each named by its property (so a
- * row needs no renaming): dates as text (TypeORM hands out `date` columns as 'YYYY-MM-DD' strings), enum
- * arrays as text arrays (pg knows no parser for them). Built once per entity and alias from the metadata.
- */
-export function selectColumns(ds: DataSource, entity: EntityTarget<ObjectLiteral>, alias: string): string {
-  let byKey = selectLists.get(ds);
-  if (!byKey) selectLists.set(ds, (byKey = new Map()));
+const columnLists = new WeakMap<DataSource, Map<string, ColumnInfo[]>>();
+
+function columnsOf(ds: DataSource, entity: EntityTarget<ObjectLiteral>): ColumnInfo[] {
+  let byName = columnLists.get(ds);
+  if (!byName) columnLists.set(ds, (byName = new Map()));
   const meta = ds.getMetadata(entity);
-  const key = `${meta.name}|${alias}`;
-  let list = byKey.get(key);
-  if (list === undefined) {
-    list = meta.columns.map((c) => {
+  let cols = byName.get(meta.name);
+  if (!cols) {
+    cols = meta.columns.map((c) => {
       if (c.transformer) throw new Error(`rawRead: ${meta.name}.${c.propertyName} has a transformer; read it through TypeORM`);
       if (c.embeddedMetadata) throw new Error(`rawRead: ${meta.name}.${c.propertyName} is embedded; read it through TypeORM`);
-      const cast = c.type === 'date' ? (c.isArray ? '::text[]' : '::text') : c.type === 'enum' && c.isArray ? '::text[]' : '';
-      return `${alias}.${c.databaseName}${cast} AS "${c.propertyName}"`;
-    }).join(', ');
-    byKey.set(key, list);
+      const type = String(c.type);
+      const cast = type === 'date' ? (c.isArray ? '::text[]' : '::text') : (type === 'enum' && c.isArray) ? '::text[]' : type === 'bigint' ? '::text' : '';
+      return { property: c.propertyName, column: c.databaseName, cast, timestamp: !c.isArray && /^timestamp/.test(type) };
+    });
+    byName.set(meta.name, cols);
+  }
+  return cols;
+}
+
+const selectLists = new Map<string, string>();
+
+/**
+ * The select list of every column of `entity` on the row aliased `alias`, each named by its property after
+ * `prefix` (so a row needs no renaming): dates as text (TypeORM hands out `date` columns as 'YYYY-MM-DD'
+ * strings), enum arrays as text arrays (pg knows no parser for them), bigints as text (as TypeORM and pg do).
+ */
+export function selectColumns(ds: DataSource, entity: EntityTarget<ObjectLiteral>, alias: string, prefix = ''): string {
+  const key = `${ds.getMetadata(entity).name}|${alias}|${prefix}`;
+  let list = selectLists.get(key);
+  if (list === undefined) {
+    list = columnsOf(ds, entity).map((c) => `${alias}.${c.column}${c.cast} AS "${prefix}${c.property}"`).join(', ');
+    selectLists.set(key, list);
   }
   return list;
 }
@@ -41,6 +62,53 @@ export function asEntities<T extends object>(entity: Ctor<T>, rows: QueryResultR
   const out: T[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = Object.assign(new entity(), rows[i]);
   return out;
+}
+
+/** The entity whose columns a row carries under `prefix` (selectColumns with that prefix); null when its id is. */
+export function prefixedEntity<T extends object>(ds: DataSource, entity: Ctor<T>, row: QueryResultRow, prefix: string): T | null {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+  const out = new entity() as Record<string, unknown>;
+  for (const c of columnsOf(ds, entity)) out[c.property] = row[`${prefix}${c.property}`];
+  return out as T;
+}
+
+/** SQL building a JSON object of every column of `entity` on `alias`, keyed by property (see jsonEntity). */
+export function jsonColumns(ds: DataSource, entity: EntityTarget<ObjectLiteral>, alias: string): string {
+  return `json_build_object(${columnsOf(ds, entity).map((c) => `'${c.property}', ${alias}.${c.column}${c.cast}`).join(', ')})`;
+}
+
+/** An entity from an object built by jsonColumns: timestamps back to Date, the rest as JSON gave it. */
+export function jsonEntity<T extends object>(ds: DataSource, entity: Ctor<T>, obj: Record<string, unknown>): T {
+  const out = Object.assign(new entity(), obj) as Record<string, unknown>;
+  for (const c of columnsOf(ds, entity)) {
+    if (c.timestamp && typeof out[c.property] === 'string') out[c.property] = new Date(out[c.property] as string);
+  }
+  return out as T;
+}
+
+/**
+ * SQL with TypeORM-style named parameters (`:name`, `:...list`) as positional SQL from `$first` on, and the
+ * values in order. A list becomes one array parameter (`= ANY($n)`, `<> ALL($n)`), so the text does not change
+ * with its length. A name used twice gets one number.
+ */
+export function positionalSql(sql: string, params: Readonly<Record<string, unknown>>, first: number): { sql: string; values: unknown[] } {
+  const index = new Map<string, number>();
+  const values: unknown[] = [];
+  const at = (name: string) => {
+    if (!(name in params)) throw new Error(`positionalSql: no parameter ${name}`);
+    let n = index.get(name);
+    if (n === undefined) {
+      n = first + values.length;
+      index.set(name, n);
+      values.push(params[name]);
+    }
+    return `$${n}`;
+  };
+  const out = sql
+    .replace(/\bNOT IN \(:\.\.\.(\w+)\)/g, (_m, name: string) => `<> ALL(${at(name)})`)
+    .replace(/\bIN \(:\.\.\.(\w+)\)/g, (_m, name: string) => `= ANY(${at(name)})`)
+    .replace(/(?<![:\w]):(\w+)/g, (_m, name: string) => at(name));
+  return { sql: out, values };
 }
 
 const statementNames = new Map<string, string>();

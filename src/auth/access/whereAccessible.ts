@@ -1,6 +1,7 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Action, AppAbility } from '../ability';
 import { accessCondition, fieldAccessCondition } from '../caslToSql';
+import { positionalSql } from '../../db/rawRead';
 
 /** Adds the CASL filter for `action` on `subject` to a query builder whose root alias is `alias`. */
 export function whereAccessible<T extends ObjectLiteral>(
@@ -69,22 +70,7 @@ export function accessConditionAt(ability: AppAbility, action: Action, subject: 
   if (!byFirst) positional.set(cond, (byFirst = new Map()));
   let out = byFirst.get(first);
   if (!out) {
-    const index = new Map<string, number>();
-    const values: unknown[] = [];
-    const at = (name: string) => {
-      if (!(name in cond.params)) throw new Error(`accessConditionAt: no parameter ${name}`);
-      let n = index.get(name);
-      if (n === undefined) {
-        n = first + values.length;
-        index.set(name, n);
-        values.push(cond.params[name]);
-      }
-      return `$${n}`;
-    };
-    const sql = cond.sql
-      .replace(/\bNOT IN \(:\.\.\.(\w+)\)/g, (_m, name: string) => `<> ALL(${at(name)})`)
-      .replace(/\bIN \(:\.\.\.(\w+)\)/g, (_m, name: string) => `= ANY(${at(name)})`)
-      .replace(/(?<![:\w]):(\w+)/g, (_m, name: string) => at(name));
+    const { sql, values } = positionalSql(cond.sql, cond.params, first);
     out = Object.freeze({ sql, values: Object.freeze(values) as unknown[] });
     byFirst.set(first, out);
   }
