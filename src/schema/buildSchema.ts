@@ -3,7 +3,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validate, type ValidationError } from 'class-validator';
 import { getNamedType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema, createResolversMap, getMetadataStorage, type AuthChecker, type ResolverData } from 'type-graphql';
-import { defaultFieldGuard } from '../auth/access/fieldGuard';
+import { guardRecordFields } from '../auth/access/fieldGuard';
 import type { Context } from '../context';
 import { entities } from '../entities';
 import { badInput, forbidden, unauthenticated } from '../errors';
@@ -123,8 +123,6 @@ export async function buildSchema(): Promise<GraphQLSchema> {
   const base = await buildTypeGraphQLSchema({
     resolvers: [...RESOLVERS],
     authChecker,
-    // Every field of every record type is hidden unless a rule grants it (src/auth/access/fieldGuard.ts).
-    globalMiddlewares: [defaultFieldGuard(recordTypeNames())],
     validateFn: validateArg,
     pubSub: NO_TOPIC_PUBSUB,
     emitSchemaFile: false,
@@ -147,6 +145,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     resolvers: resolvers as never,
   });
   checkEntityRepresentations(schema, Object.keys(referenceResolvers));
+  // Every field of every record type is hidden unless a rule grants it (src/auth/access/fieldGuard.ts).
+  guardRecordFields(schema, recordTypeNames());
   // Outermost, so that a field past the request's resolver budget runs nothing (src/schema/limits.ts).
   return chargeResolverBudget(schema);
 }

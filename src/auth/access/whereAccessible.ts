@@ -32,12 +32,11 @@ const verdicts = new WeakMap<AppAbility, Map<string, FieldVerdict>>();
 /**
  * What the rules say about reading `field` on a readable row of `subject`, before looking at the row:
  * granted by every read rule ('allow'), by none ('deny'), or by some, depending on the row ('check').
- * Cached per (immutable) ability.
+ * Cached per (immutable) ability; `key` (`subject.field`) may be passed already built (the field guard, per field).
  */
-export function fieldVerdict(ability: AppAbility, subject: string, field: string): FieldVerdict {
+export function fieldVerdict(ability: AppAbility, subject: string, field: string, key = `${subject}.${field}`): FieldVerdict {
   let byKey = verdicts.get(ability);
   if (!byKey) verdicts.set(ability, (byKey = new Map()));
-  const key = `${subject}.${field}`;
   let v = byKey.get(key);
   if (v === undefined) {
     const all = ability.rulesFor('read', subject as never);
