@@ -29,12 +29,13 @@ export class CaseResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CaseConnection> {
-    // The COUNT statement only when the query selects totalCount; the lead organizations, the children and the
-    // organizations of the shares in the page's statement when the query selects them (issue 11).
+    // The COUNT statement only when the query selects totalCount; the lead organizations, the children, their
+    // guardians and the organizations of the shares in the page's statement when the query selects them (issue 11).
     return CaseService.listCases(ctx, filter, first, after, {
       totalCount: selectsField(info, 'totalCount'),
       leadOrganization: selectsPath(info, ['edges', 'node', 'leadOrganization']),
       child: selectsPath(info, ['edges', 'node', 'child']),
+      guardians: selectsPath(info, ['edges', 'node', 'child', 'guardians']),
       shareOrganizations: selectsPath(info, ['edges', 'node', 'shares', 'organization']),
     });
   }

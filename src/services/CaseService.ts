@@ -77,7 +77,7 @@ export class CaseService {
   /** A page of the cases the reader may see, newest first, with the total count under the same filter. */
   static async listCases(
     ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined,
-    select: { totalCount?: boolean; leadOrganization?: boolean; child?: boolean; shareOrganizations?: boolean } = { totalCount: true },
+    select: { totalCount?: boolean; leadOrganization?: boolean; child?: boolean; guardians?: boolean; shareOrganizations?: boolean } = { totalCount: true },
   ): Promise<CaseConnection> {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
@@ -140,7 +140,8 @@ export class CaseService {
     // so LIMIT stays exact) and JSON for the shares, and fills the loaders the resolvers read:
     // the lead organization and the organizations of the shares (organization loader: every organization or
     // none, so only for a reader it would answer), the child (through the child's own read filter, as the child
-    // loader reads it), and the case's access facts (what the field guard and `shares` read).
+    // loader reads it) and its guardians (through theirs), and the case's access facts (what the field guard and
+    // `shares` read).
     const orgs = ctx.ability.can('read', 'Organization');
     const withLead = select.leadOrganization === true && orgs;
     const withShareOrgs = select.shareOrganizations === true && orgs;
@@ -151,11 +152,19 @@ export class CaseService {
       columns.push(selectColumns(ds, Organization, 'lo', 'lo.'));
       joins.push('LEFT JOIN organization lo ON lo.id = c.lead_organization_id');
     }
+    const withGuardians = withChild && select.guardians === true;
     if (withChild) {
       const childAcl = accessCondition(ctx.ability, 'read', 'Child', 'ch');
       columns.push(selectColumns(ds, Child, 'ch', 'ch.'));
       joins.push(`LEFT JOIN child ch ON ch.id = c.child_id AND ${childAcl.sql}`);
       Object.assign(params, childAcl.params);
+    }
+    if (withGuardians) {
+      // The guardians of a readable child, through the guardian read filter, in the guardian loader's order.
+      const guardianAcl = accessCondition(ctx.ability, 'read', 'Guardian', 'g');
+      columns.push(`(SELECT json_agg(${jsonColumns(ds, Guardian, 'g')} ORDER BY g.created_at, g.id) FROM guardian g
+                      WHERE g.child_id = ch.id AND ${guardianAcl.sql}) AS page_guardians`);
+      Object.assign(params, guardianAcl.params);
     }
     columns.push(`(SELECT COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at)), '[]')
                      FROM case_share s WHERE s.case_id = c.id) AS page_facts_shares`);
@@ -168,7 +177,9 @@ export class CaseService {
         ORDER BY c.created_at DESC, c.id DESC LIMIT :page_limit`,
       { ...params, page_limit: limit + 1 }, 1,
     );
-    const raw = await readRows<Record<string, unknown> & { page_facts_shares: AccessFacts['shares']; page_share_orgs?: Record<string, unknown>[] | null }>(ds, page.sql, page.values);
+    const raw = await readRows<Record<string, unknown> & {
+      page_facts_shares: AccessFacts['shares']; page_share_orgs?: Record<string, unknown>[] | null; page_guardians?: Record<string, unknown>[] | null;
+    }>(ds, page.sql, page.values);
     const nodes: Case[] = [];
     for (const row of raw.slice(0, limit)) {
       const c = prefixedEntity(ds, Case, row, '')!;
@@ -183,7 +194,11 @@ export class CaseService {
           ctx.loaders.organization.prime(org.id, org);
         }
       }
-      if (withChild) ctx.loaders.child.prime(c.childId, prefixedEntity(ds, Child, row, 'ch.'));
+      if (withChild) {
+        const child = prefixedEntity(ds, Child, row, 'ch.');
+        ctx.loaders.child.prime(c.childId, child);
+        if (withGuardians && child) ctx.loaders.guardiansByChild.prime(child.id, (row.page_guardians ?? []).map((g) => jsonEntity(ds, Guardian, g)));
+      }
       ctx.loaders.case.prime(c.id, c);
       const facts: AccessFacts = { caseId: c.id, childId: c.childId, leadOrganizationId: c.leadOrganizationId, shares: row.page_facts_shares };
       ctx.loaders.accessFacts.prime(c.childId, facts);

@@ -47,7 +47,8 @@ afterAll(async () => {
 async function sent(query: string, variables: Record<string, unknown>, token: string) {
   resetStatementCounts();
   const res = await t.gql(query, variables, token);
-  return { res, counts: statementCounts(), texts: recentStatements() };
+  // Only what the request sent: the live-event feed's background catch-up may land in the window.
+  return { res, counts: statementCounts(), texts: recentStatements().filter((s) => !s.startsWith('[outside a request]')) };
 }
 
 const isCount = (sql: string) => /\bCOUNT\s*\(/i.test(sql);
@@ -93,7 +94,8 @@ describe('stable SQL text', () => {
     const colleague = await sent(NESTED, { first: 20 }, otherWorkerToken);
     expect(first.res.data).toEqual(again.res.data);
     expect(colleague.res.data).toEqual(first.res.data);
-    expect(first.texts.length).toBeGreaterThan(3);
+    // The principal, the page (with children, guardians, organizations, access facts) and the events.
+    expect(first.texts.length).toBeGreaterThanOrEqual(3);
     // As sets in any order: independent batches may reach the driver in either order.
     const sorted = (texts: string[]) => [...texts].sort();
     expect(sorted(again.texts)).toEqual(sorted(first.texts));
