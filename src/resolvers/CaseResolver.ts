@@ -5,7 +5,7 @@ import { Case, CaseEvent, CaseShare, Child, Organization } from '../entities';
 import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput } from '../schema/inputs';
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
-import { selectsField, selectsPath } from '../schema/selection';
+import { argumentsAt, selectsField, selectsPath } from '../schema/selection';
 
 @ArgsType()
 class PageArgs {
@@ -30,13 +30,15 @@ export class CaseResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<CaseConnection> {
     // The COUNT statement only when the query selects totalCount; the lead organizations, the children, their
-    // guardians and the organizations of the shares in the page's statement when the query selects them (issue 11).
+    // guardians, the organizations of the shares and the first events in the page's statement when the query
+    // selects them (issue 11).
     return CaseService.listCases(ctx, filter, first, after, {
       totalCount: selectsField(info, 'totalCount'),
       leadOrganization: selectsPath(info, ['edges', 'node', 'leadOrganization']),
       child: selectsPath(info, ['edges', 'node', 'child']),
       guardians: selectsPath(info, ['edges', 'node', 'child', 'guardians']),
       shareOrganizations: selectsPath(info, ['edges', 'node', 'shares', 'organization']),
+      events: argumentsAt(info, ['edges', 'node', 'events'], 'Case', 'events'),
     });
   }
 

@@ -77,7 +77,11 @@ export class CaseService {
   /** A page of the cases the reader may see, newest first, with the total count under the same filter. */
   static async listCases(
     ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined,
-    select: { totalCount?: boolean; leadOrganization?: boolean; child?: boolean; guardians?: boolean; shareOrganizations?: boolean } = { totalCount: true },
+    select: {
+      totalCount?: boolean; leadOrganization?: boolean; child?: boolean; guardians?: boolean; shareOrganizations?: boolean;
+      /** The arguments of every `events` selected on the page's cases (null when unreadable). */
+      events?: Record<string, unknown>[] | null;
+    } = { totalCount: true },
   ): Promise<CaseConnection> {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
@@ -172,6 +176,20 @@ export class CaseService {
       columns.push(`(SELECT json_agg(${jsonColumns(ds, Organization, 'so')}) FROM organization so
                       WHERE so.id IN (SELECT s.organization_id FROM case_share s WHERE s.case_id = c.id)) AS page_share_orgs`);
     }
+    // The first events of each case when every selection of `events` asks the same first page (the usual
+    // nested query): the same rows, in the same order, as the event loader's statement would read.
+    const eventArgs = select.events ?? [];
+    const eventsFirst = eventArgs[0]?.first ?? undefined;
+    const withEvents = eventArgs.length > 0 && eventArgs.every((a) => a.first === eventArgs[0].first && (a.after ?? null) === null)
+      && (eventsFirst === undefined || (Number.isInteger(eventsFirst) && (eventsFirst as number) >= 1));
+    const eventsLimit = withEvents ? pageSize(eventsFirst as number | undefined, 10, ctx.deps.config.maxPageSize) : 0;
+    if (withEvents) {
+      const eventAcl = accessCondition(ctx.ability, 'read', 'CaseEvent', 'e');
+      columns.push(`(SELECT json_agg(${jsonColumns(ds, CaseEvent, 'ev')} ORDER BY ev.id DESC)
+                       FROM (SELECT e.* FROM case_event e WHERE e.case_id = c.id AND ${eventAcl.sql}
+                              ORDER BY e.id DESC LIMIT :page_events_limit) ev) AS page_events`);
+      Object.assign(params, eventAcl.params, { page_events_limit: eventsLimit + 1 });
+    }
     const page = positionalSql(
       `SELECT ${columns.join(', ')} FROM case_file c ${joins.join(' ')} WHERE ${where.join(' AND ')}
         ORDER BY c.created_at DESC, c.id DESC LIMIT :page_limit`,
@@ -179,6 +197,7 @@ export class CaseService {
     );
     const raw = await readRows<Record<string, unknown> & {
       page_facts_shares: AccessFacts['shares']; page_share_orgs?: Record<string, unknown>[] | null; page_guardians?: Record<string, unknown>[] | null;
+      page_events?: Record<string, unknown>[] | null;
     }>(ds, page.sql, page.values);
     const nodes: Case[] = [];
     for (const row of raw.slice(0, limit)) {
@@ -198,6 +217,9 @@ export class CaseService {
         const child = prefixedEntity(ds, Child, row, 'ch.');
         ctx.loaders.child.prime(c.childId, child);
         if (withGuardians && child) ctx.loaders.guardiansByChild.prime(child.id, (row.page_guardians ?? []).map((g) => jsonEntity(ds, Guardian, g)));
+      }
+      if (withEvents) {
+        ctx.loaders.eventPage.prime({ caseId: c.id, first: eventsLimit }, (row.page_events ?? []).map((e) => jsonEntity(ds, CaseEvent, e)));
       }
       ctx.loaders.case.prime(c.id, c);
       const facts: AccessFacts = { caseId: c.id, childId: c.childId, leadOrganizationId: c.leadOrganizationId, shares: row.page_facts_shares };
