@@ -9,6 +9,7 @@ import { User } from './entities';
 import { unauthenticated } from './errors';
 import { Role } from './schema/enums';
 import { createLoaders, type Loaders } from './loaders/loaders';
+import { readRows } from './db/rawRead';
 import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import type { AuditLog, AuditRecord } from './audit/AuditLog';
@@ -126,14 +127,15 @@ const PRINCIPAL_SQL = `SELECT u.id, u.email, u.display_name, u.roles::text[] AS 
        CASE WHEN u.roles && ARRAY['SPECIALIST']::user_role[] THEN (SELECT id FROM specialist WHERE user_id = u.id) END AS specialist_id
   FROM app_user u WHERE u.id = $1`;
 
-interface PrincipalRow {
+type PrincipalRow = {
   id: string; email: string; display_name: string; roles: Role[]; organization_id: string; active: boolean; created_at: Date;
   centres: [string, string][] | null; specialist_id: string | null;
-}
+};
 
 async function loadPrincipalRow(deps: Pick<AppDeps, 'dataSource'>, userId: string): Promise<{ user: User; scope: StaffScope } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) return null;
-  const [row]: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [userId]);
+  // A prepared statement on the pool, past TypeORM's query runner (src/db/rawRead.ts): sent on every request.
+  const [row] = await readRows<PrincipalRow>(deps.dataSource, PRINCIPAL_SQL, [userId]);
   if (!row) return null;
   const user = Object.assign(new User(), {
     id: row.id, email: row.email, displayName: row.display_name, roles: row.roles, organizationId: row.organization_id,
