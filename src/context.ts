@@ -9,6 +9,7 @@ import { User } from './entities';
 import { unauthenticated } from './errors';
 import { Role } from './schema/enums';
 import { createLoaders, type Loaders } from './loaders/loaders';
+import { readRows } from './db/rawRead';
 import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import type { AuditLog, AuditRecord } from './audit/AuditLog';
@@ -96,14 +97,15 @@ const PRINCIPAL_SQL = `SELECT u.id, u.email, u.display_name, u.roles::text[] AS 
        CASE WHEN u.roles && ARRAY['SPECIALIST']::user_role[] THEN (SELECT id FROM specialist WHERE user_id = u.id) END AS specialist_id
   FROM app_user u WHERE u.id = ANY($1::uuid[])`;
 
-interface PrincipalRow {
+type PrincipalRow = {
   id: string; email: string; display_name: string; roles: Role[]; organization_id: string; active: boolean; created_at: Date;
   centres: [string, string][] | null; specialist_id: string | null;
-}
+};
 
 async function loadPrincipalRow(deps: Pick<AppDeps, 'dataSource'>, userId: string): Promise<{ user: User; scope: StaffScope } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) return null;
-  const [row]: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [[userId]]);
+  // A prepared statement on the pool, past TypeORM's query runner (src/db/rawRead.ts): sent on every request.
+  const [row] = await readRows<PrincipalRow>(deps.dataSource, PRINCIPAL_SQL, [[userId]]);
   return row ? principalRowToUser(row) : null;
 }
 
@@ -115,7 +117,7 @@ async function loadPrincipalRow(deps: Pick<AppDeps, 'dataSource'>, userId: strin
 export async function loadPrincipals(deps: Pick<AppDeps, 'dataSource'>, userIds: string[]): Promise<Map<string, Principal>> {
   const out = new Map<string, Principal>();
   if (userIds.length === 0) return out;
-  const rows: PrincipalRow[] = await deps.dataSource.query(PRINCIPAL_SQL, [userIds]);
+  const rows = await readRows<PrincipalRow>(deps.dataSource, PRINCIPAL_SQL, [userIds]);
   for (const row of rows) {
     if (!row.active) continue;
     const { user, scope } = principalRowToUser(row);

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { loadAccessFacts, loadChildReach, type AccessFacts, type ChildReach } from '../auth/access/accessFacts';
-import { whereAccessible } from '../auth/access/whereAccessible';
+import { accessConditionAt } from '../auth/access/whereAccessible';
+import { asEntities, readRows, selectColumns } from '../db/rawRead';
 import type { Context } from '../context';
 import { Case, CaseEvent, Child, Guardian, Organization } from '../entities';
 import { createSchedulingLoaders, type SchedulingLoaders } from '../services/schedulingLoaders';
@@ -52,40 +53,46 @@ const validIds = (keys: readonly string[]) => [...new Set(keys.filter((k) => UUI
 /** Builds the per-request loaders. Every loader that returns records applies the CASL filter in SQL. */
 export function createLoaders(ctx: Context): Loaders {
   const em = () => ctx.deps.dataSource.manager;
+  const ds = () => ctx.deps.dataSource;
+  // Fixed SQL text per role and shape, run as prepared statements without TypeORM's builder and hydration
+  // (issue 11); ids go as one array parameter, so the text does not depend on how many there are.
+  const readable = async <T extends object>(entity: new () => T, subject: string, alias: string, from: string, where: string, values: unknown[], orderBy = ''): Promise<T[]> => {
+    const acl = accessConditionAt(ctx.ability, 'read', subject, alias, values.length + 1);
+    const sql = `SELECT ${selectColumns(ds(), entity, alias)} FROM ${from} ${alias} WHERE ${where} AND ${acl.sql}${orderBy}`;
+    return asEntities(entity, await readRows(ds(), sql, [...values, ...acl.values]));
+  };
   return {
     case: new DataLoader(async (keys) => {
       const ids = validIds(keys);
       if (ids.length === 0) return keys.map(() => null);
-      const qb = em().createQueryBuilder(Case, 'c').where('c.id IN (:...ids)', { ids });
-      return byKey(keys, await whereAccessible(ctx, qb, 'read', 'Case', 'c').getMany(), (c) => c.id);
+      return byKey(keys, await readable(Case, 'Case', 'c', 'case_file', 'c.id = ANY($1::uuid[])', [ids]), (c) => c.id);
     }),
     caseByChild: new DataLoader(async (keys) => {
       const ids = validIds(keys);
       if (ids.length === 0) return keys.map(() => null);
-      const qb = em().createQueryBuilder(Case, 'c').where('c.child_id IN (:...ids)', { ids });
-      return byKey(keys, await whereAccessible(ctx, qb, 'read', 'Case', 'c').getMany(), (c) => c.childId);
+      return byKey(keys, await readable(Case, 'Case', 'c', 'case_file', 'c.child_id = ANY($1::uuid[])', [ids]), (c) => c.childId);
     }),
     child: new DataLoader(async (keys) => {
       const ids = validIds(keys);
       if (ids.length === 0) return keys.map(() => null);
-      const qb = em().createQueryBuilder(Child, 'ch').where('ch.id IN (:...ids)', { ids });
-      return byKey(keys, await whereAccessible(ctx, qb, 'read', 'Child', 'ch').getMany(), (c) => c.id);
+      return byKey(keys, await readable(Child, 'Child', 'ch', 'child', 'ch.id = ANY($1::uuid[])', [ids]), (c) => c.id);
     }),
     organization: new DataLoader(async (keys) => {
       const ids = validIds(keys);
       if (ids.length === 0 || !ctx.ability.can('read', 'Organization')) return keys.map(() => null);
-      const rows = await em().createQueryBuilder(Organization, 'o').where('o.id IN (:...ids)', { ids }).getMany();
-      return byKey(keys, rows, (o) => o.id);
+      const rows = await readRows(ds(), `SELECT ${selectColumns(ds(), Organization, 'o')} FROM organization o WHERE o.id = ANY($1::uuid[])`, [ids]);
+      return byKey(keys, asEntities(Organization, rows), (o) => o.id);
     }),
     guardiansByChild: new DataLoader(async (keys) => {
       const ids = validIds(keys);
       if (ids.length === 0) return keys.map(() => []);
-      const qb = em().createQueryBuilder(Guardian, 'g').where('g.child_id IN (:...ids)', { ids }).orderBy('g.created_at').addOrderBy('g.id');
-      return groupByKey(keys, await whereAccessible(ctx, qb, 'read', 'Guardian', 'g').getMany(), (g) => g.childId);
+      const rows = await readable(Guardian, 'Guardian', 'g', 'guardian', 'g.child_id = ANY($1::uuid[])', [ids], ' ORDER BY g.created_at, g.id');
+      return groupByKey(keys, rows, (g) => g.childId);
     }),
     eventPage: new DataLoader(
       async (keys) => {
-        // Keys asking for the same page shape share one statement; a window function pages every case at once.
+        // Keys asking for the same page shape share one statement: each case's newest events (an index range
+        // scan per case on case_event (case_id, id)), the reader's filter applied before the limit.
         const groups = new Map<string, EventPageKey[]>();
         for (const k of keys) {
           const g = `${k.first}|${k.before ?? ''}`;
@@ -96,17 +103,14 @@ export function createLoaders(ctx: Context): Loaders {
           const { first, before } = group[0];
           const ids = validIds(group.map((k) => k.caseId));
           if (ids.length === 0) continue;
-          const inner = em().createQueryBuilder(CaseEvent, 'e')
-            .select('e.id', 'id')
-            .addSelect('row_number() OVER (PARTITION BY e.case_id ORDER BY e.id DESC)', 'rn')
-            .where('e.case_id IN (:...ids)', { ids });
-          if (before) inner.andWhere('e.id < :before', { before });
-          whereAccessible(ctx, inner, 'read', 'CaseEvent', 'e');
-          const rows = await em().createQueryBuilder(CaseEvent, 'ev')
-            .where(`ev.id IN (SELECT p.id FROM (${inner.getQuery()}) p WHERE p.rn <= :limit)`)
-            .setParameters({ ...inner.getParameters(), limit: first + 1 })
-            .orderBy('ev.id', 'DESC')
-            .getMany();
+          const acl = accessConditionAt(ctx.ability, 'read', 'CaseEvent', 'e', 4);
+          const sql = `SELECT ${selectColumns(ds(), CaseEvent, 'ev')}
+  FROM unnest($1::uuid[]) AS k(case_id)
+  CROSS JOIN LATERAL (SELECT e.* FROM case_event e
+                       WHERE e.case_id = k.case_id AND ($2::bigint IS NULL OR e.id < $2::bigint) AND ${acl.sql}
+                       ORDER BY e.id DESC LIMIT $3::int) ev
+ ORDER BY ev.id DESC`;
+          const rows = asEntities(CaseEvent, await readRows(ds(), sql, [ids, before ?? null, first + 1, ...acl.values]));
           for (const r of rows) {
             const key = eventKey({ caseId: r.caseId, first, before });
             found.set(key, [...(found.get(key) ?? []), r]);

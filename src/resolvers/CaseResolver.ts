@@ -6,7 +6,7 @@ import { CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, Un
 import { CaseConnection, CaseEventConnection } from '../schema/payloads';
 import { CaseService } from '../services/CaseService';
 import { readerStamps } from '../services/changeStamps';
-import { selectsField, selectsPath } from '../schema/selection';
+import { argumentsAt, selectsField, selectsPath } from '../schema/selection';
 
 @ArgsType()
 class PageArgs {
@@ -30,10 +30,16 @@ export class CaseResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Info() info: GraphQLResolveInfo,
   ): Promise<CaseConnection> {
-    // The COUNT statement only when the query selects totalCount; the lead organizations in the page's statement
-    // when the query selects them (issue 11).
+    // The COUNT statement only when the query selects totalCount; the lead organizations, the children, their
+    // guardians, the organizations of the shares and the first events in the page's statement when the query
+    // selects them (issue 11).
     return CaseService.listCases(ctx, filter, first, after, {
-      totalCount: selectsField(info, 'totalCount'), leadOrganization: selectsPath(info, ['edges', 'node', 'leadOrganization']),
+      totalCount: selectsField(info, 'totalCount'),
+      leadOrganization: selectsPath(info, ['edges', 'node', 'leadOrganization']),
+      child: selectsPath(info, ['edges', 'node', 'child']),
+      guardians: selectsPath(info, ['edges', 'node', 'child', 'guardians']),
+      shareOrganizations: selectsPath(info, ['edges', 'node', 'shares', 'organization']),
+      events: argumentsAt(info, ['edges', 'node', 'events'], 'Case', 'events'),
     });
   }
 

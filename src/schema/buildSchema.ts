@@ -1,9 +1,9 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { validate, type ValidationError } from 'class-validator';
+import { getMetadataStorage as validationMetadata, validate, type ValidationError } from 'class-validator';
 import { getNamedType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema, createResolversMap, getMetadataStorage, type AuthChecker, type ResolverData } from 'type-graphql';
-import { defaultFieldGuard } from '../auth/access/fieldGuard';
+import { guardRecordFields } from '../auth/access/fieldGuard';
 import type { Context } from '../context';
 import { entities } from '../entities';
 import { badInput, forbidden, unauthenticated } from '../errors';
@@ -46,9 +46,26 @@ function firstProblem(errors: ValidationError[], prefix: string): { field: strin
   return null;
 }
 
+const constrained = new WeakMap<Function, boolean>();
+
+/**
+ * Whether class-validator has any constraint for instances of this class (nested validation is a constraint
+ * too). Arguments without any, like a page's `first` and `after` asked once per case of a page, skip the
+ * validator, which looks up its metadata on every call (issue 11).
+ */
+function hasConstraints(ctor: Function): boolean {
+  let c = constrained.get(ctor);
+  if (c === undefined) {
+    c = validationMetadata().getTargetValidationMetadatas(ctor, '', true, false).length > 0;
+    constrained.set(ctor, c);
+  }
+  return c;
+}
+
 /** Validates input objects with class-validator; BAD_USER_INPUT names the argument path, e.g. `input.birthDate`. */
 async function validateArg(value: unknown, type: unknown, data: ResolverData): Promise<void> {
   if (value === null || typeof value !== 'object') return;
+  if (!Array.isArray(value) && !hasConstraints(value.constructor)) return;
   // The argument's name, found by its input type, so that the error says `filter.search`, not just `search`.
   const typeName = typeof type === 'function' ? type.name : undefined;
   const field = data.info.parentType.getFields()[data.info.fieldName];
@@ -123,8 +140,6 @@ export async function buildSchema(): Promise<GraphQLSchema> {
   const base = await buildTypeGraphQLSchema({
     resolvers: [...RESOLVERS],
     authChecker,
-    // Every field of every record type is hidden unless a rule grants it (src/auth/access/fieldGuard.ts).
-    globalMiddlewares: [defaultFieldGuard(recordTypeNames())],
     validateFn: validateArg,
     pubSub: NO_TOPIC_PUBSUB,
     emitSchemaFile: false,
@@ -147,6 +162,8 @@ export async function buildSchema(): Promise<GraphQLSchema> {
     resolvers: resolvers as never,
   });
   checkEntityRepresentations(schema, Object.keys(referenceResolvers));
+  // Every field of every record type is hidden unless a rule grants it (src/auth/access/fieldGuard.ts).
+  guardRecordFields(schema, recordTypeNames());
   // Outermost, so that a field past the request's resolver budget runs nothing (src/schema/limits.ts).
   return chargeResolverBudget(schema);
 }

@@ -8,11 +8,13 @@ import { CaseEventKind, CaseStatus, CloseReason } from '../schema/enums';
 import type {
   CaseFilter, ChangeCaseStatusInput, ReportChildInput, ShareCaseInput, UnshareCaseInput, UpdateCaseInput, UpdateChildInput,
 } from '../schema/inputs';
-import type { CaseConnection, CaseEventConnection } from '../schema/payloads';
+import { lazyEdge, lazyPageInfo, type CaseConnection, type CaseEventConnection } from '../schema/payloads';
 import { allowedTransitions } from './caseLifecycle';
 import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/caseTransitions';
 import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
+import { accessCondition } from '../auth/caslToSql';
+import { jsonColumns, jsonEntity, positionalSql, prefixedEntity, readRows, selectColumns } from '../db/rawRead';
 import { searchTerms, searchText, transliterate } from './transliteration';
 import { matchAfterChildChange } from './identification/childMatching';
 
@@ -75,13 +77,25 @@ export class CaseService {
   /** A page of the cases the reader may see, newest first, with the total count under the same filter. */
   static async listCases(
     ctx: Context, filter: CaseFilter | undefined, first: number | undefined, after: string | undefined,
-    select: { totalCount?: boolean; leadOrganization?: boolean } = { totalCount: true },
+    select: {
+      totalCount?: boolean; leadOrganization?: boolean; child?: boolean; guardians?: boolean; shareOrganizations?: boolean;
+      /** The arguments of every `events` selected on the page's cases (null when unreadable). */
+      events?: Record<string, unknown>[] | null;
+    } = { totalCount: true },
   ): Promise<CaseConnection> {
     requireUser(ctx);
     const limit = pageSize(first, 20, ctx.deps.config.maxPageSize);
-    const qb = ctx.em.createQueryBuilder(Case, 'c');
+    const ds = ctx.deps.dataSource;
+    // The filter as TypeORM-style named conditions, sent as one positional statement (src/db/rawRead.ts): fixed
+    // text per role and filter shape, no query builder, no entity hydration (issue 11).
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const and = (sql: string, p: Record<string, unknown> = {}) => {
+      where.push(sql);
+      Object.assign(params, p);
+    };
     // A filter tests a field only where the reader may read it (else it would reveal the hidden value).
-    const readable = (conds: string[], params: Record<string, unknown>, subject: string, fields: string[], alias: string) => {
+    const readable = (conds: string[], subject: string, fields: string[], alias: string) => {
       for (const field of fields) {
         const f = readableFieldFilter(ctx.ability, subject, field, alias);
         if (f) {
@@ -91,66 +105,130 @@ export class CaseService {
       }
     };
     const statuses = [...(filter?.statuses ?? []), ...(filter?.status ? [filter.status] : [])];
-    if (statuses.length > 0) qb.andWhere('c.status IN (:...statuses)', { statuses });
-    if (filter?.leadOrganizationId) qb.andWhere('c.lead_organization_id = :lead', { lead: filter.leadOrganizationId });
+    if (statuses.length > 0) and('c.status IN (:...statuses)', { statuses });
+    if (filter?.leadOrganizationId) and('c.lead_organization_id = :lead', { lead: filter.leadOrganizationId });
     const caseConds: string[] = [];
-    const caseParams: Record<string, unknown> = {};
-    readable(caseConds, caseParams, 'Case', [...(statuses.length ? ['status'] : []), ...(filter?.leadOrganizationId ? ['leadOrganization'] : [])], 'c');
-    if (caseConds.length) qb.andWhere(caseConds.join(' AND '), caseParams);
+    readable(caseConds, 'Case', [...(statuses.length ? ['status'] : []), ...(filter?.leadOrganizationId ? ['leadOrganization'] : [])], 'c');
+    if (caseConds.length) and(caseConds.join(' AND '));
     if (filter?.homeOblast || filter?.search) {
       const conds: string[] = [];
-      const params: Record<string, unknown> = {};
       if (filter.homeOblast) {
         conds.push('ch.home_oblast = :oblast');
         params.oblast = filter.homeOblast;
-        readable(conds, params, 'Child', ['homeOblast'], 'ch');
+        readable(conds, 'Child', ['homeOblast'], 'ch');
       }
       // The search text folds every spelling of the name: searching tests each of those fields.
-      if (filter.search) readable(conds, params, 'Child', ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases'], 'ch');
+      if (filter.search) readable(conds, 'Child', ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases'], 'ch');
       searchTerms(filter.search ?? '').forEach((alternatives, i) => {
         conds.push(`(${alternatives.map((alt, j) => {
           params[`q${i}_${j}`] = `%${alt.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
           return `ch.search_text LIKE :q${i}_${j}`;
         }).join(' OR ')})`);
       });
-      qb.andWhere(`EXISTS (SELECT 1 FROM child ch WHERE ch.id = c.child_id AND ${conds.join(' AND ')})`, params);
+      and(`EXISTS (SELECT 1 FROM child ch WHERE ch.id = c.child_id AND ${conds.join(' AND ')})`);
     }
-    whereAccessible(ctx, qb, 'read', 'Case', 'c');
+    const acl = accessCondition(ctx.ability, 'read', 'Case', 'c');
+    and(acl.sql, acl.params);
     // Left out when not selected: GraphQL never reads it then (the field is only resolved when asked for).
-    const totalCount = select.totalCount === false ? (undefined as unknown as number) : await qb.clone().getCount();
+    let totalCount = undefined as unknown as number;
+    if (select.totalCount !== false) {
+      const count = positionalSql(`SELECT COUNT(*)::int AS n FROM case_file c WHERE ${where.join(' AND ')}`, params, 1);
+      totalCount = (await readRows<{ n: number }>(ds, count.sql, count.values))[0].n;
+    }
     if (after) {
       const [at, id] = decodeCursor(after, 2, 'after');
       if (!isCursorTime(at) || !UUID.test(id)) throw badInput('after', 'is not a cursor this API gave out');
-      qb.andWhere('(c.created_at, c.id) < (:at, :cid)', { at, cid: id });
+      and('(c.created_at, c.id) < (:at::timestamptz, :cid::uuid)', { at, cid: id });
     }
-    // The lead organizations ride along in the page's statement (a to-one join: one row per case, so LIMIT
-    // stays exact) and fill the organization loader, which then loads only the shares' organizations. Only for
-    // a reader the organization loader would answer (it reads every organization or none).
-    const withLead = select.leadOrganization === true && ctx.ability.can('read', 'Organization');
-    if (withLead) qb.leftJoinAndSelect('c.leadOrganization', 'lo');
-    // The access facts of the page's cases (what the field guard and `shares` read) come in the same statement,
-    // as loadAccessFacts would read them, instead of a statement of their own.
-    qb.addSelect(`(SELECT COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at)), '[]')
-                     FROM case_share s WHERE s.case_id = c.id)`, 'page_facts_shares');
-    const { entities: rows, raw } = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1)
-      .getRawAndEntities<{ c_id: string; page_facts_shares: AccessFacts['shares'] }>();
-    const sharesOf = new Map(raw.map((r) => [r.c_id, r.page_facts_shares]));
-    const page = rows.slice(0, limit);
-    for (const c of page) {
+    // What the query selects below a case rides along in the page's statement, to-one joins (one row per case,
+    // so LIMIT stays exact) and JSON for the shares, and fills the loaders the resolvers read:
+    // the lead organization and the organizations of the shares (organization loader: every organization or
+    // none, so only for a reader it would answer), the child (through the child's own read filter, as the child
+    // loader reads it) and its guardians (through theirs), and the case's access facts (what the field guard and
+    // `shares` read).
+    const orgs = ctx.ability.can('read', 'Organization');
+    const withLead = select.leadOrganization === true && orgs;
+    const withShareOrgs = select.shareOrganizations === true && orgs;
+    const withChild = select.child === true;
+    const columns = [selectColumns(ds, Case, 'c')];
+    const joins: string[] = [];
+    if (withLead) {
+      columns.push(selectColumns(ds, Organization, 'lo', 'lo.'));
+      joins.push('LEFT JOIN organization lo ON lo.id = c.lead_organization_id');
+    }
+    const withGuardians = withChild && select.guardians === true;
+    if (withChild) {
+      const childAcl = accessCondition(ctx.ability, 'read', 'Child', 'ch');
+      columns.push(selectColumns(ds, Child, 'ch', 'ch.'));
+      joins.push(`LEFT JOIN child ch ON ch.id = c.child_id AND ${childAcl.sql}`);
+      Object.assign(params, childAcl.params);
+    }
+    if (withGuardians) {
+      // The guardians of a readable child, through the guardian read filter, in the guardian loader's order.
+      const guardianAcl = accessCondition(ctx.ability, 'read', 'Guardian', 'g');
+      columns.push(`(SELECT json_agg(${jsonColumns(ds, Guardian, 'g')} ORDER BY g.created_at, g.id) FROM guardian g
+                      WHERE g.child_id = ch.id AND ${guardianAcl.sql}) AS page_guardians`);
+      Object.assign(params, guardianAcl.params);
+    }
+    columns.push(`(SELECT COALESCE(json_agg(json_build_object('organizationId', s.organization_id, 'access', s.access, 'createdAt', s.created_at)), '[]')
+                     FROM case_share s WHERE s.case_id = c.id) AS page_facts_shares`);
+    if (withShareOrgs) {
+      columns.push(`(SELECT json_agg(${jsonColumns(ds, Organization, 'so')}) FROM organization so
+                      WHERE so.id IN (SELECT s.organization_id FROM case_share s WHERE s.case_id = c.id)) AS page_share_orgs`);
+    }
+    // The first events of each case when every selection of `events` asks the same first page (the usual
+    // nested query): the same rows, in the same order, as the event loader's statement would read.
+    const eventArgs = select.events ?? [];
+    const eventsFirst = eventArgs[0]?.first ?? undefined;
+    const withEvents = eventArgs.length > 0 && eventArgs.every((a) => a.first === eventArgs[0].first && (a.after ?? null) === null)
+      && (eventsFirst === undefined || (Number.isInteger(eventsFirst) && (eventsFirst as number) >= 1));
+    const eventsLimit = withEvents ? pageSize(eventsFirst as number | undefined, 10, ctx.deps.config.maxPageSize) : 0;
+    if (withEvents) {
+      const eventAcl = accessCondition(ctx.ability, 'read', 'CaseEvent', 'e');
+      columns.push(`(SELECT json_agg(${jsonColumns(ds, CaseEvent, 'ev')} ORDER BY ev.id DESC)
+                       FROM (SELECT e.* FROM case_event e WHERE e.case_id = c.id AND ${eventAcl.sql}
+                              ORDER BY e.id DESC LIMIT :page_events_limit) ev) AS page_events`);
+      Object.assign(params, eventAcl.params, { page_events_limit: eventsLimit + 1 });
+    }
+    const page = positionalSql(
+      `SELECT ${columns.join(', ')} FROM case_file c ${joins.join(' ')} WHERE ${where.join(' AND ')}
+        ORDER BY c.created_at DESC, c.id DESC LIMIT :page_limit`,
+      { ...params, page_limit: limit + 1 }, 1,
+    );
+    const raw = await readRows<Record<string, unknown> & {
+      page_facts_shares: AccessFacts['shares']; page_share_orgs?: Record<string, unknown>[] | null; page_guardians?: Record<string, unknown>[] | null;
+      page_events?: Record<string, unknown>[] | null;
+    }>(ds, page.sql, page.values);
+    const nodes: Case[] = [];
+    for (const row of raw.slice(0, limit)) {
+      const c = prefixedEntity(ds, Case, row, '')!;
+      nodes.push(c);
       if (withLead) {
-        if (c.leadOrganization) ctx.loaders.organization.prime(c.leadOrganizationId, c.leadOrganization);
-        delete c.leadOrganization;
+        const lead = prefixedEntity(ds, Organization, row, 'lo.');
+        if (lead) ctx.loaders.organization.prime(c.leadOrganizationId, lead);
+      }
+      if (withShareOrgs) {
+        for (const o of row.page_share_orgs ?? []) {
+          const org = jsonEntity(ds, Organization, o);
+          ctx.loaders.organization.prime(org.id, org);
+        }
+      }
+      if (withChild) {
+        const child = prefixedEntity(ds, Child, row, 'ch.');
+        ctx.loaders.child.prime(c.childId, child);
+        if (withGuardians && child) ctx.loaders.guardiansByChild.prime(child.id, (row.page_guardians ?? []).map((g) => jsonEntity(ds, Guardian, g)));
+      }
+      if (withEvents) {
+        ctx.loaders.eventPage.prime({ caseId: c.id, first: eventsLimit }, (row.page_events ?? []).map((e) => jsonEntity(ds, CaseEvent, e)));
       }
       ctx.loaders.case.prime(c.id, c);
-      const shares = sharesOf.get(c.id);
-      if (shares) {
-        const facts: AccessFacts = { caseId: c.id, childId: c.childId, leadOrganizationId: c.leadOrganizationId, shares };
-        ctx.loaders.accessFacts.prime(c.childId, facts);
-        ctx.loaders.accessFactsByCase.prime(c.id, facts);
-      }
+      const facts: AccessFacts = { caseId: c.id, childId: c.childId, leadOrganizationId: c.leadOrganizationId, shares: row.page_facts_shares };
+      ctx.loaders.accessFacts.prime(c.childId, facts);
+      ctx.loaders.accessFactsByCase.prime(c.id, facts);
     }
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
-    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+    const cursorOf = (node: Case) => encodeCursor([node.createdAt.toISOString(), node.id]);
+    const edges = nodes.map((node) => lazyEdge(node, cursorOf));
+    return { edges, totalCount, pageInfo: lazyPageInfo(raw.length > limit, nodes.at(-1), cursorOf) };
   }
 
   /** A page of a case's history, newest first (one statement for all cases on the page). */
@@ -165,8 +243,9 @@ export class CaseService {
     }
     const rows = await ctx.loaders.eventPage.load({ caseId: c.id, first: limit, before });
     const page = rows.slice(0, limit);
-    const edges = page.map((node) => ({ node, cursor: ctx.deps.tokens.eventIds.encode(node.id) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+    const cursorOf = (node: CaseEvent) => ctx.deps.tokens.eventIds.encode(node.id);
+    const edges = page.map((node) => lazyEdge(node, cursorOf));
+    return { edges, pageInfo: lazyPageInfo(rows.length > limit, page.at(-1), cursorOf) };
   }
 
   /** Reports a child: the child, its guardians and a case in REPORTED led by the reporter's organization. */

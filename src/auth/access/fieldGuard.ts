@@ -1,5 +1,5 @@
 import { subject } from '@casl/ability';
-import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import { defaultFieldResolver, GraphQLError, isObjectType, responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import type { Context } from '../../context';
 import { forbidden } from '../../errors';
@@ -76,33 +76,44 @@ export function forbiddenField(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'pa
 }
 
 /**
- * The default field guard, registered once for the whole schema (type-graphql `globalMiddlewares`): every
- * field of every record type (`recordTypes`: the GraphQL types backed by an entity, whose names are CASL
- * subjects) resolves only when a rule of the reader grants it on that record; otherwise it resolves to
- * null and the response carries FORBIDDEN at its path. A new field is hidden until a rule names it.
- * Other types (payloads, connections) pass through: the records inside them are guarded themselves.
+ * The default field guard, put once around every field of every record type (`recordTypes`: the GraphQL
+ * types backed by an entity, whose names are CASL subjects) of the built schema: a field resolves only when a
+ * rule of the reader grants it on that record; otherwise it resolves to null and the response carries
+ * FORBIDDEN at its path. A new field is hidden until a rule names it. Other types (payloads, connections)
+ * pass through: the records inside them are guarded themselves.
+ *
+ * Wrapped around the schema's resolvers rather than registered as a type-graphql global middleware (issue 11):
+ * type-graphql runs middlewares through async functions, which made every field of every record, a scalar
+ * read off the row included, a promise for graphql-js to await. Here a field the rules decide alone (granted
+ * by every read rule, or by none: most of them) is answered synchronously, and only a field whose verdict
+ * depends on the record waits for its access facts.
  */
-export function defaultFieldGuard(recordTypes: ReadonlySet<string>): MiddlewareFn<Context> {
-  // Not async: most fields are decided by the rules alone (granted by every read rule, or by none), with
-  // no facts to load, and run every field of every record through here.
-  return ({ root, info, context }, next) => {
-    const type = info.parentType.name;
-    if (!recordTypes.has(type)) return next();
-    const verdict = fieldVerdict(context.ability, type, info.fieldName);
-    // Every read of a sensitive field is audited (batched per request, see src/audit/audit.ts).
-    const sensitive = SENSITIVE.has(`${type}.${info.fieldName}`);
-    if (verdict === 'allow') {
-      if (sensitive) recordSensitiveRead(context, type, (root as Row).id, info.fieldName);
-      return next();
+export function guardRecordFields(schema: GraphQLSchema, recordTypes: ReadonlySet<string>): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !recordTypes.has(type.name)) continue;
+    const typeName = type.name;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const fieldName = field.name;
+      const key = `${typeName}.${fieldName}`;
+      // Every read of a sensitive field is audited (batched per request, see src/audit/audit.ts).
+      const sensitive = SENSITIVE.has(key);
+      field.resolve = (root, args, context: Context, info) => {
+        const verdict = fieldVerdict(context.ability, typeName, fieldName, key);
+        if (verdict === 'allow') {
+          if (sensitive) recordSensitiveRead(context, typeName, (root as Row).id, fieldName);
+          return resolve(root, args, context, info);
+        }
+        if (verdict === 'deny') throw forbiddenField(info, typeName);
+        return accessSubject(context, typeName, root as Row).then((subj) => {
+          if (!context.ability.can('read', subj, fieldName)) throw forbiddenField(info, typeName);
+          if (sensitive) recordSensitiveRead(context, typeName, (root as Row).id, fieldName);
+          return resolve(root, args, context, info);
+        });
+      };
     }
-    const denied = () => forbiddenField(info, type);
-    if (verdict === 'deny') throw denied();
-    return accessSubject(context, type, root as Row).then((subj) => {
-      if (!context.ability.can('read', subj, info.fieldName)) throw denied();
-      if (sensitive) recordSensitiveRead(context, type, (root as Row).id, info.fieldName);
-      return next();
-    });
-  };
+  }
+  return schema;
 }
 
 /**
