@@ -1,0 +1,230 @@
+import type { DataSource } from 'typeorm';
+import { createCase, createOrg, createUser } from '../factories';
+import { centreCoordinator, createCentre, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
+import { startTestApp, type TestApp } from '../helpers/testApp';
+import type { Case, Child, Organization } from '../../src/entities';
+import { CaseEvent } from '../../src/entities';
+import { CaseEventKind, CaseStatus, OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
+
+/*
+ * Permission review of the read11 read path (the case page as one raw statement carrying children, guardians,
+ * lead and share organizations and first events; loaders primed from the page; the field guard wrapped into
+ * the schema). Each probe attacks one path as one role; a failing probe is a hole.
+ */
+let t: TestApp;
+let ds: DataSource;
+let lead: Organization;
+let summary: Organization;
+let full: Organization;
+let tok: Record<'lead' | 'summary' | 'full' | 'stranger' | 'coordinator' | 'investigator' | 'analyst' | 'orgAdmin' | 'centre' | 'specialist', string>;
+let summaryUserId: string;
+let leadUserId: string;
+let c: Case;
+let child: Child;
+let other: { case: Case; child: Child };
+const family = `Ревізія${Date.now()}`;
+
+const codes = (r: { errors?: { extensions?: Record<string, any>; path?: (string | number)[] }[] }) => (r.errors ?? []).map((e) => e.extensions?.code);
+const forbiddenPaths = (r: { errors?: { extensions?: Record<string, any>; path?: (string | number)[] }[] }) =>
+  (r.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').map((e) => (e.path ?? []).join('.'));
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ds = t.app.deps.dataSource;
+  lead = await createOrg(ds);
+  summary = await createOrg(ds);
+  full = await createOrg(ds);
+  const stranger = await createOrg(ds);
+  const council = await createOrg(ds, OrganizationKind.COORDINATION_COUNCIL);
+  const prosecutor = await createOrg(ds, OrganizationKind.PROSECUTOR);
+  const l = await createUser(t.app, lead, [Role.CASE_WORKER]);
+  const s = await createUser(t.app, summary, [Role.CASE_WORKER]);
+  leadUserId = l.user.id;
+  summaryUserId = s.user.id;
+  ({ case: c, child } = await createCase(ds, {
+    lead, familyName: family, status: CaseStatus.IDENTIFIED,
+    shares: [{ org: summary, access: ShareAccess.SUMMARY }, { org: full, access: ShareAccess.FULL }],
+  }));
+  // A history with events a SUMMARY partner may not read (UPDATED, SHARED) and notes on the ones it may.
+  for (const [kind, note] of [[CaseEventKind.SHARED, 'shared with a partner'], [CaseEventKind.STATUS_CHANGED, 'secret note'], [CaseEventKind.UPDATED, 'moved to Rostov']] as const) {
+    await ds.getRepository(CaseEvent).insert({ caseId: c.id, kind, from: CaseStatus.IDENTIFIED, to: CaseStatus.IDENTIFIED, note });
+  }
+  // A case of the lead not shared with anyone (the SUMMARY partner must not reach it at all).
+  other = await createCase(ds, { lead, familyName: `Інша${Date.now()}` });
+  const centre = await createCentre(ds);
+  const specialist = await createSpecialist(ds, centre);
+  await placeChild(ds, centre, child);
+  tok = {
+    lead: l.token,
+    summary: s.token,
+    full: (await createUser(t.app, full, [Role.CASE_WORKER])).token,
+    stranger: (await createUser(t.app, stranger, [Role.CASE_WORKER])).token,
+    coordinator: (await createUser(t.app, council, [Role.COORDINATOR])).token,
+    investigator: (await createUser(t.app, prosecutor, [Role.INVESTIGATOR])).token,
+    analyst: (await createUser(t.app, stranger, [Role.ANALYST])).token,
+    orgAdmin: (await createUser(t.app, stranger, [Role.ORG_ADMIN])).token,
+    centre: (await centreCoordinator(t.app, [centre])).token,
+    specialist: (await specialistUser(t.app, centre, specialist)).token,
+  };
+});
+afterAll(async () => { await t.stop(); });
+
+const PAGE = `query($s: String!) { cases(first: 5, filter: { search: $s }) { totalCount edges { node {
+  id status deportationCircumstances version updatedAt leadOrganization { id }
+  shares { access organization { id } }
+  child { id givenName currentLocation healthNotes version updatedAt guardians { name contact } }
+  events(first: 10) { edges { node { kind note } } }
+} } } }`;
+
+describe('SUMMARY partner through the page statement', () => {
+  test('no guardians, shares, hidden fields or hidden events ride along in the page', async () => {
+    const r = await t.gql(PAGE, { s: family }, tok.summary);
+    const nodes = r.data!.cases.edges.map((e: any) => e.node);
+    expect(nodes.map((n: any) => n.id)).toEqual([c.id]);
+    const n = nodes[0];
+    expect(n.deportationCircumstances).toBeNull();
+    expect(n.shares).toBeNull();
+    expect(n.child.currentLocation).toBeNull();
+    expect(n.child.healthNotes).toBeNull();
+    expect(n.child.guardians).toBeNull();
+    // Case.events is not a summary field: the page's first events must not reach a SUMMARY partner.
+    expect(n.events).toBeNull();
+    const hidden = forbiddenPaths(r);
+    expect(hidden).toEqual(expect.arrayContaining(['cases.edges.0.node.deportationCircumstances', 'cases.edges.0.node.shares',
+      'cases.edges.0.node.child.currentLocation', 'cases.edges.0.node.child.guardians', 'cases.edges.0.node.events']));
+    expect(codes(r).every((code) => code === 'FORBIDDEN')).toBe(true);
+  });
+
+  test('aliases with different first, after and fragments: SUMMARY gets no events, the lead each page right', async () => {
+    const first = await t.gql(`query($s: String!) { cases(filter: { search: $s }) { edges { node { events(first: 1) { pageInfo { endCursor } } } } } }`, { s: family }, tok.lead);
+    const cursor = first.data!.cases.edges[0].node.events.pageInfo.endCursor;
+    const q = `fragment E on Case { c: events(first: 3) { edges { node { kind note } } } }
+      query($s: String!, $after: String) { cases(first: 2, filter: { search: $s }) { totalCount edges { node {
+        a: events(first: 2) { edges { node { kind } } } b: events(first: 10) { edges { node { kind } } }
+        d: events(after: $after) { edges { node { kind } } } ...E ... on Case { e: events { edges { node { kind } } } }
+      } } } }`;
+    const r = await t.gql(q, { s: family, after: cursor }, tok.summary);
+    expect(r.data!.cases.totalCount).toBe(1);
+    const n = r.data!.cases.edges[0].node;
+    for (const alias of ['a', 'b', 'c', 'd', 'e']) expect(n[alias]).toBeNull();
+    expect(codes(r).every((code) => code === 'FORBIDDEN')).toBe(true);
+    const l = await t.gql(q, { s: family, after: cursor }, tok.lead);
+    expect(l.errors).toBeUndefined();
+    const ln = l.data!.cases.edges[0].node;
+    expect([ln.a.edges.length, ln.b.edges.length, ln.c.edges.length, ln.d.edges.length, ln.e.edges.length]).toEqual([2, 4, 3, 3, 4]);
+  });
+
+  test('the page events for a reader of some events only (the council reads all; a FULL partner all)', async () => {
+    const q = `query($s: String!, $n: Int) { cases(filter: { search: $s }) { edges { node {
+        x: events(first: $n) { edges { node { kind note } } } y: events(first: $n) { edges { node { kind } } } } } } }`;
+    for (const who of ['full', 'coordinator', 'investigator'] as const) {
+      const r = await t.gql(q, { s: family, n: 10 }, tok[who]);
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.cases.edges[0].node.x.edges).toHaveLength(4);
+    }
+  });
+
+  test('the same first page asked twice (the primed shape) and by variable', async () => {
+    const r = await t.gql(`query($s: String!, $n: Int) { cases(filter: { search: $s }) { edges { node {
+        x: events(first: $n) { edges { node { kind } } } y: events(first: $n) { edges { node { kind } } } } } } }`, { s: family, n: 10 }, tok.summary);
+    const n = r.data!.cases.edges[0].node;
+    expect(n.x).toBeNull();
+    expect(n.y).toBeNull();
+  });
+
+  test('a loader primed by the page serves nothing more to case(id), child(id) or _entities in the same request', async () => {
+    const r = await t.gql(`query($s: String!, $id: ID!, $ch: ID!, $o: ID!, $reps: [_Any!]!) {
+      cases(first: 2, filter: { search: $s }) { edges { node { child { givenName guardians { name } } events(first: 2) { edges { node { kind } } } } } }
+      case(id: $id) { deportationCircumstances shares { access } events(first: 2) { edges { node { kind note } } } }
+      child(id: $ch) { currentLocation guardians { contact } case { deportationCircumstances } }
+      hidden: case(id: $o) { id }
+      _entities(representations: $reps) { ... on Case { id deportationCircumstances } ... on Child { id healthNotes currentLocation } }
+    }`, { s: family, id: c.id, ch: child.id, o: other.case.id, reps: [{ __typename: 'Case', id: c.id }, { __typename: 'Child', id: child.id }, { __typename: 'Case', id: other.case.id }] }, tok.summary);
+    if (!r.data) throw new Error(JSON.stringify(r.errors));
+    expect(r.data!.case.deportationCircumstances).toBeNull();
+    expect(r.data!.case.shares).toBeNull();
+    expect(r.data!.case.events).toBeNull();
+    expect(r.data!.child.currentLocation).toBeNull();
+    expect(r.data!.child.guardians).toBeNull();
+    expect(r.data!.child.case.deportationCircumstances).toBeNull();
+    expect(r.data!.hidden).toBeNull();
+    expect(r.data!._entities[0].deportationCircumstances).toBeNull();
+    expect(r.data!._entities[1].healthNotes).toBeNull();
+    expect(r.data!._entities[1].currentLocation).toBeNull();
+    expect(r.data!._entities[2]).toBeNull();
+    expect(codes(r).every((code) => code === 'FORBIDDEN')).toBe(true);
+  });
+
+  test('version and updatedAt on the page equal those of case(id) and stay put on a hidden edit', async () => {
+    const q = `query($s: String!, $id: ID!) { cases(filter: { search: $s }) { edges { node { version updatedAt child { version updatedAt guardians { name } } events(first: 3) { edges { node { kind } } } } } }
+      case(id: $id) { version updatedAt child { version updatedAt } } }`;
+    const before = await t.gql(q, { s: family, id: c.id }, tok.summary);
+    const page = before.data!.cases.edges[0].node;
+    expect(page.version).toBe(before.data!.case.version);
+    expect(page.updatedAt).toBe(before.data!.case.updatedAt);
+    expect(page.child.version).toBe(before.data!.case.child.version);
+    await ds.query(`UPDATE case_file SET deportation_circumstances = 'edited', version = version + 1, updated_at = now() WHERE id = $1`, [c.id]);
+    await ds.query(`UPDATE child SET health_notes = 'edited', version = version + 1, updated_at = now() WHERE id = $1`, [child.id]);
+    const after = await t.gql(q, { s: family, id: c.id }, tok.summary);
+    expect(after.data!.cases.edges[0].node.version).toBe(page.version);
+    expect(after.data!.cases.edges[0].node.updatedAt).toBe(page.updatedAt);
+    expect(after.data!.cases.edges[0].node.child.version).toBe(page.child.version);
+    expect(after.data!.cases.edges[0].node.child.updatedAt).toBe(page.child.updatedAt);
+  });
+});
+
+describe('other roles through the page', () => {
+  test('FULL partner and lead read everything; a stranger, analyst, org admin, centre staff no case', async () => {
+    for (const who of ['lead', 'full'] as const) {
+      const r = await t.gql(PAGE, { s: family }, tok[who]);
+      expect(r.errors).toBeUndefined();
+      const n = r.data!.cases.edges[0].node;
+      expect(n.child.guardians[0].contact).toBe('+380 50 000 00 00');
+      expect(n.events.edges).toHaveLength(4);
+    }
+    for (const who of ['stranger', 'centre', 'specialist'] as const) {
+      const r = await t.gql(PAGE, { s: family }, tok[who]);
+      expect(r.data?.cases.totalCount ?? 0).toBe(0);
+      expect(r.data?.cases.edges ?? []).toEqual([]);
+    }
+    for (const who of ['analyst', 'orgAdmin'] as const) {
+      const r = await t.gql(PAGE, { s: family }, tok[who]);
+      expect(r.data?.cases?.edges ?? []).toEqual([]);
+    }
+  });
+
+  test('council: no health notes on the page; investigator: no guardian contact on the page', async () => {
+    const co = await t.gql(PAGE, { s: family }, tok.coordinator);
+    expect(co.data!.cases.edges[0].node.child.healthNotes).toBeNull();
+    expect(co.data!.cases.edges[0].node.child.guardians[0].contact).toBe('+380 50 000 00 00');
+    expect(forbiddenPaths(co)).toEqual(['cases.edges.0.node.child.healthNotes']);
+    const inv = await t.gql(PAGE, { s: family }, tok.investigator);
+    expect(inv.data!.cases.edges[0].node.child.guardians[0].contact).toBeNull();
+    expect(inv.data!.cases.edges[0].node.child.healthNotes).toBeNull();
+    expect(inv.data!.cases.edges[0].node.deportationCircumstances).not.toBeNull();
+  });
+
+  test('centre staff reach the child, not its case, and not through the page', async () => {
+    const q = `query($id: ID!) { child(id: $id) { id givenName currentLocation healthNotes case { id deportationCircumstances } guardians { name } } }`;
+    const cc = await t.gql(q, { id: child.id }, tok.centre);
+    expect(cc.data!.child.id).toBe(child.id);
+    expect(cc.data!.child.currentLocation).toBeNull();
+    expect(cc.data!.child.case).toBeNull();
+    // A specialist without an assignment of this child does not reach it at all.
+    const sp = await t.gql(q, { id: child.id }, tok.specialist);
+    expect(sp.data!.child).toBeNull();
+  });
+});
+
+describe('audit on the page path', () => {
+  test('sensitive reads through the page are audited; hidden ones are not', async () => {
+    const since = (await ds.query(`SELECT COALESCE(max(seq), 0)::text AS s FROM audit_entry`))[0].s;
+    await t.gql(PAGE, { s: family }, tok.lead);
+    await t.gql(PAGE, { s: family }, tok.summary);
+    const rows: { actor_id: string; entity_type: string; entity_id: string; fields: string[] }[] = await ds.query(
+      `SELECT actor_id, entity_type, entity_id, fields FROM audit_entry WHERE seq > $1 AND operation = 'READ'`, [since]);
+    const of = (actor: string) => rows.filter((r) => r.actor_id === actor).map((r) => `${r.entity_type}:${[...r.fields].sort().join(',')}`).sort();
+    expect(of(leadUserId)).toEqual(['Case:deportationCircumstances', 'Child:currentLocation,healthNotes', 'Guardian:contact']);
+    expect(of(summaryUserId)).toEqual([]);
+  });
+});
