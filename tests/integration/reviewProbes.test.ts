@@ -2,8 +2,10 @@ import type { DataSource } from 'typeorm';
 import { createCase, createOrg, createUser } from '../factories';
 import { centreCoordinator, createCentre, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
 import { startTestApp, type TestApp } from '../helpers/testApp';
+import { contextFor } from '../../src/context';
+import { CaseService } from '../../src/services/CaseService';
 import type { Case, Child, Organization } from '../../src/entities';
-import { CaseEvent } from '../../src/entities';
+import { CaseEvent, User } from '../../src/entities';
 import { CaseEventKind, CaseStatus, OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
 
 /*
@@ -18,6 +20,7 @@ let summary: Organization;
 let full: Organization;
 let tok: Record<'lead' | 'summary' | 'full' | 'stranger' | 'coordinator' | 'investigator' | 'analyst' | 'orgAdmin' | 'centre' | 'specialist', string>;
 let summaryUserId: string;
+let users: Record<'lead' | 'summary' | 'investigator' | 'coordinator', User>;
 let leadUserId: string;
 let c: Case;
 let child: Child;
@@ -54,6 +57,9 @@ beforeAll(async () => {
   const centre = await createCentre(ds);
   const specialist = await createSpecialist(ds, centre);
   await placeChild(ds, centre, child);
+  const inv = await createUser(t.app, prosecutor, [Role.INVESTIGATOR]);
+  const co = await createUser(t.app, council, [Role.COORDINATOR]);
+  users = { lead: l.user, summary: s.user, investigator: inv.user, coordinator: co.user };
   tok = {
     lead: l.token,
     summary: s.token,
@@ -226,5 +232,76 @@ describe('audit on the page path', () => {
     const of = (actor: string) => rows.filter((r) => r.actor_id === actor).map((r) => `${r.entity_type}:${[...r.fields].sort().join(',')}`).sort();
     expect(of(leadUserId)).toEqual(['Case:deportationCircumstances', 'Child:currentLocation,healthNotes', 'Guardian:contact']);
     expect(of(summaryUserId)).toEqual([]);
+  });
+});
+
+describe('one page, records of different reach', () => {
+  test('a page mixing own, FULL-shared and SUMMARY-shared cases: each row gets what its own rule grants', async () => {
+    const tag = `Змішана${Date.now()}`;
+    const own = await createCase(ds, { lead: summary, familyName: `${tag}А`, status: CaseStatus.LOCATED });
+    const shared = await createCase(ds, { lead, familyName: `${tag}Б`, shares: [{ org: summary, access: ShareAccess.SUMMARY }] });
+    const fullShared = await createCase(ds, { lead, familyName: `${tag}В`, shares: [{ org: summary, access: ShareAccess.FULL }] });
+    await ds.query(`UPDATE case_file SET deportation_circumstances = 'edited', version = version + 1 WHERE id = ANY($1::uuid[])`, [[own.case.id, shared.case.id, fullShared.case.id]]);
+    const r = await t.gql(`query($s: String!) { cases(first: 10, filter: { search: $s }) { totalCount edges { node {
+        id version deportationCircumstances shares { access } child { id currentLocation guardians { contact } }
+        events(first: 5) { edges { node { kind } } } } } } }`, { s: tag }, tok.summary);
+    const byId = new Map<string, any>(r.data!.cases.edges.map((e: any) => [e.node.id, e.node]));
+    expect(r.data!.cases.totalCount).toBe(3);
+    for (const mine of [own, fullShared]) {
+      const n = byId.get(mine.case.id);
+      expect(n.deportationCircumstances).toBe('edited');
+      expect(n.version).toBe(2);
+      expect(n.child.currentLocation).toBe('Rostov Oblast');
+      expect(n.child.guardians[0].contact).toBe('+380 50 000 00 00');
+      expect(n.events.edges.map((e: any) => e.node.kind)).toEqual(['CREATED']);
+    }
+    const s = byId.get(shared.case.id);
+    expect(s.deportationCircumstances).toBeNull();
+    expect(s.version).toBe(1);
+    expect(s.shares).toBeNull();
+    expect(s.child.currentLocation).toBeNull();
+    expect(s.child.guardians).toBeNull();
+    expect(s.events).toBeNull();
+    const idx = r.data!.cases.edges.findIndex((e: any) => e.node.id === shared.case.id);
+    expect(forbiddenPaths(r).sort()).toEqual(['deportationCircumstances', 'events', 'shares', 'child.currentLocation', 'child.guardians']
+      .map((f) => `cases.edges.${idx}.node.${f}`).sort());
+  });
+});
+
+describe('rights changed between requests', () => {
+  test('roles taken away or a deactivated account: the next page shows nothing', async () => {
+    const u = await createUser(t.app, summary, [Role.CASE_WORKER]);
+    const q = `query($s: String!) { cases(filter: { search: $s }) { totalCount edges { node { id child { givenName } } } } }`;
+    expect((await t.gql(q, { s: family }, u.token)).data!.cases.totalCount).toBe(1);
+    await ds.getRepository(User).update({ id: u.user.id }, { roles: [Role.ANALYST] });
+    const asAnalyst = await t.gql(q, { s: family }, u.token);
+    expect(asAnalyst.data?.cases?.totalCount ?? 0).toBe(0);
+    await ds.getRepository(User).update({ id: u.user.id }, { roles: [Role.CASE_WORKER], active: false });
+    const off = await t.gql(q, { s: family }, u.token);
+    expect(off.data?.cases ?? null).toBeNull();
+    expect(codes(off)).toContain('UNAUTHENTICATED');
+  });
+});
+
+describe('what the page primes equals what each loader reads itself', () => {
+  // Through GraphQL the field rules hide a SUMMARY partner's guardians and events anyway, so a page statement
+  // that primed unreadable rows would go unnoticed there; the loaders must never hold them (another path of the
+  // same request reads them without a field rule in front, and a later rule change would expose them).
+  test.each(['summary', 'lead', 'investigator', 'coordinator'] as const)('%s', async (who) => {
+    const select = { totalCount: true, leadOrganization: true, child: true, guardians: true, shareOrganizations: true, events: [{ first: 10 }] };
+    const primed = contextFor(t.app.deps, users[who]);
+    const page = await CaseService.listCases(primed, { search: family } as never, 5, undefined, select);
+    expect(page.totalCount).toBe(1);
+    const fresh = contextFor(t.app.deps, users[who]);
+    const strip = (rows: unknown) => JSON.parse(JSON.stringify(rows));
+    for (const [name, key] of [['child', child.id], ['guardiansByChild', child.id], ['case', c.id], ['accessFacts', child.id]] as const) {
+      expect([name, strip(await (primed.loaders[name] as any).load(key))]).toEqual([name, strip(await (fresh.loaders[name] as any).load(key))]);
+    }
+    const ev = { caseId: c.id, first: 10 };
+    expect(strip(await primed.loaders.eventPage.load(ev))).toEqual(strip(await fresh.loaders.eventPage.load(ev)));
+    if (who === 'summary') {
+      expect(await primed.loaders.guardiansByChild.load(child.id)).toEqual([]);
+      expect((await primed.loaders.eventPage.load(ev)).map((e) => e.kind).sort()).toEqual(['CREATED', 'STATUS_CHANGED']);
+    }
   });
 });
