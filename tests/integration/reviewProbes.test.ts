@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createCase, createOrg, createUser } from '../factories';
 import { centreCoordinator, createCentre, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
@@ -14,6 +17,7 @@ import { CaseEventKind, CaseStatus, OrganizationKind, Role, ShareAccess } from '
  * the schema). Each probe attacks one path as one role; a failing probe is a hole.
  */
 let t: TestApp;
+let dataDir: string;
 let ds: DataSource;
 let lead: Organization;
 let summary: Organization;
@@ -32,7 +36,8 @@ const forbiddenPaths = (r: { errors?: { extensions?: Record<string, any>; path?:
   (r.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN').map((e) => (e.path ?? []).join('.'));
 
 beforeAll(async () => {
-  t = await startTestApp();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-review-probes-'));
+  t = await startTestApp({ env: { DATA_DIR: dataDir } });
   ds = t.app.deps.dataSource;
   lead = await createOrg(ds);
   summary = await createOrg(ds);
@@ -73,7 +78,10 @@ beforeAll(async () => {
     specialist: (await specialistUser(t.app, centre, specialist)).token,
   };
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 const PAGE = `query($s: String!) { cases(first: 5, filter: { search: $s }) { totalCount edges { node {
   id status deportationCircumstances version updatedAt leadOrganization { id }
@@ -303,5 +311,37 @@ describe('what the page primes equals what each loader reads itself', () => {
       expect(await primed.loaders.guardiansByChild.load(child.id)).toEqual([]);
       expect((await primed.loaders.eventPage.load(ev)).map((e) => e.kind).sort()).toEqual(['CREATED', 'STATUS_CHANGED']);
     }
+  });
+});
+
+describe('ACCESSED custody on every path to an evidence item', () => {
+  test('list, single and _entities each record ACCESSED and READ for a reader of the details; a refused reader records nothing', async () => {
+    const created = await t.gql('mutation($i: CreateEvidenceItemInput!) { createEvidenceItem(input: $i) { id } }',
+      { i: { kind: 'TESTIMONY_TRANSCRIPT', title: 'Review probe', description: 'what the witness saw', source: 'interview' } }, tok.investigator);
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createEvidenceItem.id as string;
+    const accessed = async () => (await ds.query(`SELECT count(*)::int AS n FROM custody_event WHERE evidence_id = $1 AND kind = 'ACCESSED'`, [id]))[0].n as number;
+    const reads = async () => (await ds.query(`SELECT count(*)::int AS n FROM audit_entry WHERE entity_type = 'EvidenceItem' AND entity_id = $1 AND operation = 'READ'`, [id]))[0].n as number;
+    const paths = [
+      ['{ evidenceItems(first: 50) { edges { node { id description } } } }', {}],
+      ['query($id: ID!) { evidenceItem(id: $id) { id description } }', { id }],
+      ['query($r: [_Any!]!) { _entities(representations: $r) { ... on EvidenceItem { id description } } }', { r: [{ __typename: 'EvidenceItem', id }] }],
+    ] as const;
+    let n = await accessed();
+    let m = await reads();
+    for (const [q, v] of paths) {
+      const r = await t.gql(q, v as Record<string, unknown>, tok.investigator);
+      expect(JSON.stringify(r.data)).toContain('what the witness saw');
+      expect([q, await accessed()]).toEqual([q, n + 1]);
+      expect([q, await reads()]).toEqual([q, m + 1]);
+      n += 1;
+      m += 1;
+    }
+    for (const [q, v] of paths) {
+      const r = await t.gql(q, v as Record<string, unknown>, tok.summary);
+      expect(JSON.stringify(r.data ?? null)).not.toContain('what the witness saw');
+    }
+    expect(await accessed()).toBe(n);
+    expect(await reads()).toBe(m);
   });
 });
