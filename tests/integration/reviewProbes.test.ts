@@ -6,6 +6,7 @@ import { createCase, createOrg, createUser } from '../factories';
 import { centreCoordinator, createCentre, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import { contextFor } from '../../src/context';
+import { connectWs, flip, settleFeed, waitForSubscribers, type WsClient } from '../helpers/ws';
 import { CaseService } from '../../src/services/CaseService';
 import type { Case, Child, Organization } from '../../src/entities';
 import { CaseEvent, User } from '../../src/entities';
@@ -343,5 +344,47 @@ describe('ACCESSED custody on every path to an evidence item', () => {
     }
     expect(await accessed()).toBe(n);
     expect(await reads()).toBe(m);
+  });
+});
+
+describe('subscriptions', () => {
+  const SUB = `subscription($caseId: ID) { caseStatusChanged(caseId: $caseId) { eventId kind case {
+    id status version updatedAt deportationCircumstances shares { access }
+    child { id version currentLocation healthNotes guardians { contact } } events(first: 3) { edges { node { kind note } } } } } }`;
+  const clients: WsClient[] = [];
+  afterAll(async () => { await Promise.all(clients.splice(0).map((x) => x.dispose())); });
+
+  test('a SUMMARY partner receives only summary fields with the stamps case(id) shows; the lead\'s sensitive reads are audited', async () => {
+    await settleFeed(t.app);
+    const before = t.app.deps.feed.subscriberCount;
+    const subs = (['summary', 'lead'] as const).map((who) => {
+      const client = connectWs(t.url, tok[who]);
+      clients.push(client);
+      return client.subscribe(SUB, { caseId: c.id });
+    });
+    await waitForSubscribers(t.app, before + 2);
+    const since = (await ds.query(`SELECT COALESCE(max(seq), 0)::text AS s FROM audit_entry`))[0].s;
+    const eventId = await flip(t.app, users.lead, c.id);
+    await Promise.all(subs.map((x) => x.untilEvent(eventId)));
+    const [partner, leader] = subs.map((x) => x.results.find((r) => r.data?.caseStatusChanged?.eventId === eventId)!);
+    const pc = partner.data!.caseStatusChanged.case;
+    expect(pc.id).toBe(c.id);
+    for (const hidden of [pc.deportationCircumstances, pc.shares, pc.events, pc.child.currentLocation, pc.child.healthNotes, pc.child.guardians]) expect(hidden).toBeNull();
+    expect((partner.errors ?? []).every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+    const http = await t.gql('query($id: ID!) { case(id: $id) { version updatedAt child { version } } }', { id: c.id }, tok.summary);
+    expect([pc.version, pc.updatedAt, pc.child.version]).toEqual([http.data!.case.version, http.data!.case.updatedAt, http.data!.case.child.version]);
+    const lc = leader.data!.caseStatusChanged.case;
+    expect(lc.child.guardians[0].contact).toBe('+380 50 000 00 00');
+    expect(lc.events.edges.length).toBeGreaterThan(0);
+    // The lead's reads of sensitive fields in a pushed payload are audited (flushed on the next tick).
+    const deadline = Date.now() + 5000;
+    let rows: { actor_id: string; entity_type: string }[] = [];
+    while (Date.now() < deadline) {
+      rows = await ds.query(`SELECT actor_id, entity_type FROM audit_entry WHERE seq > $1 AND operation = 'READ'`, [since]);
+      if (rows.filter((r) => r.actor_id === leadUserId).length >= 3) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rows.filter((r) => r.actor_id === leadUserId).map((r) => r.entity_type).sort()).toEqual(['Case', 'Child', 'Guardian']);
+    expect(rows.filter((r) => r.actor_id === summaryUserId)).toEqual([]);
   });
 });
