@@ -6,6 +6,7 @@ import { createCase, createOrg, createUser } from '../factories';
 import { centreCoordinator, createCentre, createSpecialist, placeChild, specialistUser } from '../factories/scheduling';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import { contextFor } from '../../src/context';
+import { createReturnOperation } from '../factories/returns';
 import { connectWs, flip, settleFeed, waitForSubscribers, type WsClient } from '../helpers/ws';
 import { CaseService } from '../../src/services/CaseService';
 import type { Case, Child, Organization } from '../../src/entities';
@@ -386,5 +387,27 @@ describe('subscriptions', () => {
     }
     expect(rows.filter((r) => r.actor_id === leadUserId).map((r) => r.entity_type).sort()).toEqual(['Case', 'Child', 'Guardian']);
     expect(rows.filter((r) => r.actor_id === summaryUserId)).toEqual([]);
+  });
+});
+
+describe('other paths to a case, child and guardian', () => {
+  test('a SUMMARY partner running a return operation: the receiving guardian, the child\'s hidden fields and the case stay hidden', async () => {
+    const op = await createReturnOperation(ds, [lead, summary], { cases: [c] });
+    await ds.query(`UPDATE return_operation_child SET receiving_guardian_id = (SELECT id FROM guardian WHERE child_id = $1 LIMIT 1) WHERE operation_id = $2`, [child.id, op.id]);
+    const q = `query($id: ID!) { returnOperation(id: $id) { id children {
+      receivingGuardian { name contact } child { id currentLocation healthNotes guardians { contact } }
+      case { id deportationCircumstances shares { access } } } } }`;
+    const r = await t.gql(q, { id: op.id }, tok.summary);
+    expect(r.data!.returnOperation.id).toBe(op.id);
+    const ch = r.data!.returnOperation.children[0];
+    expect(ch.receivingGuardian).toBeNull();
+    expect(ch.child?.currentLocation ?? null).toBeNull();
+    expect(ch.child?.guardians ?? null).toBeNull();
+    expect(ch.case?.deportationCircumstances ?? null).toBeNull();
+    expect(ch.case?.shares ?? null).toBeNull();
+    expect(JSON.stringify(r.data)).not.toContain('+380');
+    const l = await t.gql(q, { id: op.id }, tok.lead);
+    expect(l.errors).toBeUndefined();
+    expect(l.data!.returnOperation.children[0].receivingGuardian.contact).toBe('+380 50 000 00 00');
   });
 });
