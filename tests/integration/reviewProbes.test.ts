@@ -411,3 +411,22 @@ describe('other paths to a case, child and guardian', () => {
     expect(l.data!.returnOperation.children[0].receivingGuardian.contact).toBe('+380 50 000 00 00');
   });
 });
+
+describe('per-reader stamps for the council on the page', () => {
+  test('a health-notes edit moves neither the child\'s version nor updatedAt for the council, on the page or by child(id); the lead sees the stored ones', async () => {
+    const tag = `Рада${Date.now()}`;
+    const x = await createCase(ds, { lead, familyName: tag });
+    const q = `query($s: String!, $id: ID!) { cases(filter: { search: $s }) { edges { node { version child { version updatedAt } } } }
+      child(id: $id) { version updatedAt } }`;
+    const before = await t.gql(q, { s: tag, id: x.child.id }, tok.coordinator);
+    expect(before.errors).toBeUndefined();
+    await ds.query(`UPDATE child SET health_notes = 'changed', version = version + 1, updated_at = now() + interval '1 minute' WHERE id = $1`, [x.child.id]);
+    const after = await t.gql(q, { s: tag, id: x.child.id }, tok.coordinator);
+    expect(after.data!.cases.edges[0].node.child).toEqual(before.data!.cases.edges[0].node.child);
+    expect(after.data!.child).toEqual(before.data!.child);
+    expect(after.data!.child).toEqual(after.data!.cases.edges[0].node.child);
+    const byLead = await t.gql(q, { s: tag, id: x.child.id }, tok.lead);
+    expect(byLead.data!.cases.edges[0].node.child.version).toBe(before.data!.child.version + 1);
+    expect(byLead.data!.child.version).toBe(before.data!.child.version + 1);
+  });
+});
