@@ -26,6 +26,7 @@ let summary: Organization;
 let full: Organization;
 let tok: Record<'lead' | 'summary' | 'full' | 'stranger' | 'coordinator' | 'investigator' | 'analyst' | 'orgAdmin' | 'centre' | 'specialist', string>;
 let summaryUserId: string;
+let centreId: string;
 let users: Record<'lead' | 'summary' | 'investigator' | 'coordinator', User>;
 let leadUserId: string;
 let c: Case;
@@ -62,6 +63,7 @@ beforeAll(async () => {
   // A case of the lead not shared with anyone (the SUMMARY partner must not reach it at all).
   other = await createCase(ds, { lead, familyName: `Інша${Date.now()}` });
   const centre = await createCentre(ds);
+  centreId = centre.id;
   const specialist = await createSpecialist(ds, centre);
   await placeChild(ds, centre, child);
   const inv = await createUser(t.app, prosecutor, [Role.INVESTIGATOR]);
@@ -428,5 +430,26 @@ describe('per-reader stamps for the council on the page', () => {
     const byLead = await t.gql(q, { s: tag, id: x.child.id }, tok.lead);
     expect(byLead.data!.cases.edges[0].node.child.version).toBe(before.data!.child.version + 1);
     expect(byLead.data!.child.version).toBe(before.data!.child.version + 1);
+  });
+});
+
+describe('a user holding two roles', () => {
+  test('CASE_WORKER + CENTRE_COORDINATOR at the placing operator: the page shows the child exactly as child(id) does', async () => {
+    const centre = await ds.getRepository('Centre').findOneByOrFail({ id: centreId }) as never;
+    const both = await centreCoordinator(t.app, [centre]);
+    await ds.getRepository(User).update({ id: both.user.id }, { roles: [Role.CASE_WORKER, Role.CENTRE_COORDINATOR] });
+    const CHILD = 'id givenName currentLocation healthNotes version updatedAt guardians { name contact }';
+    const r = await t.gql(`query($s: String!, $id: ID!) { cases(filter: { search: $s }) { edges { node { id deportationCircumstances child { ${CHILD} } } } }
+      child(id: $id) { ${CHILD} } }`, { s: family, id: child.id }, both.token);
+    const node = r.data!.cases.edges[0].node;
+    expect(node.id).toBe(c.id);
+    expect(node.deportationCircumstances).toBeNull();
+    expect(node.child).toEqual(r.data!.child);
+    // Health notes and guardians through the centre rule; the current location through neither.
+    expect(r.data!.child.healthNotes).not.toBeNull();
+    expect(r.data!.child.guardians[0].contact).toBe('+380 50 000 00 00');
+    expect(r.data!.child.currentLocation).toBeNull();
+    const paths = forbiddenPaths(r).sort();
+    expect(paths).toEqual(['cases.edges.0.node.child.currentLocation', 'cases.edges.0.node.deportationCircumstances', 'child.currentLocation']);
   });
 });
