@@ -4,10 +4,12 @@ import { Identification1764600000001 } from './1764600000001-Identification';
 import { Evidence1764700000001 } from './1764700000001-Evidence';
 import { Returns1764800000001 } from './1764800000001-Returns';
 import { AuditProofs1764900001001 } from './1764900001001-AuditProofs';
+import { AuditReadBatches1764900001201 } from './1764900001201-AuditReadBatches';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   Identification1764600000001,
   Evidence1764700000001,
   Returns1764800000001,
-  AuditProofs1764900001001];
+  AuditProofs1764900001001,
+  AuditReadBatches1764900001201];

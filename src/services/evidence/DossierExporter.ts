@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { audit } from '../../audit/audit';
-import { entryFromRow } from '../../audit/AuditLog';
+import { concernsAny, ENTRY_COLUMNS, entryFromRow } from '../../audit/AuditLog';
 import type { AuditEntryRecord } from '../../audit/chain';
 import { accessSubject } from '../../auth/fieldGuard';
 import { transactional, type Context } from '../../context';
@@ -84,8 +84,7 @@ export class DossierExporter {
     const childIds = cases.map((c) => c.childId);
     const entityIds = [...incidents.map((i) => i.id), ...caseIds, ...childIds, ...items.map((i) => i.id), bagName];
     const rows = await ctx.em.query(
-      `SELECT seq::text AS seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash
-         FROM audit_entry a WHERE a.entity_id = ANY($1::text[]) AND a.seq <= $2 ORDER BY a.seq`, [entityIds, checkpoint.size],
+      `SELECT ${ENTRY_COLUMNS} FROM audit_entry a WHERE ${concernsAny('$1::text[]')} AND a.seq <= $2 ORDER BY a.seq`, [entityIds, checkpoint.size],
     );
     const entries: AuditEntryRecord[] = rows.map(entryFromRow);
     const proofs = await AuditTrailService.proofs(ctx, checkpoint, entries.map((e) => Number(e.seq) - 1));
