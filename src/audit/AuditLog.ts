@@ -68,7 +68,7 @@ export class AuditLog {
   private pendingReads: { records: Pending[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
-  private readCompanions: ReadCompanion[] = [];
+  private readCompanions: { companion: ReadCompanion; entityTypes: ReadonlySet<string> }[] = [];
   /** The head of the chain as this process last saw it: a guess that saves a round trip, checked under the lock. */
   private head: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
 
@@ -141,9 +141,12 @@ export class AuditLog {
     });
   }
 
-  /** Registers a write that commits with every batch of recorded reads, in the same transaction (composition root). */
-  onReads(companion: ReadCompanion): void {
-    this.readCompanions.push(companion);
+  /**
+   * Registers a write that commits with every batch of recorded reads of `entityTypes`, in the same transaction
+   * (composition root). A batch with no such read is appended as one statement, without a transaction around it.
+   */
+  onReads(entityTypes: string[], companion: ReadCompanion): void {
+    this.readCompanions.push({ companion, entityTypes: new Set(entityTypes) });
   }
 
   private async flushReads(): Promise<void> {
@@ -152,14 +155,15 @@ export class AuditLog {
       try {
         const records = batch.flatMap((b) => b.records);
         const entries = batch.flatMap((b) => this.readEntries(b.records));
-        if (this.readCompanions.length === 0) {
+        const companions = this.readCompanions.filter((c) => records.some((r) => c.entityTypes.has(r.entityType)));
+        if (companions.length === 0) {
           // One statement, its own transaction: usually a single round trip for the whole group.
           await this.append(this.ds.manager, entries);
         } else {
           // Companions (custody ACCESSED events, one per record read) commit with the READ entries or not at all.
           await this.ds.transaction(async (em) => {
             await this.append(em, entries);
-            for (const companion of this.readCompanions) await companion(em, records);
+            for (const c of companions) await c.companion(em, records.filter((r) => c.entityTypes.has(r.entityType)));
           });
         }
         for (const b of batch) b.resolve();
