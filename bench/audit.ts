@@ -14,7 +14,8 @@ import { benchDatabase } from './lib/ownDatabase';
  * The audit's cost on existing paths, with the demo world: the same load with the audit on and off, alternating
  * (off = the audit's append replaced by a no-op inside this process; the product has no switch for writes).
  *   read:  cases(first: 20) with two sensitive fields per case (deportationCircumstances, child.currentLocation)
- *          as the coordinator: 40 READ entries per request, group-committed before the response
+ *          as the coordinator: 40 records read, 2 READ entries per request (one per entity type, Case and Child; before
+ *          bkb-audit/2 it was 40), group-committed before the response
  *   write: reportChild as a case worker (3 audit entries in the mutation's transaction)
  * Prints requests/s and mean latency of each, and the overhead ratio; and, steadier on a machine shared with other
  * work (where requests/s follows the neighbours' load), the CPU time per request: this process (the hub and the

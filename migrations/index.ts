@@ -5,6 +5,7 @@ import { Evidence1764700000001 } from './1764700000001-Evidence';
 import { Returns1764800000001 } from './1764800000001-Returns';
 import { FieldChanges1764900000801 } from './1764900000801-FieldChanges';
 import { AuditProofs1764900001001 } from './1764900001001-AuditProofs';
+import { AuditReadBatches1764900001201 } from './1764900001201-AuditReadBatches';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -12,4 +13,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   Evidence1764700000001,
   Returns1764800000001,
   FieldChanges1764900000801,
-  AuditProofs1764900001001];
+  AuditProofs1764900001001,
+  AuditReadBatches1764900001201];

@@ -206,7 +206,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   deps.loginGuard = new LoginGuard(config, logger);
   const metrics = createMetrics(config, deps);
   deps.audit = new AuditLog(deps);
-  deps.audit.onReads(recordEvidenceAccess);
+  deps.audit.onReads(['EvidenceItem'], recordEvidenceAccess);
 
   let ws: WebSocketHandle | undefined;
   const format = formatError(config, logger);

@@ -40,13 +40,24 @@ export interface AuditActor {
 
 interface Pending extends AuditActor, AuditRecord {}
 
+/**
+ * An entry as appended: one record (format 1), or a request's reads of one entity type (format 2: `entityIds`
+ * lists the records, `entityId` is '', and `values` are already the list of the per-record value hashes).
+ */
+interface PendingEntry extends Pending {
+  entityIds?: string[];
+}
+
 /** A write that commits with a batch of recorded reads, in their transaction (an evidence item's ACCESSED custody event). */
 export type ReadCompanion = (em: EntityManager, reads: ReadonlyArray<AuditActor & AuditRecord>) => Promise<void>;
 
 const FIELD = /^[A-Za-z0-9_.]+$/;
 
-function checkRecord(r: AuditRecord): void {
-  if (!r.operation || !r.entityType || !r.entityId) throw new Error('audit: operation, entityType and entityId are required');
+function checkRecord(r: PendingEntry): void {
+  if (!r.operation || !r.entityType || (r.entityIds ? r.entityId !== '' || r.entityIds.length === 0 : !r.entityId)) {
+    throw new Error('audit: operation, entityType and entityId (or a non-empty entityIds) are required');
+  }
+  for (const id of r.entityIds ?? []) if (!id || id.includes(',')) throw new Error(`audit: entity id ${JSON.stringify(id)} cannot be listed`);
   for (const f of r.fields ?? []) if (!FIELD.test(f)) throw new Error(`audit: field name ${JSON.stringify(f)} is not allowed`);
 }
 
@@ -60,7 +71,7 @@ export class AuditLog {
   private pendingReads: { records: Pending[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
-  private readCompanions: ReadCompanion[] = [];
+  private readCompanions: { companion: ReadCompanion; entityTypes: ReadonlySet<string> }[] = [];
   /** The head of the chain as this process last saw it: a guess that saves a round trip, checked under the lock. */
   private head: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
 
@@ -82,7 +93,7 @@ export class AuditLog {
    * inserts them only if that is still the head under the lock; otherwise it returns the head, and the entries
    * are hashed again (inside a transaction the lock is then held, so the second try cannot miss).
    */
-  async append(em: EntityManager, records: Pending[]): Promise<AuditEntryRecord[]> {
+  async append(em: EntityManager, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
     if (records.length === 0) return [];
     for (const r of records) checkRecord(r);
     const at = new Date().toISOString();
@@ -97,15 +108,17 @@ export class AuditLog {
           seq: seq.toString(), prevHash: prev, at, actorId: r.actorId, organizationId: r.organizationId,
           operation: r.operation, entityType: r.entityType, entityId: r.entityId, fields: r.fields ?? [], valuesHash: hashes[i],
         };
+        if (r.entityIds) data.entityIds = r.entityIds;
         prev = entryHash(data);
         return { ...data, hash: prev };
       });
       const [actual]: { seq: string; hash: string }[] = await em.query(
         `SELECT head_seq::text AS seq, head_hash AS hash
-           FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+           FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`,
         [
           head.seq.toString(), head.hash, at, out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
           out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash), out.map((e) => e.hash),
+          out.map((e) => e.entityIds?.join(',') ?? null),
         ],
       );
       if (!actual) {
@@ -131,9 +144,12 @@ export class AuditLog {
     });
   }
 
-  /** Registers a write that commits with every batch of recorded reads, in the same transaction (composition root). */
-  onReads(companion: ReadCompanion): void {
-    this.readCompanions.push(companion);
+  /**
+   * Registers a write that commits with every batch of recorded reads of `entityTypes`, in the same transaction
+   * (composition root). A batch with no such read is appended as one statement, without a transaction around it.
+   */
+  onReads(entityTypes: string[], companion: ReadCompanion): void {
+    this.readCompanions.push({ companion, entityTypes: new Set(entityTypes) });
   }
 
   private async flushReads(): Promise<void> {
@@ -141,14 +157,16 @@ export class AuditLog {
       const batch = this.pendingReads.splice(0, this.pendingReads.length);
       try {
         const records = batch.flatMap((b) => b.records);
-        if (this.readCompanions.length === 0) {
+        const entries = batch.flatMap((b) => this.readEntries(b.records));
+        const companions = this.readCompanions.filter((c) => records.some((r) => c.entityTypes.has(r.entityType)));
+        if (companions.length === 0) {
           // One statement, its own transaction: usually a single round trip for the whole group.
-          await this.append(this.ds.manager, records);
+          await this.append(this.ds.manager, entries);
         } else {
-          // Companions (custody ACCESSED events) commit with the READ entries or not at all.
+          // Companions (custody ACCESSED events, one per record read) commit with the READ entries or not at all.
           await this.ds.transaction(async (em) => {
-            await this.append(em, records);
-            for (const companion of this.readCompanions) await companion(em, records);
+            await this.append(em, entries);
+            for (const c of companions) await c.companion(em, records.filter((r) => c.entityTypes.has(r.entityType)));
           });
         }
         for (const b of batch) b.resolve();
@@ -157,6 +175,31 @@ export class AuditLog {
         for (const b of batch) b.reject(e);
       }
     }
+  }
+
+  /**
+   * One request's reads as entries: one per actor, operation and entity type (format 2), listing the ids in the
+   * order read, the union of the fields, and the keyed hash over the per-record value hashes (null if none had values).
+   * A group of one record stays a format 1 entry, as before.
+   */
+  private readEntries(records: Pending[]): PendingEntry[] {
+    const groups = new Map<string, Pending[]>();
+    for (const r of records) {
+      const key = JSON.stringify([r.actorId, r.organizationId, r.operation, r.entityType]);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(r);
+    }
+    return [...groups.values()].map((g): PendingEntry => {
+      if (g.length === 1) return g[0];
+      const hashes = g.map((r) => valuesHash(this.keys, r.values));
+      const { actorId, organizationId, operation, entityType } = g[0];
+      return {
+        actorId, organizationId, operation, entityType, entityId: '', entityIds: g.map((r) => r.entityId),
+        fields: [...new Set(g.flatMap((r) => r.fields ?? []))].sort(),
+        values: hashes.every((h) => h === null) ? undefined : hashes,
+      };
+    });
   }
 
   /** Appends entries in a transaction of their own (scripts, seed). */
@@ -330,17 +373,20 @@ async function advance(em: EntityManager, from: CheckpointBase, last?: Checkpoin
 
 interface EntryRow {
   seq: string; at: Date; actor_id: string | null; organization_id: string | null; operation: string; entity_type: string;
-  entity_id: string; fields: string[]; values_hash: string | null; prev_hash: string; hash: string;
+  entity_id: string; entity_ids?: string[] | null; fields: string[]; values_hash: string | null; prev_hash: string; hash: string;
 }
 
 export function entryFromRow(r: EntryRow): AuditEntryRecord {
   return {
     seq: r.seq, prevHash: r.prev_hash, at: r.at.toISOString(), actorId: r.actor_id, organizationId: r.organization_id, operation: r.operation,
-    entityType: r.entity_type, entityId: r.entity_id, fields: r.fields, valuesHash: r.values_hash, hash: r.hash,
+    entityType: r.entity_type, entityId: r.entity_id, ...(r.entity_ids ? { entityIds: r.entity_ids } : {}), fields: r.fields, valuesHash: r.values_hash, hash: r.hash,
   };
 }
 
-export const ENTRY_COLUMNS = 'seq::text AS seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash';
+export const ENTRY_COLUMNS = 'seq::text AS seq, at, actor_id, organization_id, operation, entity_type, entity_id, entity_ids, fields, values_hash, prev_hash, hash';
+
+/** SQL condition: entry `a` concerns one of the ids in the text[] parameter `param` (format 1 id or format 2 list). */
+export const concernsAny = (param: string) => `(a.entity_id = ANY(${param}) OR (a.entity_ids IS NOT NULL AND a.entity_ids && ${param}))`;
 
 /** A page of entries after `afterSeq`, in order. */
 export async function readEntries(q: { query: (sql: string, params?: unknown[]) => Promise<any> }, afterSeq: bigint, limit: number): Promise<AuditEntryRecord[]> {

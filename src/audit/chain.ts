@@ -7,6 +7,8 @@ import crypto from 'node:crypto';
  *
  *   entry hash  = SHA-256( JSON.stringify(["bkb-audit/1", seq, prevHash, at, actorId, organizationId,
  *                                          operation, entityType, entityId, fields, valuesHash]) )
+ *                 (an entry with an `entityIds` list, a batch of reads, is format 2: "bkb-audit/2" and the list
+ *                  after the id, [.., entityType, entityId, entityIds, fields, valuesHash]; its entityId is "")
  *   leaf hash   = SHA-256( 0x00 || entryHash )                         (RFC 6962 §2.1)
  *   node hash   = SHA-256( 0x01 || left || right )
  *   tree        = RFC 6962 Merkle Tree Hash over the leaves in seq order
@@ -26,8 +28,15 @@ export interface AuditEntryData {
   organizationId: string | null;
   operation: string;
   entityType: string;
+  /** "" in an entry that lists `entityIds` (format 2); hashed in both formats. */
   entityId: string;
+  /**
+   * Format 2 ("bkb-audit/2", one READ entry per request and entity type): the ids of the records revealed, in
+   * the order hashed. Absent or null in format 1 entries, whose hash never changes.
+   */
+  entityIds?: string[] | null;
   fields: string[];
+  /** Format 2: the keyed hash over the list of the per-record value hashes. */
   valuesHash: string | null;
 }
 
@@ -51,6 +60,9 @@ export interface SignedCheckpoint extends CheckpointData {
 const sha256 = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest();
 
 export function canonicalEntry(e: AuditEntryData): string {
+  if (e.entityIds != null) {
+    return JSON.stringify(['bkb-audit/2', e.seq, e.prevHash, e.at, e.actorId, e.organizationId, e.operation, e.entityType, e.entityId, e.entityIds, e.fields, e.valuesHash]);
+  }
   return JSON.stringify(['bkb-audit/1', e.seq, e.prevHash, e.at, e.actorId, e.organizationId, e.operation, e.entityType, e.entityId, e.fields, e.valuesHash]);
 }
 

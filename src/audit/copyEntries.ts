@@ -9,11 +9,12 @@ import type { AuditEntryRecord } from './chain';
  */
 
 export const COPY_ENTRIES_SQL = `COPY (SELECT a.seq::int8, a.at::timestamptz, a.actor_id::uuid, a.organization_id::uuid, a.operation::text,
-  a.entity_type::text, a.entity_id::text, a.fields::text[], a.values_hash::text, a.prev_hash::text, a.hash::text
+  a.entity_type::text, a.entity_id::text, a.fields::text[], a.values_hash::text, a.prev_hash::text, a.hash::text,
+  a.entity_ids::text[]
   FROM audit_entry a ORDER BY a.seq) TO STDOUT (FORMAT binary)`;
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const FIELDS = 11;
+const FIELDS = 12;
 const EMPTY = Buffer.alloc(0);
 /** Microseconds from the Unix epoch to PostgreSQL's (2000-01-01). */
 const PG_EPOCH_MS = 946_684_800_000;
@@ -81,7 +82,7 @@ function decodeRow(b: Buffer, p: number): AuditEntryRecord {
     const h = b.toString('hex', START[i], START[i] + 16);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   };
-  return {
+  const e: AuditEntryRecord = {
     // NOT NULL in the table; a superuser could still drop the constraint: such an entry must not verify.
     seq: LENGTH[0] === 8 ? int8(b, START[0]) : 'NULL',
     at: LENGTH[1] === 8 ? timestamp(b, START[1]) : 'NULL',
@@ -95,6 +96,9 @@ function decodeRow(b: Buffer, p: number): AuditEntryRecord {
     prevHash: text(9) as string,
     hash: text(10) as string,
   };
+  // Format 2 entries only (as readEntries gives them): NULL in every format 1 entry.
+  if (LENGTH[11] >= 0) e.entityIds = textArray(b, START[11], LENGTH[11]);
+  return e;
 }
 
 function int8(b: Buffer, p: number): string {

@@ -196,8 +196,8 @@ describe('appending in one round trip', () => {
 
   test('the function refuses to write against a head that is not the head, and the trigger still checks every row', async () => {
     const [head] = await query('SELECT a.seq::text AS seq, a.hash FROM audit_entry a ORDER BY a.seq DESC LIMIT 1');
-    const args = (prevSeq: string, prevHash: string, hash: string) => [prevSeq, prevHash, new Date().toISOString(), [null], [null], ['READ'], ['Case'], ['x'], ['status'], [null], [hash]];
-    const call = 'SELECT head_seq::text AS seq, head_hash AS hash FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])';
+    const args = (prevSeq: string, prevHash: string, hash: string) => [prevSeq, prevHash, new Date().toISOString(), [null], [null], ['READ'], ['Case'], ['x'], ['status'], [null], [hash], [null]];
+    const call = 'SELECT head_seq::text AS seq, head_hash AS hash FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])';
     // A stale head: nothing written, the real head returned.
     expect(await query(call, args(String(Number(head.seq) - 1), head.hash, 'f'.repeat(64)))).toEqual([head]);
     // The real head: the function writes what it is given (it does not hash; the verifier does), linked to the head.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
 import { readEntries } from '../../src/audit/AuditLog';
-import { entryHash } from '../../src/audit/chain';
+import { canonicalEntry, entryHash } from '../../src/audit/chain';
 import { COPY_ENTRIES_SQL, EntryCopyDecoder } from '../../src/audit/copyEntries';
 import { createCase, createOrg, createUser } from '../factories';
 import { testConfig } from '../helpers/testApp';
@@ -24,6 +24,9 @@ let dir: string;
 let sql: Client;
 let url: string;
 let firstCheckpoint: number;
+let coordinatorToken: string;
+/** The cases read together in one request (a batched READ entry, format 2). */
+let listedCaseIds: string[];
 let secondCheckpoint: number;
 
 const verify = (extra: string[] = []) => runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'audit-checkpoints'), ...extra], {}), () => undefined);
@@ -43,8 +46,8 @@ async function underAttack(attack: () => Promise<void>) {
   } finally {
     await sql.query('DELETE FROM audit_entry');
     for (const r of saved) {
-      await sql.query('INSERT INTO audit_entry (seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
-        [r.seq, r.at, r.actor_id, r.organization_id, r.operation, r.entity_type, r.entity_id, r.fields, r.values_hash, r.prev_hash, r.hash]);
+      await sql.query('INSERT INTO audit_entry (seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash, entity_ids) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)',
+        [r.seq, r.at, r.actor_id, r.organization_id, r.operation, r.entity_type, r.entity_id, r.fields, r.values_hash, r.prev_hash, r.hash, r.entity_ids]);
     }
     await sql.query('ALTER TABLE audit_entry ENABLE TRIGGER USER');
   }
@@ -73,6 +76,12 @@ beforeAll(async () => {
     version = r.data.changeCaseStatus.version;
   }
   await gql('query($id: ID!) { case(id: $id) { deportationCircumstances } }', { id: c.id }, coordinator.token);
+  // Three cases read in one request: one format 2 entry among the format 1 entries before the second checkpoint.
+  await createCase(ds, { lead });
+  await createCase(ds, { lead });
+  const list = await gql('{ cases(first: 20) { edges { node { id deportationCircumstances } } } }', {}, coordinator.token);
+  listedCaseIds = list.data.cases.edges.map((e: any) => e.node.id);
+  coordinatorToken = coordinator.token;
   secondCheckpoint = Number((await app.deps.audit.checkpoint()).size);
   // One more entry, not yet under a checkpoint.
   await gql('mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { version } }', { i: { caseId: c.id, status: 'LOCATED', expectedVersion: version } }, coordinator.token);
@@ -90,6 +99,45 @@ test('an untouched log verifies: every entry, both checkpoints, one entry not ye
   expect(secondCheckpoint).toBeGreaterThan(firstCheckpoint + 2);
   const r = await verify();
   expect(r).toMatchObject({ ok: true, entries: secondCheckpoint + 1, checkpointsVerified: 2, unsignedTail: 1 });
+});
+
+test('a log of format 1 and format 2 entries verifies; a request\'s reads of cases are one entry listing every case', async () => {
+  expect(listedCaseIds.length).toBe(3);
+  const v2 = (await sql.query(`SELECT seq::text AS seq, entity_id, entity_ids, fields FROM audit_entry WHERE entity_ids IS NOT NULL`)).rows;
+  expect(v2).toEqual([{ seq: expect.any(String), entity_id: '', entity_ids: listedCaseIds, fields: ['deportationCircumstances'] }]);
+  expect(Number(v2[0].seq)).toBeLessThanOrEqual(secondCheckpoint);
+  const [{ n }] = (await sql.query(`SELECT count(*)::int AS n FROM audit_entry WHERE entity_ids IS NULL AND operation = 'READ'`)).rows;
+  expect(n).toBeGreaterThan(0);
+  const entries = await readEntries({ query: async (q: string, p?: unknown[]) => (await sql.query(q, p)).rows }, 0n, 1000);
+  const batched = entries.find((e) => e.seq === v2[0].seq)!;
+  expect(canonicalEntry(batched).startsWith('["bkb-audit/2",')).toBe(true);
+  expect(entryHash(batched)).toBe(batched.hash);
+  expect(canonicalEntry(entries[0]).startsWith('["bkb-audit/1",')).toBe(true);
+  expect(await verify()).toMatchObject({ ok: true, entries: secondCheckpoint + 1, checkpointsVerified: 2 });
+});
+
+test('auditTrail by entityId finds the batched READ entry for each id it lists', async () => {
+  const q = 'query($id: String!) { auditTrail(filter: { entityType: "Case", entityId: $id }) { edges { node { seq operation entityId entityIds fields proof { leafIndex } } } } }';
+  for (const id of listedCaseIds) {
+    const r = await gql(q, { id }, coordinatorToken);
+    expect(r.errors).toBeUndefined();
+    const reads = r.data.auditTrail.edges.map((e: any) => e.node).filter((n: any) => n.entityIds);
+    expect(reads).toEqual([{ seq: expect.any(String), operation: 'READ', entityId: '', entityIds: listedCaseIds, fields: ['deportationCircumstances'], proof: { leafIndex: expect.any(String) } }]);
+  }
+  const none = await gql(q, { id: crypto.randomUUID() }, coordinatorToken);
+  expect(none.data.auditTrail.edges).toEqual([]);
+});
+
+test('an edited id list is named: a record dropped from, or swapped within, a batched READ entry', async () => {
+  const [{ seq }] = (await sql.query(`SELECT seq::text AS seq FROM audit_entry WHERE entity_ids IS NOT NULL`)).rows;
+  let r = await underAttack(async () => { await sql.query(`UPDATE audit_entry SET entity_ids = entity_ids[1:2] WHERE seq = $1`, [seq]); });
+  expect(r).toMatchObject({ ok: false, failure: { seq, reason: expect.stringContaining('was edited') } });
+  r = await underAttack(async () => { await sql.query(`UPDATE audit_entry SET entity_ids = ARRAY[entity_ids[2], entity_ids[1], entity_ids[3]] WHERE seq = $1`, [seq]); });
+  expect(r).toMatchObject({ ok: false, failure: { seq, reason: expect.stringContaining('was edited') } });
+  // Turning it into a format 1 entry about one of its records does not verify either.
+  r = await underAttack(async () => { await sql.query(`UPDATE audit_entry SET entity_id = entity_ids[1], entity_ids = NULL WHERE seq = $1`, [seq]); });
+  expect(r).toMatchObject({ ok: false, failure: { seq, reason: expect.stringContaining('was edited') } });
+  expect(await verify()).toMatchObject({ ok: true });
 });
 
 test('an edited entry is named', async () => {
@@ -126,10 +174,10 @@ test('a superuser who disables the trigger, edits an entry and recomputes the ch
   const target = firstCheckpoint + 2;
   const r = await underAttack(async () => {
     await sql.query(`UPDATE audit_entry SET operation = 'READ', fields = '{status}' WHERE seq = $1`, [target]);
-    const rows = (await sql.query(`SELECT seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash FROM audit_entry WHERE seq >= $1 ORDER BY seq`, [target])).rows;
+    const rows = (await sql.query(`SELECT seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor_id, organization_id, operation, entity_type, entity_id, entity_ids, fields, values_hash, prev_hash, hash FROM audit_entry WHERE seq >= $1 ORDER BY seq`, [target])).rows;
     let prev = rows[0].prev_hash;
     for (const row of rows) {
-      const hash = entryHash({ seq: row.seq, prevHash: prev, at: row.at, actorId: row.actor_id, organizationId: row.organization_id, operation: row.operation, entityType: row.entity_type, entityId: row.entity_id, fields: row.fields, valuesHash: row.values_hash });
+      const hash = entryHash({ seq: row.seq, prevHash: prev, at: row.at, actorId: row.actor_id, organizationId: row.organization_id, operation: row.operation, entityType: row.entity_type, entityId: row.entity_id, entityIds: row.entity_ids, fields: row.fields, valuesHash: row.values_hash });
       await sql.query('UPDATE audit_entry SET prev_hash = $2, hash = $3 WHERE seq = $1', [row.seq, prev, hash]);
       prev = hash;
     }

@@ -231,6 +231,10 @@ describe('export for the court and fixity', () => {
   });
 
   test('exportDossier writes a BagIt bag that our verifier and an independent one accept, and is a custody event', async () => {
+    // The case read together with another in one request: one batched READ entry (bkb-audit/2) lists both.
+    const other = (await createCase(ds, { lead: await createOrg(ds) })).case.id;
+    const both = await t.gql('query($a: ID!, $b: ID!) { a: case(id: $a) { deportationCircumstances } b: case(id: $b) { deportationCircumstances } }', { a: caseId, b: other }, tok.investigator);
+    expect(both.errors).toBeUndefined();
     const r = await t.gql('mutation($i: ExportDossierInput!) { exportDossier(input: $i) { bagName path evidenceCount caseCount auditEntryCount payloadOxum checkpoint { size root } } }', { i: { incidentId } }, tok.investigator);
     expect(r.errors).toBeUndefined();
     const x = r.data!.exportDossier;
@@ -242,6 +246,9 @@ describe('export for the court and fixity', () => {
     const report = await verifyBag(bagPath, { trustedPublicKey: crypto.createPublicKey(fs.readFileSync(path.join(dir, 'audit-checkpoints', 'public-key.pem'))) });
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ ok: true, originals: 2, auditEntries: x.auditEntryCount });
+    // The batched entry is in the bag, found by the exported case's id inside its list.
+    const exported = fs.readFileSync(path.join(bagPath, 'data', 'audit', 'entries.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(exported.filter((e) => e.entityIds)).toEqual([expect.objectContaining({ operation: 'READ', entityType: 'Case', entityId: '', entityIds: [caseId, other], fields: ['deportationCircumstances'] })]);
     // The records follow the investigator's permissions: no health notes.
     const caseFile = fs.readdirSync(path.join(bagPath, 'data', 'records', 'cases'))[0];
     const record = JSON.parse(fs.readFileSync(path.join(bagPath, 'data', 'records', 'cases', caseFile), 'utf8'));
@@ -308,8 +315,14 @@ describe('export for the court and fixity', () => {
     fs.writeFileSync(f, 'forged');
     const lines = fs.readFileSync(path.join(copy, 'data', 'audit', 'entries.jsonl'), 'utf8').split('\n');
     lines[0] = lines[0].replace('"operation":"', '"operation":"X');
+    // And a batched READ entry with a record dropped from its list.
+    const batched = lines.findIndex((l) => l.includes('"entityIds":['));
+    expect(batched).toBeGreaterThan(0);
+    const e = JSON.parse(lines[batched]);
+    lines[batched] = JSON.stringify({ ...e, entityIds: e.entityIds.slice(1) });
     fs.writeFileSync(path.join(copy, 'data', 'audit', 'entries.jsonl'), lines.join('\n'));
     const report = await verifyBag(copy);
+    expect(report.problems).toContain(`audit entry ${e.seq}: its content does not give its hash`);
     expect(report.ok).toBe(false);
     expect(report.problems.join('\n')).toMatch(/original.*does not match its SHA-256/);
     expect(report.problems.join('\n')).toMatch(/audit entry \d+: its content does not give its hash/);

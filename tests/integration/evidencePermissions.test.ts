@@ -162,6 +162,24 @@ describe.each(SEES)('%s', (who, items, seesIncident, content) => {
   });
 });
 
+describe('a batched READ entry (bkb-audit/2) about evidence', () => {
+  test('is in the trail only of a reader who may read every item it lists, with one ACCESSED event per item', async () => {
+    const read = await t.gql('query($r: ID!, $c: ID!) { r: evidenceItem(id: $r) { description } c: evidenceItem(id: $c) { description } }', { r: id.R, c: id.C }, tok.investigator);
+    expect(read.errors).toBeUndefined();
+    const [entry] = await ds.query(`SELECT seq::text AS seq, entity_ids FROM audit_entry WHERE entity_type = 'EvidenceItem' AND entity_ids IS NOT NULL ORDER BY seq DESC LIMIT 1`);
+    expect([...entry.entity_ids].sort()).toEqual([id.R, id.C].sort());
+    const q = 'query($e: String!) { auditTrail(filter: { entityType: "EvidenceItem", entityId: $e }) { edges { node { seq entityIds } } } }';
+    const seqs = async (who: string) => (await t.gql(q, { e: id.C }, tok[who])).data!.auditTrail.edges.map((e: any) => e.node.seq);
+    expect(await seqs('investigator')).toContain(entry.seq);
+    // The coordinator may read C but not R: the entry would tell of R.
+    const coordinator = await seqs('coordinator');
+    expect(coordinator.length).toBeGreaterThan(0);
+    expect(coordinator).not.toContain(entry.seq);
+    const accessed = await ds.query(`SELECT evidence_id FROM custody_event WHERE kind = 'ACCESSED' AND evidence_id = ANY($1::uuid[]) AND note = 'read description'`, [[id.R, id.C]]);
+    expect(accessed.map((a: { evidence_id: string }) => a.evidence_id).sort()).toEqual([id.R, id.C].sort());
+  });
+});
+
 describe('anonymous', () => {
   test('gets nothing through GraphQL or the content endpoints', async () => {
     const r = await t.gql('{ evidenceItems { totalCount } }');

@@ -14,7 +14,7 @@ export const EVIDENCE_FIELDS = [
   'capturedByOrganization', 'custodianOrganization', 'pendingTransferTo',
 ];
 export const CUSTODY_FIELDS = ['id', 'kind', 'at', 'ok', 'sha256', 'note', 'actorId', 'organization', 'toOrganization'];
-export const AUDIT_ENTRY_FIELDS = ['seq', 'at', 'actorId', 'organizationId', 'operation', 'entityType', 'entityId', 'fields', 'valuesHash', 'prevHash', 'hash', 'proof'];
+export const AUDIT_ENTRY_FIELDS = ['seq', 'at', 'actorId', 'organizationId', 'operation', 'entityType', 'entityId', 'entityIds', 'fields', 'valuesHash', 'prevHash', 'hash', 'proof'];
 
 /**
  * ICC documentation. Evidence is read by investigators (all of it), by the coordination council (not

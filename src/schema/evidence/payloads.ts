@@ -55,7 +55,9 @@ export class AuditEntry {
   @Field(() => String, { nullable: true }) organizationId: string | null;
   @Field() operation: string;
   @Field() entityType: string;
-  @Field() entityId: string;
+  @Field({ description: "The record's id; '' in an entry that lists entityIds" }) entityId: string;
+  @Field(() => [String], { nullable: true, description: 'The records a batched READ entry (format bkb-audit/2, one per request and entity type) concerns; null in other entries' })
+  entityIds?: string[] | null;
   @Field(() => [String]) fields: string[];
   @Field(() => String, { nullable: true, description: 'HMAC-SHA-256 of the values (keyed; no personal data in the log)' }) valuesHash: string | null;
   @Field() prevHash: string;

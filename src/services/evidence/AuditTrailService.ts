@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { AUDIT_ENTRY_FIELDS } from '../../auth/rules/evidence';
 import { accessCondition } from '../../auth/caslToSql';
-import { entryFromRow } from '../../audit/AuditLog';
+import { concernsAny, entryFromRow } from '../../audit/AuditLog';
 import { inclusionProofs, leafHash, type SignedCheckpoint } from '../../audit/chain';
 import { auditPaths } from '../../audit/proofs';
 import type { Context } from '../../context';
@@ -35,14 +35,14 @@ export class AuditTrailService {
     const limit = pageSize(first, 50, ctx.deps.config.maxPageSize);
     const qb = ctx.em.createQueryBuilder().from('audit_entry', 'a');
     const cols = ['seq::text:seq', 'at:at', 'actor_id:actor_id', 'organization_id:organization_id', 'operation:operation', 'entity_type:entity_type',
-      'entity_id:entity_id', 'fields:fields', 'values_hash:values_hash', 'prev_hash:prev_hash', 'hash:hash'];
+      'entity_id:entity_id', 'entity_ids:entity_ids', 'fields:fields', 'values_hash:values_hash', 'prev_hash:prev_hash', 'hash:hash'];
     cols.forEach((c, i) => {
       const [expr, alias] = [c.slice(0, c.lastIndexOf(':')), c.slice(c.lastIndexOf(':') + 1)];
       if (i === 0) qb.select(`a.${expr}`, alias);
       else qb.addSelect(`a.${expr}`, alias);
     });
     if (filter?.entityType) qb.andWhere('a.entity_type = :et', { et: filter.entityType });
-    if (filter?.entityId) qb.andWhere('a.entity_id = :eid', { eid: filter.entityId });
+    if (filter?.entityId) qb.andWhere(concernsAny('ARRAY[:eid]::text[]'), { eid: filter.entityId });
     if (filter?.userId) qb.andWhere('a.actor_id = :uid', { uid: filter.userId });
     if (filter?.from) qb.andWhere('a.at >= :from', { from: filter.from });
     if (filter?.to) qb.andWhere('a.at < :to', { to: filter.to });
@@ -53,7 +53,10 @@ export class AuditTrailService {
     }
     // Nobody learns of an evidence item through the audit trail who could not read the item itself.
     const ev = accessCondition(ctx.ability, 'read', 'EvidenceItem', 'ev');
-    qb.andWhere(`(a.entity_type <> 'EvidenceItem' OR EXISTS (SELECT 1 FROM evidence_item ev WHERE ev.id::text = a.entity_id AND ${ev.sql}))`, ev.params);
+    // A batched READ entry (format 2) names every item it lists: shown only to whom may read them all.
+    qb.andWhere(`(a.entity_type <> 'EvidenceItem' OR (CASE WHEN a.entity_ids IS NULL
+        THEN EXISTS (SELECT 1 FROM evidence_item ev WHERE ev.id::text = a.entity_id AND ${ev.sql})
+        ELSE NOT EXISTS (SELECT 1 FROM unnest(a.entity_ids) x(id) WHERE NOT EXISTS (SELECT 1 FROM evidence_item ev WHERE ev.id::text = x.id AND ${ev.sql})) END))`, ev.params);
     const rows = await qb.orderBy('a.seq').limit(limit + 1).getRawMany();
     const entries = rows.slice(0, limit).map(entryFromRow);
     const edges = entries.map((node: ReturnType<typeof entryFromRow>) => ({ node, cursor: Buffer.from(node.seq, 'utf8').toString('base64url') }));

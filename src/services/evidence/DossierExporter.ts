@@ -1,7 +1,7 @@
 import { subject } from '@casl/ability';
 import type { EntityManager } from 'typeorm';
 import { audit, flushAudit } from '../../audit/audit';
-import { ENTRY_COLUMNS, entryFromRow } from '../../audit/AuditLog';
+import { concernsAny, ENTRY_COLUMNS, entryFromRow } from '../../audit/AuditLog';
 import { auditPaths } from '../../audit/proofs';
 import { inclusionProofs, type AuditEntryRecord, type SignedCheckpoint } from '../../audit/chain';
 import { accessSubject } from '../../auth/fieldGuard';
@@ -221,7 +221,7 @@ export class DossierExporter {
 async function auditEntriesAbout(em: EntityManager, entityIds: string[], from: bigint, to: bigint): Promise<AuditEntryRecord[]> {
   if (to <= from) return [];
   const rows = await em.query(
-    `SELECT ${ENTRY_COLUMNS} FROM audit_entry a WHERE a.entity_id = ANY($1::text[]) AND a.seq > $2 AND a.seq <= $3 ORDER BY a.seq`,
+    `SELECT ${ENTRY_COLUMNS} FROM audit_entry a WHERE ${concernsAny('$1::text[]')} AND a.seq > $2 AND a.seq <= $3 ORDER BY a.seq`,
     [entityIds, from.toString(), to.toString()],
   );
   return rows.map(entryFromRow);
