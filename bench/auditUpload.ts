@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -20,7 +21,9 @@ import { benchDatabase } from './lib/ownDatabase';
  * Streams a generated file of N MiB (default 1 GiB) to POST /evidence/{id}/content from a client in a child
  * process (as a real client is: another process, usually another machine), and prints per run: the wall time
  * and MiB/s seen by the client (first byte sent to 201 received: hashed, fsynced, content-addressed, recorded),
- * the hub's CPU time, and the hub's peak RSS (sampled every 20 ms, the hub alone). For comparison it runs
+ * the hub's CPU time (user and system, and per GiB), its garbage collections by kind (count and pause time: each
+ * 64 KiB body chunk from Node's HTTP parser is a new external Buffer, see docs/icc.md), and the hub's peak RSS
+ * (sampled every 20 ms, the hub alone). For comparison it runs
  * `dd if=/dev/zero bs=1M count=N conv=fsync` to the same directory before and after the uploads: the raw disk
  * speed at that moment (on a shared machine it moves a lot within a minute, hence both).
  * `--profile` writes a CPU profile of the hub covering the uploads only, and prints its top functions.
@@ -70,13 +73,24 @@ async function client(url: string, token: string): Promise<void> {
 }
 
 /** Runs one upload from a child process; the hub's CPU time and peak RSS are sampled while it runs. */
-async function upload(url: string, token: string): Promise<ClientResult & { cpuSecs: number; rssBefore: number; rssPeak: number }> {
+async function upload(url: string, token: string): Promise<ClientResult & { cpuSecs: number; userSecs: number; sysSecs: number; rssBefore: number; rssPeak: number; gc: string }> {
   const child = fork(__filename, ['--client', url, token, '--mib', String(MIB)], { stdio: 'inherit' });
   await new Promise<void>((resolve, reject) => { child.once('message', () => resolve()); child.once('error', reject); });
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()); }, 20);
+  // The hub's garbage collections during the upload: how many of each kind and their pause time.
+  const gcs = { minor: [0, 0], major: [0, 0], incremental: [0, 0], weak: [0, 0] };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail: { kind: number } }).detail.kind;
+      const k = kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? 'major' : kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL ? 'incremental' : 'weak';
+      gcs[k][0]++;
+      gcs[k][1] += e.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   child.send('go');
   const result = await new Promise<ClientResult>((resolve, reject) => {
@@ -85,7 +99,9 @@ async function upload(url: string, token: string): Promise<ClientResult & { cpuS
   });
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
-  return { ...result, cpuSecs: (cpu.user + cpu.system) / 1e6, rssBefore, rssPeak };
+  observer.disconnect();
+  const gc = Object.entries(gcs).filter(([, [n]]) => n > 0).map(([k, [n, ms]]) => `${n} ${k} ${ms.toFixed(0)} ms`).join(', ');
+  return { ...result, cpuSecs: (cpu.user + cpu.system) / 1e6, userSecs: cpu.user / 1e6, sysSecs: cpu.system / 1e6, rssBefore, rssPeak, gc };
 }
 
 /** `dd … conv=fsync` of N MiB into `dir`: seconds. */
@@ -135,7 +151,7 @@ async function main() {
       const id = ((await created.json()) as any).data.createEvidenceItem.id as string;
       const r = await upload(url.replace(/\/graphql$/, `/evidence/${id}/content`), token);
       if (r.status !== 201) throw new Error(`upload failed: ${r.status} ${r.body}`);
-      process.stdout.write(`upload ${run} of ${MIB} MiB: ${r.secs.toFixed(1)} s, ${(MIB / r.secs).toFixed(0)} MiB/s (hashed, fsynced, content-addressed); hub CPU ${r.cpuSecs.toFixed(2)} s; hub RSS ${(r.rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(r.rssPeak / 2 ** 20).toFixed(0)} MiB peak (+${((r.rssPeak - r.rssBefore) / 2 ** 20).toFixed(0)} MiB)\n`);
+      process.stdout.write(`upload ${run} of ${MIB} MiB: ${r.secs.toFixed(1)} s, ${(MIB / r.secs).toFixed(0)} MiB/s (hashed, fsynced, content-addressed); hub CPU ${r.cpuSecs.toFixed(2)} s (user ${r.userSecs.toFixed(2)}, system ${r.sysSecs.toFixed(2)}; ${(r.cpuSecs * 1024 / MIB).toFixed(2)} s per GiB); hub GC: ${r.gc || 'none'}; hub RSS ${(r.rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(r.rssPeak / 2 ** 20).toFixed(0)} MiB peak (+${((r.rssPeak - r.rssBefore) / 2 ** 20).toFixed(0)} MiB)\n`);
     }
     if (session && PROFILE) {
       const { profile } = await session.post('Profiler.stop');
