@@ -22,7 +22,15 @@ interface ColumnInfo {
 
 const columnLists = new WeakMap<DataSource, Map<string, ColumnInfo[]>>();
 
+const columnsByTarget = new WeakMap<DataSource, Map<EntityTarget<ObjectLiteral>, ColumnInfo[]>>();
+
 function columnsOf(ds: DataSource, entity: EntityTarget<ObjectLiteral>): ColumnInfo[] {
+  // By the entity itself first: jsonEntity asks per guardian and event of a page, and TypeORM's metadata
+  // lookup searches its list of entities.
+  let byTarget = columnsByTarget.get(ds);
+  if (!byTarget) columnsByTarget.set(ds, (byTarget = new Map()));
+  const known = byTarget.get(entity);
+  if (known) return known;
   let byName = columnLists.get(ds);
   if (!byName) columnLists.set(ds, (byName = new Map()));
   const meta = ds.getMetadata(entity);
@@ -37,6 +45,7 @@ function columnsOf(ds: DataSource, entity: EntityTarget<ObjectLiteral>): ColumnI
     });
     byName.set(meta.name, cols);
   }
+  byTarget.set(entity, cols);
   return cols;
 }
 
@@ -66,10 +75,30 @@ export function asEntities<T extends object>(entity: Ctor<T>, rows: QueryResultR
 
 /** The entity whose columns a row carries under `prefix` (selectColumns with that prefix); null when its id is. */
 export function prefixedEntity<T extends object>(ds: DataSource, entity: Ctor<T>, row: QueryResultRow, prefix: string): T | null {
-  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+  const { properties, keys } = prefixedKeys(ds, entity, prefix);
+  const id = row[keys[properties.indexOf('id')]];
+  if (id === null || id === undefined) return null;
   const out = new entity() as Record<string, unknown>;
-  for (const c of columnsOf(ds, entity)) out[c.property] = row[`${prefix}${c.property}`];
+  for (let i = 0; i < keys.length; i++) out[properties[i]] = row[keys[i]];
   return out as T;
+}
+
+const prefixedKeyLists = new WeakMap<DataSource, Map<EntityTarget<ObjectLiteral>, Map<string, { properties: string[]; keys: string[] }>>>();
+
+/** The entity's properties and the row keys selectColumns gives them under `prefix`, built once (a page reads them per row). */
+function prefixedKeys(ds: DataSource, entity: EntityTarget<ObjectLiteral>, prefix: string): { properties: string[]; keys: string[] } {
+  // Keyed by the entity itself: looking its metadata up (TypeORM searches its list) per row would cost more.
+  let byEntity = prefixedKeyLists.get(ds);
+  if (!byEntity) prefixedKeyLists.set(ds, (byEntity = new Map()));
+  let byPrefix = byEntity.get(entity);
+  if (!byPrefix) byEntity.set(entity, (byPrefix = new Map()));
+  let lists = byPrefix.get(prefix);
+  if (!lists) {
+    const properties = columnsOf(ds, entity).map((c) => c.property);
+    lists = { properties, keys: properties.map((p) => `${prefix}${p}`) };
+    byPrefix.set(prefix, lists);
+  }
+  return lists;
 }
 
 /** SQL building a JSON object of every column of `entity` on `alias`, keyed by property (see jsonEntity). */

@@ -19,7 +19,16 @@ export class PageInfo {
  * HMAC; a page of nested events would pay for dozens no one asked for: issue 11).
  */
 export function lazyEdge<T>(node: T, cursorOf: (node: T) => string): { node: T; cursor: string } {
-  return { node, get cursor() { return cursorOf(node); } };
+  return new LazyEdge(node, cursorOf);
+}
+
+/**
+ * The getter on a prototype: an object literal with its own getter gets a fresh accessor (and a map of its
+ * own) per edge, which V8 keeps as a slow object; a class's instances share one shape.
+ */
+class LazyEdge<T> {
+  constructor(readonly node: T, private readonly cursorOf: (node: T) => string) {}
+  get cursor(): string { return this.cursorOf(this.node); }
 }
 
 /** Page info whose end cursor is computed only when selected (see lazyEdge). */

@@ -42,6 +42,20 @@ describe('list costs', () => {
     expect(cost(getIntrospectionQuery())).toBeLessThan(max / 10);
   });
 
+  test('an estimate kept for a document is per variables, operation and page size, and checked against each caller\'s maximum', () => {
+    const doc = parse('query A($n: Int) { cases(first: $n) { edges { node { id } } } } query B { organizations { id } }');
+    const at = (vars: Record<string, unknown>, op: string, max = Number.MAX_SAFE_INTEGER, page = 100) => assertComplexity(schema, doc, vars, op, max, page);
+    expect(at({ n: 5 }, 'A')).toBe(1 + 5 * 3);
+    expect(at({ n: 5 }, 'A')).toBe(1 + 5 * 3);
+    expect(at({ n: 50 }, 'A')).toBe(1 + 50 * 3);
+    expect(at({ n: 5 }, 'B')).toBe(1 + 100 * 1);
+    expect(at({ n: 5 }, 'B', Number.MAX_SAFE_INTEGER, 10)).toBe(1 + 10 * 1);
+    expect(() => at({ n: 50 }, 'A', 100)).toThrow(/too complex: 151 > 100/);
+    // A bad variable is refused every time, not only the first.
+    expect(() => at({ n: 'x' }, 'A')).toThrow(/Int/);
+    expect(() => at({ n: 'x' }, 'A')).toThrow(/Int/);
+  });
+
   test('asksForSchema finds introspection and the SDL anywhere in a document, not __typename', () => {
     expect(asksForSchema(parse('{ __typename }'))).toBe(false);
     expect(asksForSchema(parse('{ me { id __typename } }'))).toBe(false);
