@@ -45,7 +45,7 @@ export const FIELDS = [
   { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
-  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'DIFFERENT'] },
+  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'NEAR_YEAR', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
@@ -162,10 +162,13 @@ export function birthLevel(a: PartialDate | null, b: PartialDate | null): number
     if (!monthsKnown) return 3;
     // Both months known and different (and not a swap): that is a disagreement, not a same-year agreement.
     // Counted as SAME_YEAR it made every namesake of the year look corroborated.
-    return 5;
+    return 6;
   }
-  if (dy === 1 && (!monthsKnown || (a.m === b.m && (!daysKnown || a.d === b.d)))) return 4;
-  return 5;
+  // A full date whose year is one off (a slip of the year, or the year of arrival): the day and month still agree,
+  // which a random pair born a year apart does once in 365. Apart from a year-only ±1, which is barely evidence.
+  if (dy === 1 && daysKnown && a.m === b.m && a.d === b.d) return 4;
+  if (dy === 1 && (!monthsKnown || (a.m === b.m && !daysKnown))) return 5;
+  return 6;
 }
 
 function placeLevel(a: string, b: string): number {

@@ -74,8 +74,10 @@ describe('birth dates', () => {
     expect(birthLevel(d('2014-03-11'), d('2014-03-20'))).toBe(2);
     expect(birthLevel(d('2014-03-11'), d('2014'))).toBe(3);
     expect(birthLevel(d('2014-03-11'), d('2015-03-11'))).toBe(4);
-    expect(birthLevel(d('2014-03-11'), d('2015'))).toBe(4);
-    expect(birthLevel(d('2014-03-11'), d('2017-03-11'))).toBe(5);
+    expect(birthLevel(d('2014-03-11'), d('2015'))).toBe(5);
+    expect(birthLevel(d('2014-03'), d('2015-03-11'))).toBe(5);
+    expect(birthLevel(d('2014-03-11'), d('2015-04-11'))).toBe(6);
+    expect(birthLevel(d('2014-03-11'), d('2017-03-11'))).toBe(6);
     expect(birthLevel(d('2014-03-11'), null)).toBe(-1);
   });
 });
