@@ -110,7 +110,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
   const givenSkel = skeleton(givenName);
   return {
     givenName, familyName, patronymic,
-    givenSkel, givenKey: keys.givenKeyOfSkeleton(givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
+    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };

@@ -64,6 +64,22 @@ describe('given-name keys from the equivalence table', () => {
     expect(keys.patronymicKey('Павлівна')).toBe(keys.patronymicKey('Pavlovna'));
     expect(keys.patronymicKey('Миколаївна')).not.toBe(keys.patronymicKey('Павлівна'));
   });
+
+  test('a skeleton shared by two names of the table (Евгений / Євгенія) is told apart by its spelling key', () => {
+    // The table's order as seeded: the man's name first, the woman's later (with the skeleton alone it won).
+    const k = new NameKeys([
+      { name: 'Євген', canonical: 'Євген' }, { name: 'Евгений', canonical: 'Євген' },
+      { name: 'Євгенія', canonical: 'Євгенія' }, { name: 'Евгения', canonical: 'Євгенія' },
+      { name: 'Аліна', canonical: 'Аліна' }, { name: 'Алина', canonical: 'Аліна' },
+      { name: 'Олена', canonical: 'Олена' }, { name: 'Елена', canonical: 'Олена' }, { name: 'Алена', canonical: 'Олена' },
+    ]);
+    for (const n of ['Евгений', 'Evgenii', 'Yevgeniy', 'Evgueni']) expect([n, k.givenKey(n)]).toEqual([n, k.givenKey('Євген')]);
+    for (const n of ['Евгения', 'Evgeniia', 'Yevgeniya', 'Євгенія']) expect([n, k.givenKey(n)]).toEqual([n, k.givenKey('Євгенія')]);
+    expect(k.givenKey('Євген')).not.toBe(k.givenKey('Євгенія'));
+    expect(k.givenKey('Алина')).toBe(k.givenKey('Аліна'));
+    expect(k.givenKey('Алена')).toBe(k.givenKey('Олена'));
+    expect(k.givenKey('Alena')).toBe(k.givenKey('Олена'));
+  });
 });
 
 describe('birth dates', () => {
