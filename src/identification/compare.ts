@@ -52,6 +52,8 @@ export const FIELDS = [
 export const F_GIVEN = 0;
 export const BIRTH_SWAPPED = 1;
 export const BIRTH_SAME_MONTH = 2;
+/** The same day and month, the year one off. */
+export const BIRTH_YEAR_SHIFTED = 4;
 export const F_FAMILY = 1;
 export const F_PATRONYMIC = 2;
 export const F_BIRTH = 3;

@@ -171,6 +171,9 @@ describe('who may be LIKELY', () => {
     // Only the given name and the birth day: a namesake as likely as a renamed child, for a person to weigh.
     expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, -1, 0, 0, -1))).toBe(false);
     expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, 3, 0, 0))).toBe(false);
+    // The same day and month a year off still shows the birth day; a year-only ±1 does not.
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, 4, 0, 0))).toBe(true);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, 5, 0, 0))).toBe(false);
   });
   test('a sibling (given names differ, surname agrees) never is', () => {
     expect(mayBeLikely(lv(GIVEN_PARTIAL, 0, 0, 0, 0, 0))).toBe(false);
