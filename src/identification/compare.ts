@@ -2,7 +2,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { latinLetters, skeleton, spellingKey } from './skeleton';
+import { latinLetters, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -25,6 +25,8 @@ export interface NameVariant {
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
+  /** The surname's typo key (vowel runs kept letter by letter): one edit there is a typo. */
+  familyTypoKey: string;
   patronymicKey: string;
   patronymicSkel: string;
 }
@@ -113,7 +115,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
   return {
     givenName, familyName, patronymic,
     givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
-    familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
+    familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
 }
@@ -141,6 +143,7 @@ function familyLevel(a: NameVariant, b: NameVariant): number {
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
   if (Math.min(a.familyKey.length, b.familyKey.length) >= 5 && editDistance(a.familyKey, b.familyKey, 1) <= 1) return 2;
+  if (Math.min(a.familyTypoKey.length, b.familyTypoKey.length) >= 5 && editDistance(a.familyTypoKey, b.familyTypoKey, 1) <= 1) return 2;
   // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
   if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
   return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
