@@ -302,7 +302,7 @@ async function main() {
       out(`naive baseline           ${f3(baseline.precision)}   ${f3(baseline.recall)}  ${f3(baseline.f1)}  ${String(btp + bfp).padStart(7)}  ${bsib}   (exact UA transliteration of surname + Jaro-Winkler >= 0.9 + same birth year)`);
       out(`review load: ${f3(both.n / Math.max(1, both.tp))} candidates per true match found (LIKELY+POSSIBLE)`);
       out(`time: full match ${(matchMs / 1000).toFixed(1)} s (${Object.entries(stats.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}); import of 1,000 traces with matching: mean ${(mean / 1000).toFixed(2)} s, max ${(Math.max(...batchTimes) / 1000).toFixed(2)} s (${batchTimes.length} batches); bulk import ${(importMs / 1000).toFixed(0)} s`);
-      const sweep = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].filter((x) => x >= bands.possible).map((th) => {
+      const sweep = [0.3, 0.35, 0.4, 0.45, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999].filter((x) => x >= bands.possible).map((th) => {
         const r = evalBand((c) => c.eligible && c.probability >= th);
         return `${th}: P ${f3(r.precision)} R ${f3(r.recall)} F1 ${f3(r.f1)}`;
       });

@@ -2,7 +2,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { latinLetters, skeleton, spellingKey } from './skeleton';
+import { latinLetters, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -25,6 +25,8 @@ export interface NameVariant {
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
+  /** The surname's typo key (vowel runs kept letter by letter): one edit there is a typo. */
+  familyTypoKey: string;
   patronymicKey: string;
   patronymicSkel: string;
 }
@@ -45,13 +47,15 @@ export const FIELDS = [
   { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
-  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'DIFFERENT'] },
+  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'NEAR_YEAR', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
 export const F_GIVEN = 0;
 export const BIRTH_SWAPPED = 1;
 export const BIRTH_SAME_MONTH = 2;
+/** The same day and month, the year one off. */
+export const BIRTH_YEAR_SHIFTED = 4;
 export const F_FAMILY = 1;
 export const F_PATRONYMIC = 2;
 export const F_BIRTH = 3;
@@ -110,8 +114,8 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
   const givenSkel = skeleton(givenName);
   return {
     givenName, familyName, patronymic,
-    givenSkel, givenKey: keys.givenKeyOfSkeleton(givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
-    familySkel: skeleton(familyName), familyKey: spellingKey(familyName),
+    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
+    familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
 }
@@ -139,6 +143,7 @@ function familyLevel(a: NameVariant, b: NameVariant): number {
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
   if (Math.min(a.familyKey.length, b.familyKey.length) >= 5 && editDistance(a.familyKey, b.familyKey, 1) <= 1) return 2;
+  if (Math.min(a.familyTypoKey.length, b.familyTypoKey.length) >= 5 && editDistance(a.familyTypoKey, b.familyTypoKey, 1) <= 1) return 2;
   // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
   if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
   return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
@@ -162,10 +167,13 @@ export function birthLevel(a: PartialDate | null, b: PartialDate | null): number
     if (!monthsKnown) return 3;
     // Both months known and different (and not a swap): that is a disagreement, not a same-year agreement.
     // Counted as SAME_YEAR it made every namesake of the year look corroborated.
-    return 5;
+    return 6;
   }
-  if (dy === 1 && (!monthsKnown || (a.m === b.m && (!daysKnown || a.d === b.d)))) return 4;
-  return 5;
+  // A full date whose year is one off (a slip of the year, or the year of arrival): the day and month still agree,
+  // which a random pair born a year apart does once in 365. Apart from a year-only ±1, which is barely evidence.
+  if (dy === 1 && daysKnown && a.m === b.m && a.d === b.d) return 4;
+  if (dy === 1 && (!monthsKnown || (a.m === b.m && !daysKnown))) return 5;
+  return 6;
 }
 
 function placeLevel(a: string, b: string): number {

@@ -1,4 +1,4 @@
-import { BIRTH_SWAPPED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+import { BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -33,7 +33,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     [0.55, 0.25, 0.1, 0.07, 0.03],
     [0.5, 0.1, 0.15, 0.08, 0.17],
     [0.85, 0.1, 0.05],
-    [0.45, 0.08, 0.1, 0.2, 0.12, 0.05],
+    [0.45, 0.08, 0.1, 0.2, 0.08, 0.04, 0.05],
     [0.98, 0.02],
     [0.75, 0.15, 0.1],
   ],
@@ -41,7 +41,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     [0.02, 0.005, 0.01, 0.05, 0.915],
     [0.001, 0.002, 0.004, 0.03, 0.963],
     [0.02, 0.03, 0.95],
-    [0.0003, 0.0003, 0.006, 0.07, 0.14, 0.7834],
+    [0.0003, 0.0003, 0.006, 0.07, 0.0004, 0.14, 0.783],
     [0.5, 0.5],
     [0.05, 0.05, 0.9],
   ],
@@ -112,12 +112,13 @@ export function isSiblingPattern(levels: Int8Array): boolean {
 
 /**
  * A child renamed on adoption (or a surname mangled past one typo): the surname differs, but the given name, the
- * birth day and the patronymic or the place of birth agree. A namesake from another family agrees on all of
+ * birth day (exact, day and month swapped, or the same day and month a year off) and the patronymic or the place of
+ * birth agree. A namesake from another family agrees on all of
  * that only by a rare coincidence, which the model's weights price; a sibling differs in the given name.
  */
 export function isRenamedPattern(levels: Int8Array): boolean {
   return levels[F_GIVEN] >= 0 && levels[F_GIVEN] < GIVEN_PARTIAL && levels[F_FAMILY] >= FAMILY_PARTIAL
-    && levels[F_BIRTH] >= 0 && levels[F_BIRTH] <= BIRTH_SWAPPED
+    && levels[F_BIRTH] >= 0 && (levels[F_BIRTH] <= BIRTH_SWAPPED || levels[F_BIRTH] === BIRTH_YEAR_SHIFTED)
     && (levels[F_PATRONYMIC] === 0 || (levels[F_PLACE] >= 0 && levels[F_PLACE] <= 1));
 }
 

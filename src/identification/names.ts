@@ -1,5 +1,5 @@
 import { editDistance } from './editDistance';
-import { nameStem, patronymicStem, skeleton } from './skeleton';
+import { nameStem, patronymicStem, skeleton, spellingKey } from './skeleton';
 
 /** One row of the curated given-name equivalence table: a spelling and the name it is a form of. */
 export interface EquivalenceRow {
@@ -16,6 +16,14 @@ export class NameKeys {
   private readonly stems = new Map<string, string>();
   /** Each spelling in the table and each of its one-letter deletions → the spellings it comes from (a typo index). */
   private readonly deletions = new Map<string, string[]>();
+  /**
+   * Skeletons that are spellings of more than one name: every vowel run is `a` there, so Евгений and Євгенія
+   * (`evhana`), Валерій and Валерія, Алина and Алена fall on one skeleton. Such a name is keyed by its spelling
+   * key (vowels by class: `evheni` / `evhena`) instead; with the skeleton alone the last name of the table won, and
+   * every Евгений was keyed as Євгенія, so no Євген ever matched his Russian spelling.
+   */
+  private readonly ambiguous = new Set<string>();
+  private readonly bySpelling = new Map<string, string>();
 
   constructor(rows: EquivalenceRow[]) {
     for (const r of rows) {
@@ -23,6 +31,9 @@ export class NameKeys {
       const skel = skeleton(r.name);
       if (!skel) continue;
       if (!this.given.has(skel)) for (const d of oneDeletion(skel)) this.deletions.set(d, [...(this.deletions.get(d) ?? []), skel]);
+      else if (this.given.get(skel) !== key) this.ambiguous.add(skel);
+      const spelling = spellingKey(r.name);
+      if (!this.bySpelling.has(spelling)) this.bySpelling.set(spelling, key);
       this.given.set(skel, key);
       // A patronymic is made from the father's name: its stem finds the same key (Миколайович, Николаевич).
       this.stems.set(skel, key);
@@ -32,7 +43,13 @@ export class NameKeys {
 
   /** The equivalence key of a given name ('' when absent). */
   givenKey(name: string | null | undefined): string {
-    return this.givenKeyOfSkeleton(skeleton(name));
+    return this.givenKeyOf(name ?? '', skeleton(name));
+  }
+
+  /** The equivalence key of a given name whose skeleton is already computed (the costly part). */
+  givenKeyOf(name: string, skel: string): string {
+    if (this.ambiguous.has(skel)) return this.bySpelling.get(spellingKey(name)) ?? this.givenKeyOfSkeleton(skel);
+    return this.givenKeyOfSkeleton(skel);
   }
 
   /** The equivalence key of a given name's skeleton (the skeleton is the costly part: compute it once). */
@@ -59,6 +76,11 @@ export class NameKeys {
       }
     }
     return [...out];
+  }
+
+  /** The skeletons that are spellings of more than one name of the table (keyed by spelling key instead). */
+  ambiguousSkeletons(): string[] {
+    return [...this.ambiguous];
   }
 
   /** Whether a given name is one of the table's spellings. */

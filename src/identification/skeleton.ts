@@ -92,6 +92,20 @@ export function spellingKey(text: string | null | undefined): string {
   return s.replace(/(.)\1+/g, '$1');
 }
 
+/**
+ * A key for telling a typo from another surname: consonants folded as in the spelling key, but a vowel run is not
+ * one letter, so a letter dropped between two vowels (Чобазенко / Choazenko) or two letters swapped across a vowel
+ * (Шевак / Швеак) stay one edit apart, which on the spelling key they are not. French ou is u; a doubled letter is one.
+ */
+export function typoKey(text: string | null | undefined): string {
+  if (!text) return '';
+  const s = foldConsonants(text)
+    .replace(/ou/g, 'u')
+    .replace(/[aeiouyj]/g, (c) => (c === 'y' || c === 'j' ? 'i' : c))
+    .toLowerCase();
+  return s.replace(/(.)\1+/g, '$1');
+}
+
 /** A patronymic's stem: the father's name it is made from (Федорівна, Федоровна, Fedorovich → fadar). */
 export function patronymicStem(text: string | null | undefined): string {
   const s = skeleton(text);

@@ -5,6 +5,8 @@ import { startTestApp, type TestApp } from '../helpers/testApp';
 import { connectWs, settleFeed, waitForSubscribers } from '../helpers/ws';
 import type { Organization } from '../../src/entities';
 import { OrganizationKind, Role } from '../../src/schema/enums';
+import { matchAll } from '../../src/services/identification/linkage';
+import { skeleton } from '../../src/identification/skeleton';
 
 /** Identification from the outside: import, matching on import / report / update, decisions, doNotMatch, the live event. */
 let t: TestApp;
@@ -86,6 +88,31 @@ test('an import keeps the valid records, rejects the others by index and field, 
   expect(again.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 1, unchanged: 2, rejected: [] });
   const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1', [src]);
   expect(n).toBe(3);
+});
+
+test('Євген is Евгений, not Євгенія (one skeleton); a full run re-keys traces imported with the old key', async () => {
+  const stem = randomStem();
+  const rep = await t.gql(REPORT, { input: {
+    givenName: 'Євген', familyName: `${stem}енко`, patronymic: 'Іванович', sex: 'MALE', birthDate: '2013-06-21', placeOfBirth: 'м. Ізюм',
+  } }, worker);
+  expect(rep.errors).toBeUndefined();
+  const childId = rep.data!.reportChild.child.id;
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'e1', givenName: 'Евгений', familyName: `${stem}енко`, patronymic: 'Иванович', sex: 'MALE', birthDate: '2013-06-21', placeOfBirth: 'г. Изюм' },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const recordId = await recordIdOf(src, 'e1');
+  const likely = async () => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: recordId, band: 'LIKELY' } }, worker)).data!.matchCandidates.totalCount;
+  expect(await likely()).toBe(1);
+
+  // A trace imported before keyed Евгений as Євгенія (the table's last name of that skeleton): no pair was blocked.
+  await ds.query('DELETE FROM match_candidate WHERE external_record_id = $1', [recordId]);
+  await ds.query('UPDATE external_record SET given_key = $2 WHERE id = $1', [recordId, skeleton('Євгенія')]);
+  await ds.transaction((em) => matchAll(em, { bands: { likely: 0.5, possible: 0.05 }, train: false }));
+  const [row] = await ds.query('SELECT given_key FROM external_record WHERE id = $1', [recordId]);
+  expect(row.given_key).not.toBe(skeleton('Євгенія'));
+  expect(await likely()).toBe(1);
 });
 
 test('more than 1,000 records in one call is BAD_USER_INPUT and writes nothing', async () => {

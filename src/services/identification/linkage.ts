@@ -367,11 +367,28 @@ export interface FullRunOptions {
 }
 
 /** Full matching (`npm run match`): every child against every unlinked trace, optionally with a new model. */
+/**
+ * Re-keys the traces whose given name has a skeleton shared by two names of the table (Евгений / Євгенія): their
+ * key is taken from the spelling key since this model, and traces imported before kept the old one.
+ */
+async function refreshRecordGivenKeys(em: EntityManager, keys: NameKeys): Promise<void> {
+  const skels = keys.ambiguousSkeletons();
+  if (!skels.length) return;
+  const rows: { id: string; given_name: string; given_skel: string; given_key: string }[] = await em.query(
+    'SELECT id, given_name, given_skel, given_key FROM external_record WHERE given_skel = ANY($1::text[])', [skels]);
+  const stale = rows.map((r) => ({ id: r.id, key: keys.givenKeyOf(r.given_name, r.given_skel), old: r.given_key })).filter((r) => r.key !== r.old);
+  if (stale.length) {
+    await em.query('UPDATE external_record e SET given_key = x.key FROM unnest($1::uuid[], $2::text[]) AS x(id, key) WHERE e.id = x.id',
+      [stale.map((r) => r.id), stale.map((r) => r.key)]);
+  }
+}
+
 export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise<MatchRunStats & { timings: Record<string, number> }> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string) => { timings[name] = Date.now() - t0 - Object.values(timings).reduce((a, b) => a + b, 0); };
   const keys = await loadNameKeys(em, true);
+  await refreshRecordGivenKeys(em, keys);
   const children = await refreshChildVariants(em, null);
   await em.query('ANALYZE child_name_variant');
   lap('variants');
