@@ -17,7 +17,7 @@ let childA: string; // led by A, FULL to B, SUMMARY to C
 let recordA: string;
 let candA: string;
 let candVersion: number;
-const source = `Perm registry ${randomStem(2)}`;
+const source = `Perm registry ${randomStem(6)}`; // unique across runs on a kept database
 
 beforeAll(async () => {
   t = await startTestApp();
