@@ -25,8 +25,20 @@ export class AuditProofs1764900001001 implements MigrationInterface {
     await q.query(`CREATE TRIGGER audit_merkle_node_no_truncate BEFORE TRUNCATE ON audit_merkle_node FOR EACH STATEMENT EXECUTE FUNCTION bkb_append_only()`);
     await q.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_merkle_node FROM PUBLIC`);
 
-    // VOLATILE (the default): every statement inside takes a fresh snapshot, so the head is read after the lock.
-    await q.query(`CREATE FUNCTION bkb_audit_append(p_prev_seq bigint, p_prev_hash text, p_at timestamptz, p_actor uuid[], p_org uuid[],
+    await q.query(APPEND_FUNCTION_V1);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION bkb_audit_append(bigint, text, timestamptz, uuid[], uuid[], text[], text[], text[], text[], text[], text[])`);
+    await q.query(`DROP TABLE audit_merkle_node`);
+  }
+}
+
+/**
+ * `bkb_audit_append` as this migration creates it. VOLATILE (the default): every statement inside takes a fresh
+ * snapshot, so the head is read after the lock. Exported for 1764900001201's `down`, which restores it.
+ */
+export const APPEND_FUNCTION_V1 = `CREATE FUNCTION bkb_audit_append(p_prev_seq bigint, p_prev_hash text, p_at timestamptz, p_actor uuid[], p_org uuid[],
         p_op text[], p_et text[], p_ei text[], p_fields text[], p_vh text[], p_hash text[])
       RETURNS TABLE (head_seq bigint, head_hash text) LANGUAGE plpgsql AS $$
       DECLARE h_seq bigint; h_hash text;
@@ -42,11 +54,4 @@ export class AuditProofs1764900001001 implements MigrationInterface {
                  COALESCE(lag(t.h) OVER (ORDER BY t.n), p_prev_hash), t.h
             FROM unnest(p_actor, p_org, p_op, p_et, p_ei, p_fields, p_vh, p_hash) WITH ORDINALITY AS t(u, o, op, et, ei, f, vh, h, n)
            ORDER BY t.n;
-      END $$`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION bkb_audit_append(bigint, text, timestamptz, uuid[], uuid[], text[], text[], text[], text[], text[], text[])`);
-    await q.query(`DROP TABLE audit_merkle_node`);
-  }
-}
+      END $$`;

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { APPEND_FUNCTION_V1 } from './1764900001001-AuditProofs';
 
 /**
  * Reads are audited as one entry per request and entity type ("bkb-audit/2", see src/audit/chain.ts): the entry
@@ -20,24 +21,7 @@ export class AuditReadBatches1764900001201 implements MigrationInterface {
     await q.query(`DROP FUNCTION bkb_audit_append(bigint, text, timestamptz, uuid[], uuid[], text[], text[], text[], text[], text[], text[], text[])`);
     await q.query(`DROP INDEX audit_entry_entity_ids_idx`);
     await q.query(`ALTER TABLE audit_entry DROP COLUMN entity_ids`);
-    // The function as migration 1764900001001 created it.
-    await q.query(`CREATE FUNCTION bkb_audit_append(p_prev_seq bigint, p_prev_hash text, p_at timestamptz, p_actor uuid[], p_org uuid[],
-        p_op text[], p_et text[], p_ei text[], p_fields text[], p_vh text[], p_hash text[])
-      RETURNS TABLE (head_seq bigint, head_hash text) LANGUAGE plpgsql AS $$
-      DECLARE h_seq bigint; h_hash text;
-      BEGIN
-        PERFORM pg_advisory_xact_lock(72891001655876);
-        SELECT a.seq, a.hash INTO h_seq, h_hash FROM audit_entry a ORDER BY a.seq DESC LIMIT 1;
-        IF COALESCE(h_seq, 0) <> p_prev_seq OR COALESCE(h_hash, repeat('0', 64)) <> p_prev_hash THEN
-          RETURN QUERY SELECT COALESCE(h_seq, 0), COALESCE(h_hash, repeat('0', 64))::text;
-          RETURN;
-        END IF;
-        INSERT INTO audit_entry (seq, at, actor_id, organization_id, operation, entity_type, entity_id, fields, values_hash, prev_hash, hash)
-          SELECT p_prev_seq + t.n, p_at, t.u, t.o, t.op, t.et, t.ei, CASE WHEN t.f = '' THEN '{}'::text[] ELSE string_to_array(t.f, ',') END, t.vh,
-                 COALESCE(lag(t.h) OVER (ORDER BY t.n), p_prev_hash), t.h
-            FROM unnest(p_actor, p_org, p_op, p_et, p_ei, p_fields, p_vh, p_hash) WITH ORDINALITY AS t(u, o, op, et, ei, f, vh, h, n)
-           ORDER BY t.n;
-      END $$`);
+    await q.query(APPEND_FUNCTION_V1); // as migration 1764900001001 created it
   }
 }
 
