@@ -174,3 +174,31 @@ export class RawSocket {
     this.ws.close();
   }
 }
+
+/**
+ * Live subscriptions of one query for a test file: `live` connects a client, subscribes and waits until the
+ * server holds it; `disposeAll` (afterEach) closes every client and waits until the feed has let them go.
+ */
+export function liveSubscriptions(app: () => { app: App; url: string }, query: string) {
+  const clients: WsClient[] = [];
+  return {
+    /** Every client opened so far (push one opened by hand to have it closed too). */
+    clients,
+    async live(token: string, variables: Record<string, unknown> = {}): Promise<{ client: WsClient; c: Collector }> {
+      const { app: a, url } = app();
+      await settleFeed(a);
+      const before = a.deps.feed.subscriberCount;
+      const client = connectWs(url, token);
+      clients.push(client);
+      const c = client.subscribe(query, variables);
+      await waitForSubscribers(a, before + 1);
+      return { client, c };
+    },
+    async disposeAll(): Promise<void> {
+      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+      const a = app().app;
+      const deadline = Date.now() + 10000;
+      while (a.deps.feed.subscriberCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    },
+  };
+}

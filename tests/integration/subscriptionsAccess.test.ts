@@ -3,7 +3,7 @@ import { CaseEventKind, CaseStatus, Role, ShareAccess } from '../../src/schema/e
 import { CaseService } from '../../src/services/CaseService';
 import { createCase, createOrg, createUser } from '../factories';
 import { startTestApp, type TestApp } from '../helpers/testApp';
-import { connectWs, flip, settleFeed, waitForSubscribers, type WsClient } from '../helpers/ws';
+import { connectWs, flip, liveSubscriptions } from '../helpers/ws';
 
 /**
  * The holes an outside review found in live updates (issue 8): a filter argument that tested a field the
@@ -14,24 +14,13 @@ const SUB = `subscription($caseId: ID, $organizationId: ID, $afterEventId: ID, $
 }`;
 
 let t: TestApp;
-const clients: WsClient[] = [];
+const subs = liveSubscriptions(() => ({ app: t.app, url: t.url }), SUB);
+const { clients } = subs;
 beforeAll(async () => { t = await startTestApp(); });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  const deadline = Date.now() + 10000;
-  while (t.app.deps.feed.subscriberCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-});
+afterEach(() => subs.disposeAll());
 afterAll(async () => { await t.stop(); });
 
-async function live(token: string, variables: Record<string, unknown> = {}) {
-  await settleFeed(t.app);
-  const before = t.app.deps.feed.subscriberCount;
-  const client = connectWs(t.url, token);
-  clients.push(client);
-  const c = client.subscribe(SUB, variables);
-  await waitForSubscribers(t.app, before + 1);
-  return c;
-}
+const live = async (token: string, variables: Record<string, unknown> = {}) => (await subs.live(token, variables)).c;
 
 /** The id of the newest event now (to resume after it). */
 const headId = async () => t.app.deps.tokens.eventIds.encode((await t.app.deps.dataSource.query('SELECT coalesce(max(id), 0)::text AS id FROM case_event'))[0].id);

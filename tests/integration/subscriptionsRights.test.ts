@@ -5,7 +5,7 @@ import { CaseStatus, OrganizationKind, Role, ShareAccess } from '../../src/schem
 import { CaseService } from '../../src/services/CaseService';
 import { createCase, createOrg, createUser } from '../factories';
 import { startTestApp, type TestApp } from '../helpers/testApp';
-import { connectWs, flip, settleFeed, waitForSubscribers, type Collector, type WsClient } from '../helpers/ws';
+import { flip, liveSubscriptions, settleFeed, type Collector, type WsClient } from '../helpers/ws';
 
 /**
  * A change of rights takes effect for the next event delivered (issue 8, item 11), not at the next periodic
@@ -16,27 +16,15 @@ const SUB = `subscription($caseId: ID) { caseStatusChanged(caseId: $caseId) { ev
 
 let t: TestApp;
 let ds: DataSource;
-const clients: WsClient[] = [];
+const subs = liveSubscriptions(() => ({ app: t.app, url: t.url }), SUB);
 beforeAll(async () => {
   t = await startTestApp({ env: { ACCOUNT_RECHECK_SECONDS: '0' } });
   ds = t.app.deps.dataSource;
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  const deadline = Date.now() + 10000;
-  while (t.app.deps.feed.subscriberCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-});
+afterEach(() => subs.disposeAll());
 afterAll(async () => { await t.stop(); });
 
-async function live(token: string, variables: Record<string, unknown> = {}) {
-  await settleFeed(t.app);
-  const before = t.app.deps.feed.subscriberCount;
-  const client = connectWs(t.url, token);
-  clients.push(client);
-  const c = client.subscribe(SUB, variables);
-  await waitForSubscribers(t.app, before + 1);
-  return { client, c };
-}
+const live = subs.live;
 
 /** A case led by one organization, shared FULL with a partner; a case worker of each, and a council member as a witness. */
 async function world() {
