@@ -6,6 +6,7 @@ import { Returns1764800000001 } from './1764800000001-Returns';
 import { FieldChanges1764900000801 } from './1764900000801-FieldChanges';
 import { AuditProofs1764900001001 } from './1764900001001-AuditProofs';
 import { AuditReadBatches1764900001201 } from './1764900001201-AuditReadBatches';
+import { PrincipalChanges1764900001401 } from './1764900001401-PrincipalChanges';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -14,4 +15,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   Returns1764800000001,
   FieldChanges1764900000801,
   AuditProofs1764900001001,
-  AuditReadBatches1764900001201];
+  AuditReadBatches1764900001201,
+  PrincipalChanges1764900001401];

@@ -23,6 +23,7 @@ import { exposurePlugin } from './http/security';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import { PgNotifyEventBus } from './pubsub/PgNotifyEventBus';
+import { isPrincipalChangeSource, PrincipalCache } from './auth/principalCache';
 import { RedisEventBus } from './pubsub/RedisEventBus';
 import { buildSchema } from './schema/buildSchema';
 import { assertComplexity, limitRules, MAX_DOCUMENT_TOKENS } from './schema/limits';
@@ -203,6 +204,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps = { config, tokens, logger, events } as AppDeps;
   Object.defineProperty(deps, 'dataSource', { get: () => dataSource, enumerable: true });
   deps.feed = new CaseEventFeed(deps);
+  // The principal kept between requests only where PostgreSQL tells this instance of every change to it.
+  if (config.principalCacheSeconds > 0 && isPrincipalChangeSource(events)) deps.principals = new PrincipalCache(events, config.principalCacheSeconds * 1000);
   deps.loginGuard = new LoginGuard(config, logger);
   const metrics = createMetrics(config, deps);
   deps.audit = new AuditLog(deps);
@@ -308,6 +311,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         () => deps.feed.stop(),
         () => deps.audit.stop(),
         () => (httpServer.listening ? new Promise<void>((r) => httpServer.close(() => r())) : undefined),
+        () => deps.principals?.close(),
         () => events.close(),
         () => deps.loginGuard.close(),
         () => (dataSource?.isInitialized ? dataSource.destroy() : undefined),

@@ -16,6 +16,8 @@ export interface Config {
   jwtSecret?: string;
   tokenTtlSeconds: number;
   redisUrl?: string;
+  /** How long an authenticated principal may be kept between requests at most (src/auth/principalCache.ts); 0: never. */
+  principalCacheSeconds: number;
   production: boolean;
   logLevel: string;
   maxPageSize: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.JWT_SECRET || undefined,
     tokenTtlSeconds: int(env.TOKEN_TTL_SECONDS, 8 * 3600, 'TOKEN_TTL_SECONDS'),
     redisUrl: env.REDIS_URL || undefined,
+    principalCacheSeconds: int(env.PRINCIPAL_CACHE_SECONDS, 60, 'PRINCIPAL_CACHE_SECONDS'),
     production,
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     maxPageSize: int(env.MAX_PAGE_SIZE, 100, 'MAX_PAGE_SIZE'),

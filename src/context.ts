@@ -13,6 +13,7 @@ import { readRows } from './db/rawRead';
 import type { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
 import type { AuditLog, AuditRecord } from './audit/AuditLog';
+import type { PrincipalCache } from './auth/principalCache';
 import { flushAudit } from './audit/audit';
 import type { ResolverBudget } from './schema/limits';
 
@@ -29,6 +30,11 @@ export interface AppDeps {
   loginGuard: LoginGuard;
   /** The tamper-evident audit log (src/audit). */
   audit: AuditLog;
+  /**
+   * Authenticated principals kept between requests, invalidated by PostgreSQL NOTIFY (src/auth/principalCache.ts);
+   * absent when the event bus does not listen on PostgreSQL (then every request reads the account).
+   */
+  principals?: PrincipalCache<PrincipalRow>;
 }
 
 /** The per-request (or per-subscription-operation) context: who is asking, what they may do, and batched loaders. */
@@ -81,14 +87,19 @@ export async function authenticate(deps: AppDeps, authorization: string | undefi
   const token = bearerToken(authorization);
   if (!token) return null;
   const claims = await deps.tokens.verify(token);
-  const found = await loadPrincipalRow(deps, claims.userId);
+  const row = deps.principals
+    ? await deps.principals.get(claims.userId, () => loadRow(deps, claims.userId), (r) => r.active)
+    : await loadRow(deps, claims.userId);
+  // A new User each time: a request may change its copy (and keys its staff scope by it).
+  const found = row ? principalRowToUser(row) : null;
   if (!found || !found.user.active) throw unauthenticated('Unknown or deactivated user');
   staffScopes.set(found.user, found.scope);
   return { user: found.user, expiresAt: claims.expiresAt };
 }
 
 // Read on every authenticated request (HTTP and each WebSocket operation): the account's columns without its
-// password hash, and the staff scope of centre roles, in one statement (issue 11). Read fresh each time:
+// password hash, and the staff scope of centre roles, in one statement (issue 11). Kept between requests by
+// the principal cache only while PostgreSQL tells this instance of every change (src/auth/principalCache.ts):
 // deactivation and role or centre changes made directly in the database take effect on the next request.
 const PRINCIPAL_SQL = `SELECT u.id, u.email, u.display_name, u.roles::text[] AS roles, u.organization_id, u.active, u.created_at,
        CASE WHEN u.roles && ARRAY['CENTRE_COORDINATOR']::user_role[] THEN
@@ -97,16 +108,21 @@ const PRINCIPAL_SQL = `SELECT u.id, u.email, u.display_name, u.roles::text[] AS 
        CASE WHEN u.roles && ARRAY['SPECIALIST']::user_role[] THEN (SELECT id FROM specialist WHERE user_id = u.id) END AS specialist_id
   FROM app_user u WHERE u.id = ANY($1::uuid[])`;
 
-type PrincipalRow = {
+export type PrincipalRow = {
   id: string; email: string; display_name: string; roles: Role[]; organization_id: string; active: boolean; created_at: Date;
   centres: [string, string][] | null; specialist_id: string | null;
 };
 
 async function loadPrincipalRow(deps: Pick<AppDeps, 'dataSource'>, userId: string): Promise<{ user: User; scope: StaffScope } | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) return null;
-  // A prepared statement on the pool, past TypeORM's query runner (src/db/rawRead.ts): sent on every request.
-  const [row] = await readRows<PrincipalRow>(deps.dataSource, PRINCIPAL_SQL, [[userId]]);
+  const row = await loadRow(deps, userId);
   return row ? principalRowToUser(row) : null;
+}
+
+async function loadRow(deps: Pick<AppDeps, 'dataSource'>, userId: string): Promise<PrincipalRow | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) return null;
+  // A prepared statement on the pool, past TypeORM's query runner (src/db/rawRead.ts).
+  const [row] = await readRows<PrincipalRow>(deps.dataSource, PRINCIPAL_SQL, [[userId]]);
+  return row ?? null;
 }
 
 /**
