@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   }
 
   const modulesFrom = StartTimeline.mark();
+  // Before anything loads graphql: its type checks without the development-only realm check.
+  (require('./graphqlProductionChecks') as typeof import('./graphqlProductionChecks')).useGraphqlProductionChecks();
   require('reflect-metadata');
   const { createApp } = require('./app') as typeof import('./app');
   const { DEMO_USERS } = require('./db/seed') as typeof import('./db/seed');

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { createApp, type App } from '../../src/app';
+import type { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { useGraphqlProductionChecks } from '../../src/graphqlProductionChecks';
 import { answerStatsRequests, installStatementCounter } from './sqlStatementCounter';
 
 /*
@@ -19,6 +20,9 @@ interface HubOptions {
 
 async function main(): Promise<void> {
   const opts = JSON.parse(process.env.BENCH_HUB ?? '{}') as HubOptions;
+  // As src/main.ts does, before anything loads graphql (the hub is required below).
+  useGraphqlProductionChecks();
+  const { createApp } = require('../../src/app') as typeof import('../../src/app');
   if (process.env.BENCH_COUNT_SQL === '1') installStatementCounter();
   answerStatsRequests();
   // Demo world on by default (seedDemo does nothing when the demo users already exist); DEMO_SEED=false turns it off.
