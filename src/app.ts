@@ -3,7 +3,6 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -19,6 +18,7 @@ import { seedDemo } from './db/seed';
 import { sweepExports } from './services/evidence/exportSweep';
 import { createMetrics } from './http/metrics';
 import { mountExposure, withRequest } from './http/routes';
+import { apolloExpress } from './http/apolloExpress';
 import { exposurePlugin } from './http/security';
 import { CaseEventFeed } from './pubsub/CaseEventFeed';
 import type { EventBus } from './pubsub/EventBus';
@@ -274,7 +274,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         res.status(r.ok ? 200 : 503).json(r);
       });
       app.use(evidenceRouter(deps));
-      app.use('/graphql', express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, {
+      app.use('/graphql', express.json({ limit: config.bodyLimit }), apolloExpress(apollo, {
         context: async ({ req }) => {
           try {
             const ctx = withRequest(await buildContext(deps, req.headers.authorization), req);
