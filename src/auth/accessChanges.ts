@@ -9,8 +9,9 @@ const listeners = new Set<Listener>();
 /**
  * Registers a reaction to a change of a user's rights (roles, deactivation) on this instance, e.g. ending that
  * user's running subscriptions at once instead of at the next periodic re-check. Returns the unsubscribe.
- * HTTP needs none: the principal is read on every request (context.ts) and abilities are cached by what they
- * are built from (abilityCache.ts), so the next request already runs with the new rights.
+ * HTTP needs none: a kept principal is dropped by the triggers' NOTIFY and used only after a barrier on the LISTEN
+ * connection (auth/principalCache.ts), and abilities are cached by what they are built from (abilityCache.ts), so
+ * the next request already runs with the new rights.
  */
 export function onAccessChanged(listener: Listener): () => void {
   listeners.add(listener);

@@ -18,6 +18,8 @@ export class PgNotifyEventBus extends ListenerSet implements EventBus, Principal
   /** The barrier sent last (possibly before some waiting request arrived), and the one queued after it. */
   private barrierSent: Promise<void> | null = null;
   private barrierNext: Promise<void> | null = null;
+  /** Barriers sent so far (tests and profile notes: requests per barrier under load). */
+  barriersSent = 0;
   private url = '';
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
@@ -62,6 +64,7 @@ export class PgNotifyEventBus extends ListenerSet implements EventBus, Principal
     const client = this.client;
     // PostgreSQL delivers the notifications committed before it reads this statement ahead of its answer, and
     // pg emits 'notification' for them before it resolves the query.
+    if (client) this.barriersSent++;
     const done = client ? client.query('SELECT 1').then(() => undefined) : Promise.reject(new Error('not listening'));
     const sent: Promise<void> = done.finally(() => {
       if (this.barrierSent === sent) this.barrierSent = null;

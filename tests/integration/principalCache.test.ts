@@ -53,6 +53,24 @@ test('a principal is kept between requests: the second request sends no account 
   expect(texts.filter((s) => /FROM app_user/i.test(s))).toEqual([]);
 });
 
+test('concurrent requests: at most one barrier each (shared when they arrive within one), and each sees a change committed before it arrived', async () => {
+  const { worker } = await pair();
+  await b.gql(ME, {}, worker.token);
+  const bus = b.app.deps.events as PgNotifyEventBus;
+  const sent = bus.barriersSent;
+  const hits = cache(b).stats.hits;
+  const answers = await Promise.all(Array.from({ length: 40 }, () => b.gql(ME, {}, worker.token)));
+  for (const r of answers) expect(r.data?.me?.roles).toEqual(['CASE_WORKER']);
+  expect(cache(b).stats.hits - hits).toBe(40);
+  // Never more barriers than requests: requests that arrive while one is queued share it (how many do depends on
+  // timing: a barrier answers in a fraction of a millisecond, so on an idle server most requests get their own).
+  expect(bus.barriersSent - sent).toBeGreaterThan(0);
+  expect(bus.barriersSent - sent).toBeLessThanOrEqual(40);
+  await ds.query(`UPDATE app_user SET roles = '{ANALYST}' WHERE id = $1`, [worker.user.id]);
+  const after = await Promise.all(Array.from({ length: 20 }, () => b.gql(ME, {}, worker.token)));
+  for (const r of after) expect(r.data?.me?.roles).toEqual(['ANALYST']);
+});
+
 test('roles changed through instance A: the next request on instance B has the new roles', async () => {
   const { admin, worker } = await pair();
   for (let i = 0; i < 2; i++) expect((await b.gql(ME, {}, worker.token)).data).toEqual({ me: { id: worker.user.id, roles: ['CASE_WORKER'] } });
