@@ -119,7 +119,7 @@ export function readFastPathPlugin(
   if (!config.readFastPath) return {};
   const casesDef = schema.getQueryType()!.getFields().cases;
 
-  const compile = (shape: Shape, ability: AppAbility, withAfter: boolean): CompiledStatement | null => {
+  const compile = (shape: Shape, ability: AppAbility, withAfter: boolean, ctx: Context): CompiledStatement | null => {
     let byAfter = shape.statements.get(ability);
     if (!byAfter) shape.statements.set(ability, (byAfter = [undefined, undefined]));
     const i = withAfter ? 1 : 0;
@@ -132,6 +132,8 @@ export function readFastPathPlugin(
         st = { sql, values, walk: rootWalk.children[0].node, events: compiler.events };
       } catch (e) {
         if (!Compiler.isUnsupported(e)) throw e;
+        // Once per document, operation and reader: why the executor answers this one.
+        ctx.deps.logger.debug({ operationName: shape.operation.name?.value, reason: (e as Error).message }, 'read fast path: not compiled');
         st = null;
       }
       byAfter[i] = st;
@@ -158,7 +160,7 @@ export function readFastPathPlugin(
       after = caseCursor(args.after as string);
       if (!after) return null;
     }
-    const st = compile(shape, ctx.ability, after !== undefined);
+    const st = compile(shape, ctx.ability, after !== undefined, ctx);
     if (!st) return null;
     const request: Record<string, unknown> = { fp_limit: limit, fp_limit1: limit + 1, fp_after_at: after?.[0], fp_after_id: after?.[1] };
     for (const ev of st.events) {
