@@ -1,5 +1,5 @@
 import {
-  getLocation, getNamedType, isListType, isNonNullType, isObjectType, Kind,
+  getLocation, isNonNullType, isObjectType, Kind,
   type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLSchema, type SelectionSetNode, type SourceLocation,
 } from 'graphql';
 import type { AppAbility } from '../auth/ability';
@@ -140,7 +140,6 @@ export class Compiler {
     private readonly schema: GraphQLSchema,
     private readonly ability: AppAbility,
     private readonly fragments: Record<string, FragmentDefinitionNode>,
-    private readonly maxPageSize: number,
   ) {}
 
   private next(base: string): string {
@@ -394,12 +393,4 @@ export class Compiler {
   static isUnsupported(e: unknown): boolean {
     return e instanceof Unsupported;
   }
-
-  get pageCap(): number {
-    return this.maxPageSize;
-  }
 }
-
-/** Whether a field's type is a list (for the walker's paths it does not matter: lists are walked item by item). */
-export const isList = (def: GraphQLField<unknown, unknown>): boolean => isListType(isNonNullType(def.type) ? def.type.ofType : def.type);
-export { getNamedType };

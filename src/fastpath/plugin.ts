@@ -126,7 +126,7 @@ export function readFastPathPlugin(
     let st = byAfter[i];
     if (st === undefined) {
       try {
-        const compiler = new Compiler(schema, ability, shape.fragments, config.maxPageSize);
+        const compiler = new Compiler(schema, ability, shape.fragments);
         const rootWalk: WalkNode = { typeName: 'Query', resolutions: 0, deny: [], check: [], children: [] };
         const { sql, values } = compiler.compileCases(shape.cases, withAfter, rootWalk);
         st = { sql, values, walk: rootWalk.children[0].node, events: compiler.events };
