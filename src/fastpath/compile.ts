@@ -257,7 +257,9 @@ export class Compiler {
       parts.push(`'${key}', ${value}`);
     }
     if (checks.length) {
-      scope.laterals.push(`CROSS JOIN LATERAL (SELECT ${checks.map((c, i) => `(${c}) AS k${i}`).join(', ')}) ${lateral}`);
+      // OFFSET 0 keeps the planner from pulling the checks up into both places that read them (the value and `$f`),
+      // which would evaluate each EXISTS twice per row.
+      scope.laterals.push(`CROSS JOIN LATERAL (SELECT ${checks.map((c, i) => `(${c}) AS k${i}`).join(', ')} OFFSET 0) ${lateral}`);
       parts.push(`'$f', json_build_array(${checks.map((_c, i) => `${lateral}.k${i}`).join(', ')})`);
     }
     return { sql: parts.length ? `json_build_object(${parts.join(', ')})` : `json_build_object()`, walk };
