@@ -85,8 +85,25 @@ function caseCursor(after: string): [string, string] | undefined {
   return [at, id];
 }
 
+interface Found {
+  site: WalkNode['deny'][number];
+  path: (string | number)[];
+  /** A denial is thrown synchronously by the executor; a check fails once the record's access facts are in. */
+  checked: boolean;
+}
+
+/**
+ * The errors in the order graphql-js reports them: it adds an error when its field settles, and a field settles
+ * later the deeper it is (each level is a promise later) and, within a level, denials (thrown at once) before
+ * checks (after a promise). A stable sort by (depth, denial first) of the depth-first list gives that order for
+ * every query the differential test tries; it is not a guarantee (graphql-js promises no order).
+ */
+function executorOrder(found: Found[]): Found[] {
+  return found.sort((a, b) => (a.path.length - b.path.length) || (Number(a.checked) - Number(b.checked)));
+}
+
 /** Places the FORBIDDEN errors, drops the `$f` markers and counts the resolutions graphql-js would have made. */
-function walk(value: unknown, node: WalkNode, path: (string | number)[], errors: { site: WalkNode['deny'][number]; path: (string | number)[] }[]): number {
+function walk(value: unknown, node: WalkNode, path: (string | number)[], errors: Found[]): number {
   if (value === null || value === undefined) return 0;
   if (Array.isArray(value)) {
     let n = 0;
@@ -99,11 +116,11 @@ function walk(value: unknown, node: WalkNode, path: (string | number)[], errors:
   }
   const obj = value as Record<string, unknown>;
   let n = node.resolutions;
-  for (const site of node.deny) errors.push({ site, path: [...path, site.key] });
+  for (const site of node.deny) errors.push({ site, path: [...path, site.key], checked: false });
   if (node.check.length) {
     const allowed = obj.$f as (boolean | null)[];
     delete obj.$f;
-    for (let i = 0; i < node.check.length; i++) if (allowed[i] !== true) errors.push({ site: node.check[i], path: [...path, node.check[i].key] });
+    for (let i = 0; i < node.check.length; i++) if (allowed[i] !== true) errors.push({ site: node.check[i], path: [...path, node.check[i].key], checked: true });
   }
   for (const c of node.children) {
     path.push(c.key);
@@ -174,7 +191,7 @@ export function readFastPathPlugin(
     const values = st.values.map((v) => (v instanceof RequestValue ? request[v.name] : v));
     const rows = await readRows<{ r: unknown }>(ctx.deps.dataSource, st.sql, values);
     const cases = rows[0].r;
-    const found: Parameters<typeof walk>[3] = [];
+    const found: Found[] = [];
     const resolutions = 1 + walk(cases, st.walk, [shape.root.find((r) => r.node)!.key], found);
     const budget = ctx.resolverBudget;
     if (budget) {
@@ -183,7 +200,7 @@ export function readFastPathPlugin(
     }
     const data: Record<string, unknown> = {};
     for (const r of shape.root) data[r.key] = r.node ? cases : 'Query';
-    const errors = found.map((f) => format({ message: f.site.message, locations: f.site.locations, path: f.path, extensions: { code: 'FORBIDDEN' } }, undefined as unknown as GraphQLError));
+    const errors = executorOrder(found).map((f) => format({ message: f.site.message, locations: f.site.locations, path: f.path, extensions: { code: 'FORBIDDEN' } }, undefined as unknown as GraphQLError));
     return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single' as const, singleResult: errors.length ? { data, errors } : { data } } };
   };
 
