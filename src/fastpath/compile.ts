@@ -342,7 +342,10 @@ export class Compiler {
    * more follow), as an aggregate: edges of the first `lim`, pageInfo. `cursor` gives an edge's cursor SQL (null:
    * not supported).
    */
-  private connection(connType: string, edgeType: string, nodeType: string, scope: Scope, node: FieldNode, parentWalk: WalkNode, lim: string, cursor: (a: string) => string | null): string {
+  private connection(
+    connType: string, edgeType: string, nodeType: string, scope: Scope, node: FieldNode, parentWalk: WalkNode, lim: string,
+    cursor: (a: string) => string | null, totalCount: () => string | null = () => null,
+  ): string {
     const inPage = `${scope.alias}.fp_n <= ${lim}`;
     const conn = this.object(connType, scope, node.selectionSet, (field, _d, walk) => {
       this.noArgs(field);
@@ -370,6 +373,8 @@ export class Compiler {
           this.child(walk, field, info.walk);
           return info.sql;
         }
+        case 'totalCount':
+          return totalCount();
         default:
           return null;
       }
@@ -383,7 +388,9 @@ export class Compiler {
     for (const arg of node.arguments ?? []) if (arg.name.value !== 'first' && arg.name.value !== 'after') unsupported('cases argument');
     const scope: Scope = { alias: 'p', laterals: [] };
     const lim = this.param('fp_limit', new RequestValue('fp_limit'));
-    const conn = this.connection('CaseConnection', 'CaseEdge', 'Case', scope, node, rootWalk, lim, caseCursor);
+    // totalCount as CaseService counts it: every case the reader may see, the cursor left out.
+    const count = () => `(SELECT COUNT(*)::int FROM case_file tc WHERE ${this.acl('Case', 'tc')})`;
+    const conn = this.connection('CaseConnection', 'CaseEdge', 'Case', scope, node, rootWalk, lim, caseCursor, count);
     const where = [this.acl('Case', 'c')];
     if (withAfter) where.push(`(c.created_at, c.id) < (${this.param('fp_after_at', new RequestValue('fp_after_at'))}::timestamptz, ${this.param('fp_after_id', new RequestValue('fp_after_id'))}::uuid)`);
     const text = `SELECT /* bkb fast path */ ${conn} AS r
