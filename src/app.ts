@@ -36,6 +36,7 @@ import { auditReadsPlugin } from './audit/audit';
 import { recordEvidenceAccess } from './services/evidence/evidenceAccess';
 import { evidenceRouter } from './http/evidenceRouter';
 import { StartTimeline } from './startTimeline';
+import { readFastPathPlugin } from './fastpath/plugin';
 
 export interface AppOptions {
   /** Overrides config.databaseUrl (tests pass their own database). */
@@ -232,6 +233,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       exposurePlugin(config),
       metrics.plugin,
       auditReadsPlugin(),
+      readFastPathPlugin(schema, config, format),
       { async serverWillStart() { return { async drainServer() { await ws?.dispose(); } }; } },
     ],
   });

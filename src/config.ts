@@ -66,6 +66,12 @@ export interface Config {
   auditCheckpointIntervalSeconds: number;
   /** Audit sensitive-field reads (always true in production; false only to measure the audit's cost). */
   auditReads: boolean;
+  /**
+   * The compiled read path (src/fastpath): operations it can compile (a cases page with its nested records) are
+   * answered by one SQL statement building the response's JSON; everything else runs through graphql-js.
+   * READ_FAST_PATH=false turns it off (the differential test runs both paths side by side).
+   */
+  readFastPath: boolean;
   /** Where `exportDossier` writes BagIt bags. */
   exportDir: string;
   /** Identification: match probability at or above which a candidate is LIKELY, and POSSIBLE (below: not stored). */
@@ -147,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointDir: path.resolve(env.AUDIT_CHECKPOINT_DIR || path.join(env.DATA_DIR || 'data', 'audit-checkpoints')),
     auditCheckpointIntervalSeconds: int(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 300, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS'),
     auditReads: production ? true : bool(env.AUDIT_READS, true),
+    readFastPath: bool(env.READ_FAST_PATH, true),
     exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
     matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.5, 'MATCH_LIKELY_THRESHOLD'),
     matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.05, 'MATCH_POSSIBLE_THRESHOLD'),
