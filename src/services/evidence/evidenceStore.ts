@@ -18,6 +18,8 @@ const FLUSH_EVERY = 64 << 20;
 export const BLOCK_SIZE = 2 << 20;
 /** Blocks one upload may hold (filling, waiting, being written): the memory of an upload is bounded by this. */
 const BLOCKS_PER_UPLOAD = 4;
+/** Block writes in flight at once (positioned, so their order does not matter): the thread pool's latency overlaps. */
+const WRITES_IN_FLIGHT = 2;
 /** Blocks kept for the next uploads: reused, they are not new external memory for V8 to collect. */
 const POOL_MAX = 16;
 const pool: Buffer[] = [];
@@ -41,8 +43,9 @@ export type ContentSource = Readable | ((sink: ContentSink) => Promise<void>);
 /**
  * The one pass over an upload's bytes: counts them against the limit, collects them into BLOCK_SIZE blocks and,
  * per full block, hands it to one positioned `fs.write` (the thread pool) and hashes it on the main thread while
- * that write runs. Writes are serial, in order; the blocks come from a small reused pool, so an upload holds at
- * most BLOCKS_PER_UPLOAD blocks and creates no garbage per chunk. It starts writing the bytes out to disk
+ * that write runs (in order: the hash sees the blocks as the file holds them). Up to WRITES_IN_FLIGHT writes run at
+ * once, so that a busy machine's thread hand-offs overlap; the blocks come from a small reused pool, so an upload
+ * holds at most BLOCKS_PER_UPLOAD blocks and creates no garbage per chunk. It starts writing the bytes out to disk
  * (`fdatasync` in the background every FLUSH_EVERY bytes) while more arrive, so that the disk works during the
  * upload rather than all at the closing `fsync`; without that the kernel holds a whole large upload in the page
  * cache (well under its dirty threshold on a large machine) and the upload takes receive time plus disk time.
@@ -56,7 +59,7 @@ class BlockWriter implements ContentSink {
   private held = 0;
   private readonly free: Buffer[] = [];
   private readonly queue: Array<{ block: Buffer; length: number }> = [];
-  private writing = false;
+  private writing = 0;
   private drained: (() => void) | null = null;
   private spaceWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private error: Error | null = null;
@@ -105,7 +108,7 @@ class BlockWriter implements ContentSink {
   async end(): Promise<void> {
     if (this.error) throw this.error;
     if (this.current && this.filled > 0) this.submit();
-    if (this.writing || this.queue.length > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
+    if (this.writing > 0 || this.queue.length > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
     await this.flushing;
     if (this.error) throw this.error;
     await new Promise<void>((resolve, reject) => fs.fsync(this.fd, (e) => (e ? reject(e) : resolve())));
@@ -115,7 +118,7 @@ class BlockWriter implements ContentSink {
   async abort(e: Error): Promise<void> {
     this.fail(e);
     this.queue.length = 0;
-    if (this.writing) await new Promise<void>((resolve) => { this.drained = resolve; });
+    if (this.writing > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
     await this.flushing;
   }
 
@@ -143,11 +146,14 @@ class BlockWriter implements ContentSink {
   }
 
   private pump(): void {
-    if (this.writing || this.queue.length === 0 || this.error) return;
+    while (this.writing < WRITES_IN_FLIGHT && this.queue.length > 0 && !this.error) this.startWrite();
+  }
+
+  private startWrite(): void {
     const { block, length } = this.queue.shift()!;
     const position = this.position;
     this.position += length;
-    this.writing = true;
+    this.writing++;
     let done = 0;
     const onWritten = (e: Error | null, n: number): void => {
       if (!e && done + n < length) {
@@ -156,13 +162,13 @@ class BlockWriter implements ContentSink {
         fs.write(this.fd, block, done, length - done, position + done, onWritten);
         return;
       }
-      this.writing = false;
+      this.writing--;
       this.free.push(block);
       if (e) this.fail(e);
       else this.written(length);
       for (const w of this.spaceWaiters.splice(0)) w.resolve();
       // end() and abort() wait for the queue to empty, or for an error that stops it.
-      if (!this.writing && (this.queue.length === 0 || this.error) && this.drained) { const d = this.drained; this.drained = null; d(); }
+      if (this.writing === 0 && (this.queue.length === 0 || this.error) && this.drained) { const d = this.drained; this.drained = null; d(); }
     };
     fs.write(this.fd, block, 0, length, position, onWritten);
     // The write reads the block in the thread pool while the main thread hashes it (both only read it).
