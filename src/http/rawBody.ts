@@ -69,6 +69,9 @@ function eligible(req: IncomingMessage, length: number): boolean {
 export function rawBody(req: IncomingMessage, length: number | null, onTakeOver: () => void): ((sink: ContentSink) => Promise<void>) | null {
   if (length === null || !eligible(req, length)) return null;
   return async (sink) => {
+    // Not from inside the parser's own call (a handler that reads at once runs while the parser still holds the
+    // rest of the bytes that came with the headers, which it then pushes into the request): after it returns.
+    await new Promise((resolve) => setImmediate(resolve));
     if (!eligible(req, length)) {
       for await (const chunk of req) await sink.write(chunk as Buffer);
       return;
