@@ -8,9 +8,9 @@ import type { ContentSink } from '../services/evidence/evidenceStore';
  * The parser copies every body chunk it sees (≤ 64 KiB, one socket read) into a new Buffer: for a 1 GiB upload
  * that is 16,384 fresh external allocations, which V8 answers with ~35 mark-compacts of the whole heap (about
  * a third of the hub's CPU per GiB, docs/icc.md). For a `Content-Length` body on a plain TCP socket this takes
- * the socket away from the parser once the headers are parsed and reads the body itself into one buffer of its
- * own (net.Socket's `onread` mechanism: the reads land in that buffer, no allocation per read), from which the
- * store copies the bytes into its blocks.
+ * the socket away from the parser once the headers are parsed and reads the body itself (net.Socket's `onread`
+ * mechanism): the reads land straight in the free part of the store's current block, no allocation and no copy
+ * per read (a read that finds the store's blocks all queued lands in a spill buffer and is copied later).
  *
  * Node offers `onread` for client sockets only; taking over a server socket uses parts of Node that are not
  * public API (the parser's `unconsume`, the handle's `useUserBuffer`, net.Socket's `kBuffer` symbols). Each is
@@ -22,7 +22,7 @@ import type { ContentSink } from '../services/evidence/evidenceStore';
 
 /** Bodies below this size go through the parser (keep-alive kept; the per-chunk cost does not matter). */
 export const RAW_BODY_MIN_BYTES = 1 << 20;
-/** One socket read at most (the kernel hands over what arrived, up to this). */
+/** The spill buffer: one socket read at most when the store has no free space. */
 const READ_BUFFER = 1 << 20;
 
 type Internals = { kBuffer: symbol; kBufferCb: symbol; kBufferGen: symbol };
@@ -95,7 +95,9 @@ function readPastParser(req: IncomingMessage, length: number, sink: ContentSink)
   for (const ev of ['pause', 'resume'] as const) {
     for (const fn of socket.listeners(ev)) if ((fn as { name?: string }).name === (ev === 'pause' ? 'onSocketPause' : 'onSocketResume')) socket.removeListener(ev, fn as () => void);
   }
-  const buffer = Buffer.allocUnsafeSlow(READ_BUFFER);
+  // Reads land straight in the sink's free space (no copy); when the sink has none, or once the body has ended,
+  // in this spill buffer of the upload's own, never in a block that may go back to the shared pool.
+  const spill = Buffer.allocUnsafeSlow(READ_BUFFER);
   let received = 0;
   // Bytes of the last read that did not fit into the sink: reading stops until they are written.
   let pending: { from: number; to: number } | null = null;
@@ -121,12 +123,12 @@ function readPastParser(req: IncomingMessage, length: number, sink: ContentSink)
     };
     let rejectAfterDrain: Error | null = null;
 
-    /** Copies buffer[from, to) into the sink as far as it has space: false when it must wait. */
+    /** Copies spill[from, to) into the sink as far as it has space: false when it must wait. */
     const deliver = (from: number, to: number): boolean => {
       while (from < to) {
         const space = sink.space();
         if (!space) { pending = { from, to }; return false; }
-        const n = buffer.copy(space, 0, from, to);
+        const n = spill.copy(space, 0, from, to);
         sink.commit(n);
         from += n;
       }
@@ -143,8 +145,18 @@ function readPastParser(req: IncomingMessage, length: number, sink: ContentSink)
         socket.resume();
       }, (e: Error) => fail(e));
     };
-    /** Called by net.Socket for each read into `buffer`; false stops reading. Must not throw (it runs in a native callback). */
-    const onRead = (nread: number): boolean => {
+    /** Where the next read goes: the sink's free space (at most what the body still has), else the spill buffer. */
+    const target = (): Buffer => {
+      if (state !== 'reading' || pending || received === length) return spill;
+      let space: Buffer | null;
+      try { space = sink.space(); } catch { return spill; }
+      return space ? space.subarray(0, Math.min(space.length, length - received)) : spill;
+    };
+    /**
+     * Called by net.Socket for each read, into the buffer `target` gave (net.Socket asks `target` for the next one
+     * right after); false stops reading. Must not throw (it runs in a native callback).
+     */
+    const onRead = (nread: number, into: Buffer): boolean => {
       if (state === 'done') return false;
       const take = Math.min(nread, length - received);
       received += take;
@@ -153,8 +165,11 @@ function readPastParser(req: IncomingMessage, length: number, sink: ContentSink)
         finish(rejectAfterDrain ?? undefined);
         return false;
       }
-      let fits: boolean;
-      try { fits = deliver(0, take); } catch (e) { fail(e as Error); return (state as string) === 'draining'; }
+      let fits = true;
+      try {
+        if (into === spill) fits = deliver(0, take);
+        else sink.commit(take);
+      } catch (e) { fail(e as Error); return (state as string) === 'draining'; }
       if (!fits) { waitForSpace(); return false; }
       if (received === length) { finish(); return false; }
       return true;
@@ -180,10 +195,11 @@ function readPastParser(req: IncomingMessage, length: number, sink: ContentSink)
       }
       return true;
     }
-    socket[kBuffer] = buffer;
+    const first = target();
+    socket[kBuffer] = first;
     socket[kBufferCb] = onRead;
-    socket[kBufferGen] = null;
-    socket._handle!.useUserBuffer!(buffer);
+    socket[kBufferGen] = target;
+    socket._handle!.useUserBuffer!(first);
     if (state === 'reading' && received === length) return finish();
     if (state !== 'done') socket.resume();
   });
