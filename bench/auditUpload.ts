@@ -21,8 +21,9 @@ import { benchDatabase } from './lib/ownDatabase';
  * Streams a generated file of N MiB (default 1 GiB) to POST /evidence/{id}/content from a client in a child
  * process (as a real client is: another process, usually another machine), and prints per run: the wall time
  * and MiB/s seen by the client (first byte sent to 201 received: hashed, fsynced, content-addressed, recorded),
- * the hub's CPU time (user and system, and per GiB), its garbage collections by kind (count and pause time: each
- * 64 KiB body chunk from Node's HTTP parser is a new external Buffer, see docs/icc.md), and the hub's peak RSS
+ * the hub's CPU time (user and system, and per GiB), its garbage collections by kind (count and pause time: a
+ * body read through Node's HTTP parser is a new external Buffer per 64 KiB chunk; the raw body reader avoids them,
+ * see docs/icc.md), and the hub's peak RSS
  * (sampled every 20 ms, the hub alone). For comparison it runs
  * `dd if=/dev/zero bs=1M count=N conv=fsync` to the same directory before and after the uploads: the raw disk
  * speed at that moment (on a shared machine it moves a lot within a minute, hence both).

@@ -6,6 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { GraphQLError } from 'graphql';
 import { authenticate, contextFor, type AppDeps } from '../context';
 import { ContentError, EvidenceService } from '../services/evidence/EvidenceService';
+import { rawBody } from './rawBody';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -64,19 +65,27 @@ export function evidenceRouter(deps: AppDeps): Router {
   };
 
   router.post('/evidence/:id/content', async (req, res) => {
+    // A large Content-Length body is read past the HTTP parser (src/http/rawBody.ts); the connection then
+    // closes after the answer, because the parser never saw the end of this request.
+    let raw = false;
     try {
       const ctx = await context(req);
       const length = req.header('content-length') !== undefined ? Number(req.header('content-length')) : null;
-      const item = await EvidenceService.uploadContent(ctx, String(req.params.id), req, {
+      const known = length !== null && Number.isFinite(length) ? length : null;
+      const body = rawBody(req, known, () => { raw = true; }) ?? req;
+      const item = await EvidenceService.uploadContent(ctx, String(req.params.id), body, {
         declaredSha256: declaredSha256(req),
         fileName: fileName(req),
         mediaType: (req.header('content-type') ?? 'application/octet-stream').slice(0, 200),
-        length: length !== null && Number.isFinite(length) ? length : null,
+        length: known,
       });
+      if (raw) res.set('connection', 'close');
       res.status(201).json({ id: item.id, sha256: item.sha256, sizeBytes: item.sizeBytes, originalFileName: item.originalFileName, mediaType: item.mediaType });
     } catch (e) {
-      // Drain what the client still sends so that it reads our answer instead of a reset.
-      req.resume();
+      if (raw) res.set('connection', 'close');
+      // Drain what the client still sends so that it reads our answer instead of a reset (the raw reader
+      // drains by itself).
+      else req.resume();
       fail(res, e, deps);
     }
   });

@@ -1,5 +1,4 @@
 import { subject } from '@casl/ability';
-import type { Readable } from 'node:stream';
 import { audit } from '../../audit/audit';
 import { transactional, type Context } from '../../context';
 import { CustodyEvent, EvidenceItem, Incident, Organization } from '../../entities';
@@ -10,7 +9,7 @@ import type { EvidenceConnection, IncidentConnection } from '../../schema/eviden
 import { assertId, pageSize, requireUser } from '../CaseService';
 import { whereAccessible } from '../loaders';
 import { evidenceLoaders } from './evidenceLoaders';
-import { contentPath, storeStream, TooLargeError } from './evidenceStore';
+import { contentPath, storeStream, TooLargeError, type ContentSource } from './evidenceStore';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -199,7 +198,7 @@ export class EvidenceService {
    * Streams an original in (POST /evidence/{id}/content): hashes while writing, refuses a mismatch with the
    * client's declared hash, stores it content-addressed and records RECEIVED custody plus an audit entry.
    */
-  static async uploadContent(ctx: Context, id: string, body: Readable, meta: { declaredSha256: string | null; fileName: string | null; mediaType: string | null; length: number | null }): Promise<EvidenceItem> {
+  static async uploadContent(ctx: Context, id: string, body: ContentSource, meta: { declaredSha256: string | null; fileName: string | null; mediaType: string | null; length: number | null }): Promise<EvidenceItem> {
     if (!ctx.user) throw new ContentError(401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <token>');
     const item = UUID.test(id) ? await evidenceLoaders(ctx).evidence.load(id) : null;
     if (!item) throw new ContentError(404, 'NOT_FOUND', `EvidenceItem ${id} was not found`);
