@@ -114,7 +114,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
   const givenSkel = skeleton(givenName);
   return {
     givenName, familyName, patronymic,
-    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
+    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfName(givenName, givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };

@@ -394,7 +394,7 @@ export interface FullRunOptions {
  * the skeleton (Cyrillic consonant pairs are folded directly now: Нуцчук) or of the table (Евгений / Євгенія
  * keyed by spelling) kept its old keys, and blocking would miss it. The keys are computed for scoring anyway.
  */
-async function loadRecordsRekeyed(em: EntityManager, keys: NameKeys): Promise<Map<string, Person>> {
+async function loadRecordsRekeyed(em: EntityManager, keys: NameKeys): Promise<{ records: Map<string, Person>; rekeyed: number }> {
   const rows: (RecordRow & { given_skel: string; given_key: string; family_skel: string; patronymic_key: string })[] = await em.query(
     `SELECT ${RECORD_COLUMNS}, given_skel, given_key, family_skel, patronymic_key FROM external_record WHERE linked_child_id IS NULL`);
   const people = new Map<string, Person>();
@@ -414,7 +414,7 @@ async function loadRecordsRekeyed(em: EntityManager, keys: NameKeys): Promise<Ma
       stale.map((c) => c.slice(start, start + 20000)),
     );
   }
-  return people;
+  return { records: people, rekeyed: stale[0].length };
 }
 
 /** Full matching (`npm run match`): every child against every unlinked trace, optionally with a new model. */
@@ -428,8 +428,9 @@ export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise
   await em.query('ANALYZE child_name_variant');
   lap('variants');
   opts.progress?.('variants', { children: children.size });
-  const records = await loadRecordsRekeyed(em, keys);
+  const { records, rekeyed } = await loadRecordsRekeyed(em, keys);
   lap('load');
+  opts.progress?.('load', { records: records.size, rekeyed });
   const pairs = await blockedPairs(em, { all: true });
   lap('blocking');
   opts.progress?.('blocking', { pairs: pairs.length });
