@@ -114,7 +114,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
   const givenSkel = skeleton(givenName);
   return {
     givenName, familyName, patronymic,
-    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfSkeleton(givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
+    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfName(givenName, givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
@@ -174,6 +174,71 @@ export function birthLevel(a: PartialDate | null, b: PartialDate | null): number
   if (dy === 1 && daysKnown && a.m === b.m && a.d === b.d) return 4;
   if (dy === 1 && (!monthsKnown || (a.m === b.m && !daysKnown))) return 5;
   return 6;
+}
+
+/**
+ * u of the birth date counted exactly: the share of each level among all pairs (child, trace) whose birth years are
+ * both known and at most one apart (the pairs blocking can produce), from the frequencies of the dates (year, month,
+ * day as far as known) on either side, the same as `birthLevel` would give pair by pair. Null when there is no such
+ * pair. Sampling it was too noisy: the strong levels are rare among random pairs.
+ */
+export function birthLevelFrequencies(children: (PartialDate | null)[], traces: (PartialDate | null)[]): number[] | null {
+  // Counts per year, per (year, month) with the month known, per (year, month) with the day known too, per full date.
+  const tally = (dates: (PartialDate | null)[]) => {
+    const year = new Map<number, number>();
+    const month = new Map<string, number>();
+    const dayMonth = new Map<string, number>();
+    const full = new Map<string, number>();
+    const inc = (m: Map<string | number, number>, k: string | number) => m.set(k, (m.get(k) ?? 0) + 1);
+    for (const d of dates) {
+      if (!d) continue;
+      inc(year as Map<string | number, number>, d.y);
+      if (d.m === null) continue;
+      inc(month as Map<string | number, number>, `${d.y}-${d.m}`);
+      if (d.d === null) continue;
+      inc(dayMonth as Map<string | number, number>, `${d.y}-${d.m}`);
+      inc(full as Map<string | number, number>, `${d.y}-${d.m}-${d.d}`);
+    }
+    const monthsOfYear = new Map<number, number>();
+    for (const [k, n] of month) monthsOfYear.set(Number(k.split('-')[0]), (monthsOfYear.get(Number(k.split('-')[0])) ?? 0) + n);
+    return { year, month, dayMonth, full, monthsOfYear };
+  };
+  const c = tally(children);
+  const t = tally(traces);
+  const get = <K>(m: Map<K, number>, k: K) => m.get(k) ?? 0;
+  const levels = new Array<number>(7).fill(0);
+  let total = 0;
+  let yearOnly = 0; // dy = 0, a month unknown on one side
+  let monthPairs = 0; // dy = 0, both months known
+  let nearYear = 0;
+  for (const [y, nc] of c.year) {
+    total += nc * (get(t.year, y - 1) + get(t.year, y) + get(t.year, y + 1));
+    const mc = get(c.monthsOfYear, y);
+    const mt = get(t.monthsOfYear, y);
+    monthPairs += mc * mt;
+    yearOnly += nc * get(t.year, y) - mc * mt;
+    for (const dy of [-1, 1]) nearYear += nc * get(t.year, y + dy) - mc * get(t.monthsOfYear, y + dy);
+  }
+  if (total === 0) return null;
+  let sameMonth = 0;
+  for (const [k, nc] of c.month) {
+    const [y, m] = k.split('-').map(Number);
+    sameMonth += nc * get(t.month, k);
+    // A year apart, the same month, a day unknown on one side: NEAR_YEAR.
+    for (const dy of [-1, 1]) nearYear += nc * get(t.month, `${y + dy}-${m}`) - get(c.dayMonth, k) * get(t.dayMonth, `${y + dy}-${m}`);
+  }
+  for (const [k, nc] of c.full) {
+    const [y, m, d] = k.split('-').map(Number);
+    levels[0] += nc * get(t.full, k);
+    if (m !== d) levels[1] += nc * get(t.full, `${y}-${d}-${m}`);
+    levels[4] += nc * (get(t.full, `${y - 1}-${m}-${d}`) + get(t.full, `${y + 1}-${m}-${d}`));
+  }
+  levels[2] = sameMonth - levels[0];
+  levels[3] = yearOnly;
+  levels[5] = nearYear;
+  // Same year, both months known, neither the same month nor a swap; or a year apart and not YEAR_SHIFTED / NEAR_YEAR.
+  levels[6] = total - levels.reduce((a, b) => a + b, 0);
+  return levels.map((n) => (n + 1) / (total + levels.length));
 }
 
 function placeLevel(a: string, b: string): number {

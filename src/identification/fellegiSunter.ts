@@ -93,7 +93,15 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
   };
   if (c.levels[F_FAMILY] === 0) one(F_FAMILY, 0, tf.familyKey.get(t.familyKey));
   if (c.levels[F_FAMILY] === 1) one(F_FAMILY, 1, tf.family.get(t.familySkel));
-  if (c.levels[F_GIVEN] === 0 || c.levels[F_GIVEN] === 1) one(F_GIVEN, c.levels[F_GIVEN], tf.given.get(t.givenKey));
+  const g = c.levels[F_GIVEN];
+  if (g === 0 || g === 1) {
+    one(F_GIVEN, g, tf.given.get(t.givenKey));
+    // The frequency is that of the name's key, which both levels share (Павло and Павел, Олександр and Александр): the
+    // m that goes with it is that of agreeing on the key, EXACT or EQUIVALENT. Whether a name's Russian form has
+    // another skeleton is the name's own (Павел does, Александр does not), not evidence: with the level's own m, every
+    // Павло found as Павел weighed 2 bits less than an Олександр found as Александр.
+    adj[F_GIVEN] += log2((p.m[F_GIVEN][0] + p.m[F_GIVEN][1]) / p.m[F_GIVEN][g]);
+  }
   return adj;
 }
 

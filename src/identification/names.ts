@@ -1,5 +1,5 @@
 import { editDistance } from './editDistance';
-import { nameStem, patronymicStem, skeleton, spellingKey } from './skeleton';
+import { nameStem, patronymicStem, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** One row of the curated given-name equivalence table: a spelling and the name it is a form of. */
 export interface EquivalenceRow {
@@ -23,6 +23,12 @@ export class NameKeys {
    * every Евгений was keyed as Євгенія, so no Євген ever matched his Russian spelling.
    */
   private readonly ambiguous = new Set<string>();
+  /**
+   * The same typo index over the spellings' typo keys (vowels kept letter by letter): a typo next to a vowel often
+   * merges two vowel runs, which on the skeleton is two edits (Данило / Даниео, Іван / Ииан, Юрій / Yiriy).
+   */
+  private readonly typoDeletions = new Map<string, string[]>();
+  private readonly keyOfTypoKey = new Map<string, string>();
   private readonly bySpelling = new Map<string, string>();
 
   constructor(rows: EquivalenceRow[]) {
@@ -32,6 +38,11 @@ export class NameKeys {
       if (!skel) continue;
       if (!this.given.has(skel)) for (const d of oneDeletion(skel)) this.deletions.set(d, [...(this.deletions.get(d) ?? []), skel]);
       else if (this.given.get(skel) !== key) this.ambiguous.add(skel);
+      const tk = typoKey(r.name);
+      if (tk && !this.keyOfTypoKey.has(tk)) {
+        this.keyOfTypoKey.set(tk, key);
+        for (const d of oneDeletion(tk)) this.typoDeletions.set(d, [...(this.typoDeletions.get(d) ?? []), tk]);
+      }
       const spelling = spellingKey(r.name);
       if (!this.bySpelling.has(spelling)) this.bySpelling.set(spelling, key);
       this.given.set(skel, key);
@@ -73,6 +84,24 @@ export class NameKeys {
     for (const d of oneDeletion(skel)) {
       for (const known of this.deletions.get(d) ?? []) {
         if (Math.min(known.length, skel.length) >= 3 && editDistance(known, skel, 1) <= 1) out.add(this.given.get(known)!);
+      }
+    }
+    return [...out];
+  }
+
+  /**
+   * `typoOf` for a name whose skeleton is computed: one edit on the skeleton, or on the typo key, from a spelling of
+   * the table (empty for a name of the table or a short one).
+   */
+  typoOfName(name: string, skel: string): string[] {
+    const bySkeleton = this.typoOfSkeleton(skel);
+    if (skel.length < 2 || this.given.has(skel)) return bySkeleton;
+    const tk = typoKey(name);
+    if (tk.length < 3) return bySkeleton;
+    const out = new Set(bySkeleton);
+    for (const d of oneDeletion(tk)) {
+      for (const known of this.typoDeletions.get(d) ?? []) {
+        if (Math.min(known.length, tk.length) >= 3 && editDistance(known, tk, 1) <= 1) out.add(this.keyOfTypoKey.get(known)!);
       }
     }
     return [...out];

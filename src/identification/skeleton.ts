@@ -39,19 +39,34 @@ function initialVowel(run: string): string {
   return 'I';
 }
 
+/**
+ * Cyrillic consonants that every scheme spells with several Latin letters go straight to the folded class (upper
+ * case: X for ж ш щ ч, C for ц, H for г ґ х), so that no two Cyrillic letters read as one Latin sequence: through a
+ * Latin spelling first, з+г was "zh" (ж), ц+ч "tsch" (ч), с+ч "sch" (щ), ц+г "tsh", and their romanisations
+ * (Nuzguk, Noutstchouk) missed the Cyrillic form.
+ */
+const CYR_FOLDED: Record<string, string> = { ...CYR, г: 'H', ґ: 'H', х: 'H', ж: 'X', ш: 'X', щ: 'X', ч: 'X', ц: 'C' };
+
 /** Consonants folded as the skeleton folds them; vowels still as spelled. */
 function foldConsonants(text: string): string {
-  return latinLetters(text)
+  let letters = '';
+  for (const ch of text.toLowerCase()) letters += CYR_FOLDED[ch] ?? LATIN[ch] ?? ch;
+  return letters.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-zA-Z]/g, '')
     .replace(/x/g, 'ks')
     .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh|ch)/g, 'X')
-    // French ж (Bajenov, Jeanna); a j after a vowel and before a consonant or the end is й (Sergej, Majkov).
-    .replace(/j/g, (_m: string, i: number, w: string) => (/[aeiouy]/.test(w[i - 1] ?? '') && !/[aeiouy]/.test(w[i + 1] ?? '') ? 'j' : 'X'))
+    // French ж (Bajenov, Jeanna, Loujkov); a j after a vowel at the end is й (Sergej, Nikolaj). Before a consonant it
+    // is ж too: the French scheme writes й as ï, and Лужков is Loujkov there (read as й, it missed Лужков).
+    .replace(/j/g, (_m: string, i: number, w: string) => (/[aeiouy]/.test(w[i - 1] ?? '') && i === w.length - 1 ? 'j' : 'X'))
     .replace(/kh|gh|gu(?=[eiy])/g, 'H')
-    .replace(/ck|q/g, 'k')
+    // GOST ц is "tc": tck is ц+к, not t+k.
+    .replace(/(?<!t)ck|q/g, 'k')
     .replace(/ts|tz|tc|cz|c/g, 'C')
     .replace(/ph/g, 'f')
     .replace(/w/g, 'v')
-    .replace(/g|h/g, 'H');
+    .replace(/g|h/g, 'H')
+    // A hushing sound after с, т or ц is read as one in Latin (ICAO сч and German щ are both "sch", ц+ч "tsch" is
+    // German ч, French т+ш "tch" is ч): one class on either side. Russian speech merges them too (сч, тч).
+    .replace(/[stC]+X/g, 'X');
 }
 
 /** The skeleton of one name (empty for an empty name). */

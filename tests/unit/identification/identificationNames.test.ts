@@ -1,4 +1,4 @@
-import { birthLevel, compare, FAMILY_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type Person } from '../../../src/identification/compare';
+import { birthLevel, birthLevelFrequencies, compare, FAMILY_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
@@ -27,6 +27,20 @@ describe('skeleton', () => {
     same('Коваленко', 'Kovalenko', 'Kowalenko');
     same('Харченко', 'Kharchenko', 'Harchenko');
     same('Василь', 'Vasyl', 'Vassil');
+  });
+
+  test('two Cyrillic consonants never read as one Latin sequence, in any scheme', () => {
+    // Through a Latin spelling first, з+г was "zh", ц+ч "tsch", с+ч "sch": the Cyrillic form missed its romanisations.
+    const both = (...spellings: string[]) => {
+      same(...spellings);
+      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
+    };
+    both('Нуцчук', 'Nutschuk', 'Noutstchouk', 'Nutcchuk');
+    both('Розгон', 'Rozgon', 'Rozghon');
+    both('Бесчасний', 'Beschasnyi', 'Bestchasny');
+    both('Лужков', 'Luzhkov', 'Loujkov');
+    both('Кацко', 'Katcko', 'Katsko');
+    expect(skeleton('Нузгук')).not.toBe(skeleton('Нужук'));
   });
 
   test('different names keep different skeletons', () => {
@@ -96,6 +110,39 @@ describe('birth dates', () => {
     expect(birthLevel(d('2014-03-11'), d('2017-03-11'))).toBe(6);
     expect(birthLevel(d('2014-03-11'), null)).toBe(-1);
   });
+
+  test('u of the birth date counted from the dates\' frequencies equals the level shares over every pair', () => {
+    // A small world with every precision, swaps, a year off and missing dates; compared pair by pair.
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
+    const date = () => {
+      const k = rnd(10);
+      if (k === 0) return null;
+      const y = 2010 + rnd(4);
+      const m = 1 + rnd(4);
+      if (k === 1) return { y, m: null, d: null };
+      if (k === 2) return { y, m, d: null };
+      return { y, m, d: 1 + rnd(5) };
+    };
+    const cs = Array.from({ length: 300 }, date);
+    const ts = Array.from({ length: 400 }, date);
+    const counts = new Array<number>(7).fill(0);
+    let total = 0;
+    for (const a of cs) for (const b of ts) {
+      if (!a || !b || Math.abs(a.y - b.y) > 1) continue;
+      counts[birthLevel(a, b)]++;
+      total++;
+    }
+    const u = birthLevelFrequencies(cs, ts)!;
+    expect(counts.filter((n) => n > 0)).toHaveLength(7);
+    u.forEach((x, l) => expect(x).toBeCloseTo((counts[l] + 1) / (total + 7), 12));
+    expect(birthLevelFrequencies([null], ts)).toBeNull();
+  });
 });
 
 test('Jaro-Winkler', () => {
@@ -156,6 +203,15 @@ describe('given-name typos', () => {
   test('levels: a typo is SIMILAR, a sibling\'s lookalike name is not', () => {
     expect(compare(child('Антон'), child('Актон')).levels[0]).toBe(2);
     expect(compare(child('Віра'), child('Кіра')).levels[0]).toBeGreaterThanOrEqual(GIVEN_PARTIAL);
+  });
+
+  test('a typo that merges two vowel runs is one edit on the typo key: still a typo of the name', () => {
+    // On the skeleton these are two edits (Данило `danala` / Даниео `dana`); the typo key keeps vowels letter by letter.
+    expect(keys.typoOfName('Даниео', skeleton('Даниео'))).toEqual([keys.givenKey('Данило')]);
+    expect(compare(child('Данило'), child('Даниео')).levels[0]).toBe(2);
+    // A name of the table is still no typo of another, and a name two letters off is none.
+    expect(keys.typoOfName('Кіра', skeleton('Кіра'))).toEqual([]);
+    expect(keys.typoOfName('Дамиео', skeleton('Дамиео'))).toEqual([]);
   });
 });
 
