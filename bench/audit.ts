@@ -30,7 +30,7 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 
-interface Run { rps: number; latency: number; bad: number; requests: number; hubMs: number; pgMs: number; cpuMs: number }
+interface Run { appends: number; statements: number; rps: number; latency: number; bad: number; requests: number; hubMs: number; pgMs: number; cpuMs: number }
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -111,6 +111,7 @@ async function main() {
     const run = async (p: keyof typeof bodies): Promise<Run> => {
       const { token, body } = bodies[p];
       const pg0 = await backendCpu();
+      const s0 = { ...app.deps.audit.stats };
       const cpu0 = process.cpuUsage();
       const r = await load({ url, method: 'POST', connections, duration, timeout: 30, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
       // autocannon hangs up without waiting for the last responses: let the hub finish them before reading CPU times.
@@ -121,7 +122,8 @@ async function main() {
       for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
       const n = r.total || 1;
       const hubMs = (cpu.user + cpu.system) / 1000 / n;
-      return { rps: r.rps, latency: r.latency, bad: r.bad, requests: r.total, hubMs, pgMs: pg / n, cpuMs: hubMs + pg / n };
+      const st = app.deps.audit.stats;
+      return { appends: (st.appends - s0.appends) / n, statements: (st.statements - s0.statements) / n, rps: r.rps, latency: r.latency, bad: r.bad, requests: r.total, hubMs, pgMs: pg / n, cpuMs: hubMs + pg / n };
     };
     const results: Record<string, Run[]> = {};
     // Warm-up of both paths in both modes.
@@ -169,6 +171,7 @@ async function main() {
       const bad = [...on, ...off].reduce((a, r) => a + r.bad, 0);
       const range = (xs: number[], unit: string, d2 = 2) => `${f(median(xs), d2)}${unit} [${f(quantile(xs, 0.25), d2)} … ${f(quantile(xs, 0.75), d2)}] (${f(Math.min(...xs), d2)} … ${f(Math.max(...xs), d2)})`;
       out(`${p}: CPU ${range(d, ' ms')}; hub ${range(dHub, ' ms')}; PostgreSQL ${range(dPg, ' ms')}`);
+      out(`${p}: per request with the audit on: ${f(on.reduce((a, r) => a + r.appends * r.requests, 0) / on.reduce((a, r) => a + r.requests, 0), 3)} appends, ${f(on.reduce((a, r) => a + r.statements * r.requests, 0) / on.reduce((a, r) => a + r.requests, 0), 3)} append statements`);
       out(`${p}: CPU ${range(pct, ' %', 1)}; on > off in ${d.filter((x) => x > 0).length} of ${d.length} rounds; req/s ${range(rps, ' %', 1)}${bad ? `; ${bad} bad responses` : ''}`);
     }
     out(`audit entries written: ${entries.n}, READ entries ${entries.reads} in ≈${entries.read_appends} appends (distinct timestamps) for ${(results['read on'] ?? []).reduce((a, r) => a + r.requests, 0)} read requests with the audit on (and the warm-up's)`);

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context';
-import type { AuditRecord } from './AuditLog';
+import { withActor, type AuditRecord } from './AuditLog';
 
 export type { AuditRecord } from './AuditLog';
 
@@ -29,7 +29,8 @@ export async function flushAudit(tx: Context, seal = false): Promise<void> {
   if (seal) q.sealed = true;
   if (q.records.length === 0) return;
   const records = q.records.splice(0, q.records.length);
-  await tx.deps.audit.append(tx.em, records.map((r) => ({ actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null, ...r })));
+  const actor = { actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null };
+  await tx.deps.audit.append(tx.em, records.map((r) => withActor(actor, r)));
 }
 
 /** Notes a read of a sensitive field; the request's reads are appended (batched) before its response leaves. */
