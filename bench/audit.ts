@@ -108,20 +108,34 @@ async function main() {
       loader.on('message', onMessage);
       loader.send({ id, options });
     });
+    // The hub's CPU without requests (timers, pools; ms per second of wall time), measured before and after the
+    // rounds and taken off every run: otherwise it is shared among the run's requests, and a mode that serves fewer
+    // requests per second looks dearer per request for that reason alone.
+    const idleRates: number[] = [];
+    const idle = async () => {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      await new Promise((res) => setTimeout(res, 3000));
+      const cpu = process.cpuUsage(cpu0);
+      idleRates.push((cpu.user + cpu.system) / (performance.now() - t0));
+    };
+    const idleRate = () => idleRates.reduce((a, b) => a + b, 0) / idleRates.length;
     const run = async (p: keyof typeof bodies): Promise<Run> => {
       const { token, body } = bodies[p];
       const pg0 = await backendCpu();
       const s0 = { ...app.deps.audit.stats };
+      const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const r = await load({ url, method: 'POST', connections, duration, timeout: 30, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
       // autocannon hangs up without waiting for the last responses: let the hub finish them before reading CPU times.
-      await new Promise((res) => setTimeout(res, 300));
+      await new Promise((res) => setTimeout(res, 1000));
       const cpu = process.cpuUsage(cpu0);
+      const wall = performance.now() - t0;
       const pg1 = await backendCpu();
       let pg = 0;
       for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
       const n = r.total || 1;
-      const hubMs = (cpu.user + cpu.system) / 1000 / n;
+      const hubMs = ((cpu.user + cpu.system) / 1000 - (idleRates.length ? idleRate() * wall : 0)) / n;
       const st = app.deps.audit.stats;
       return { appends: (st.appends - s0.appends) / n, statements: (st.statements - s0.statements) / n, rps: r.rps, latency: r.latency, bad: r.bad, requests: r.total, hubMs, pgMs: pg / n, cpuMs: hubMs + pg / n };
     };
@@ -131,6 +145,7 @@ async function main() {
       setAudit(on);
       for (const p of paths) await run(p);
     }
+    await idle();
     for (let round = 0; round < rounds; round++) {
       for (const p of paths) {
         for (const on of round % 2 ? [...modes].reverse() : modes) {
@@ -141,6 +156,7 @@ async function main() {
         }
       }
     }
+    await idle();
     setAudit(true);
     if (modes.length < 2) return;
     const [entries] = await app.deps.dataSource.query(
@@ -151,6 +167,7 @@ async function main() {
     const out = (s: string) => process.stdout.write(`${s}\n`);
     out(`\naudit overhead: ${connections} connections, ${duration} s per run, ${rounds} rounds of off/on pairs per path (order flipping), ${os.cpus().length} cores shared with other work`);
     out(`load average (1/5/15 min) at start ${loadStart.map((x) => f(x, 1)).join(' ')}, at end ${loadEnd.map((x) => f(x, 1)).join(' ')}`);
+    out(`hub CPU without requests: ${idleRates.map((x) => f(x)).join(' and ')} ms/s before the rounds (taken off each run's CPU time) and after them`);
     out('medians over the rounds:');
     out('path   audit  req/s  latency ms  CPU ms/request = hub + PostgreSQL');
     for (const p of paths) {

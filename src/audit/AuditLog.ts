@@ -75,6 +75,9 @@ export class AuditLog {
   readonly keys: AuditKeys;
   private pendingReads: { actor: AuditActor; records: AuditRecord[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
+  /** Requests that noted sensitive reads and have not handed them to recordReads yet (see readerStarted). */
+  private readers = 0;
+  private readersDone: (() => void) | null = null;
   private timer?: NodeJS.Timeout;
   private readCompanions: { companion: ReadCompanion; entityTypes: ReadonlySet<string> }[] = [];
   /** Appends made and `bkb_audit_append` calls they took (one each unless another writer moved the head first). */
@@ -162,8 +165,37 @@ export class AuditLog {
     this.readCompanions.push({ companion, entityTypes: new Set(entityTypes) });
   }
 
+  /**
+   * A request began noting sensitive reads; it calls readerFinished once it has passed them to recordReads (or
+   * has none after all). While such requests run, a flush waits for them (up to `auditReadGroupMs`): their reads
+   * then share its statement and commit instead of each paying for one. A lone request never waits.
+   */
+  readerStarted(): void {
+    this.readers++;
+  }
+
+  readerFinished(): void {
+    if (this.readers > 0) this.readers--;
+    if (this.readers === 0 && this.readersDone) this.readersDone();
+  }
+
+  private gatherReaders(): Promise<void> {
+    const ms = this.deps.config.auditReadGroupMs;
+    if (this.readers === 0 || !(ms > 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.readersDone = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.readersDone = done;
+    });
+  }
+
   private async flushReads(): Promise<void> {
     while (this.pendingReads.length > 0) {
+      await this.gatherReaders();
       const batch = this.pendingReads.splice(0, this.pendingReads.length);
       try {
         const entries = batch.flatMap((b) => this.readEntries(b.actor, b.records));
