@@ -135,7 +135,7 @@ async function main() {
       let pg = 0;
       for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
       const n = r.total || 1;
-      const hubMs = ((cpu.user + cpu.system) / 1000 - (idleRates.length ? idleRate() * wall : 0)) / n;
+      const hubMs = ((cpu.user + cpu.system) / 1000 - (idleRates.length ? (idleRate() * wall) / 1000 : 0)) / n;
       const st = app.deps.audit.stats;
       return { appends: (st.appends - s0.appends) / n, statements: (st.statements - s0.statements) / n, rps: r.rps, latency: r.latency, bad: r.bad, requests: r.total, hubMs, pgMs: pg / n, cpuMs: hubMs + pg / n };
     };
