@@ -97,6 +97,8 @@ async function main() {
       }
       return out;
     };
+    // Counters of appends and their statements (an older build without them counts nothing).
+    const auditStats = (): { appends: number; statements: number } => (app.deps.audit as any).stats ?? { appends: 0, statements: 0 };
     let nextId = 1;
     const load = (options: object) => new Promise<{ total: number; rps: number; latency: number; bad: number }>((resolve) => {
       const id = nextId++;
@@ -123,7 +125,7 @@ async function main() {
     const run = async (p: keyof typeof bodies): Promise<Run> => {
       const { token, body } = bodies[p];
       const pg0 = await backendCpu();
-      const s0 = { ...app.deps.audit.stats };
+      const s0 = { ...auditStats() };
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const r = await load({ url, method: 'POST', connections, duration, timeout: 30, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
@@ -136,7 +138,7 @@ async function main() {
       for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
       const n = r.total || 1;
       const hubMs = ((cpu.user + cpu.system) / 1000 - (idleRates.length ? (idleRate() * wall) / 1000 : 0)) / n;
-      const st = app.deps.audit.stats;
+      const st = auditStats();
       return { appends: (st.appends - s0.appends) / n, statements: (st.statements - s0.statements) / n, rps: r.rps, latency: r.latency, bad: r.bad, requests: r.total, hubMs, pgMs: pg / n, cpuMs: hubMs + pg / n };
     };
     const results: Record<string, Run[]> = {};
