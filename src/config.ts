@@ -72,6 +72,11 @@ export interface Config {
    * READ_FAST_PATH=false turns it off (the differential test runs both paths side by side).
    */
   readFastPath: boolean;
+  /**
+   * Group commit of recorded reads: while other requests that noted sensitive reads are still running, a flush
+   * waits up to this many milliseconds for them, so that they share its statement and commit (0: never waits).
+   */
+  auditReadGroupMs: number;
   /** Where `exportDossier` writes BagIt bags. */
   exportDir: string;
   /** Identification: match probability at or above which a candidate is LIKELY, and POSSIBLE (below: not stored). */
@@ -154,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointIntervalSeconds: int(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 300, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS'),
     auditReads: production ? true : bool(env.AUDIT_READS, true),
     readFastPath: bool(env.READ_FAST_PATH, true),
+    auditReadGroupMs: int(env.AUDIT_READ_GROUP_MS, 4, 'AUDIT_READ_GROUP_MS'),
     exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
     matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.5, 'MATCH_LIKELY_THRESHOLD'),
     matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.05, 'MATCH_POSSIBLE_THRESHOLD'),

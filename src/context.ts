@@ -61,6 +61,8 @@ export interface Context {
   /** Set by the HTTP plugin that flushes `auditReads`; otherwise reads are flushed on the next tick. */
   auditReadsOwned?: boolean;
   auditReadsScheduled?: boolean;
+  /** This request is counted among the readers a group commit waits for (see AuditLog.readerStarted). */
+  auditReadsCounted?: boolean;
   /** Field resolutions this HTTP operation may still make (set by `exposurePlugin`, src/http/security.ts). */
   resolverBudget?: ResolverBudget;
 }

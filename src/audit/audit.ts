@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context';
-import type { AuditRecord } from './AuditLog';
+import { withActor, type AuditRecord } from './AuditLog';
 
 export type { AuditRecord } from './AuditLog';
 
@@ -29,7 +29,8 @@ export async function flushAudit(tx: Context, seal = false): Promise<void> {
   if (seal) q.sealed = true;
   if (q.records.length === 0) return;
   const records = q.records.splice(0, q.records.length);
-  await tx.deps.audit.append(tx.em, records.map((r) => ({ actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null, ...r })));
+  const actor = { actorId: tx.user?.id ?? null, organizationId: tx.user?.organizationId ?? null };
+  await tx.deps.audit.append(tx.em, records.map((r) => withActor(actor, r)));
 }
 
 /** Notes a read of a sensitive field; the request's reads are appended (batched) before its response leaves. */
@@ -42,6 +43,11 @@ export function recordSensitiveRead(ctx: Context, entityType: string, entityId: 
     ctx.auditReads.set(key, r);
   }
   r.fields.add(field);
+  // Counted while the request runs, so that a group commit in progress waits for its reads (AuditLog.readerStarted).
+  if (ctx.auditReadsOwned && !ctx.auditReadsCounted) {
+    ctx.auditReadsCounted = true;
+    ctx.deps.audit.readerStarted();
+  }
   // Outside an HTTP request (a subscription's payload), nobody flushes at the end: do it on the next tick.
   if (!ctx.auditReadsOwned && !ctx.auditReadsScheduled) {
     ctx.auditReadsScheduled = true;
@@ -53,12 +59,22 @@ export function recordSensitiveRead(ctx: Context, entityType: string, entityId: 
 }
 
 export async function flushReads(ctx: Context): Promise<void> {
-  if (ctx.auditReads.size === 0 || !ctx.user) return;
-  const records: AuditRecord[] = [...ctx.auditReads.values()].map((r) => ({
-    operation: 'READ', entityType: r.entityType, entityId: r.entityId, fields: [...r.fields].sort(),
-  }));
-  ctx.auditReads.clear();
-  await ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
+  let recorded: Promise<void> | undefined;
+  try {
+    if (ctx.auditReads.size === 0 || !ctx.user) return;
+    const records: AuditRecord[] = [...ctx.auditReads.values()].map((r) => ({
+      operation: 'READ', entityType: r.entityType, entityId: r.entityId, fields: [...r.fields].sort(),
+    }));
+    ctx.auditReads.clear();
+    recorded = ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
+  } finally {
+    // The reads are queued (synchronously, in recordReads): a group commit waiting for this request goes ahead.
+    if (ctx.auditReadsCounted) {
+      ctx.auditReadsCounted = false;
+      ctx.deps.audit.readerFinished();
+    }
+  }
+  await recorded;
 }
 
 /**

@@ -215,4 +215,37 @@ describe('appending in one round trip', () => {
     await expect(sql.query(`INSERT INTO audit_entry (seq, at, operation, entity_type, entity_id, prev_hash, hash) VALUES ($1, now(), 'READ', 'Case', 'x', $2, $3)`,
       [String(Number(head.seq) + 2), head.hash, 'e'.repeat(64)])).rejects.toThrow(/does not extend the head/);
   });
+
+  test('a group commit of reads waits for requests still reading (up to AUDIT_READ_GROUP_MS) and shares one append with them; a lone read never waits', async () => {
+    const actor = { actorId: null, organizationId: null };
+    const tag = crypto.randomBytes(6).toString('hex');
+    const rec = (id: string) => ({ operation: 'READ', entityType: 'Case', entityId: `${id}-${tag}`, fields: ['status'] });
+    const logWith = (ms: number) => new AuditLog({ config: { ...app.deps.config, auditReadGroupMs: ms }, logger: pino({ level: 'silent' }), dataSource: app.deps.dataSource });
+    const log = logWith(5000);
+    // Two requests reading; the first hands its reads over while the second still runs: the flush waits for it.
+    log.readerStarted();
+    log.readerStarted();
+    const first = log.recordReads(actor, [rec('g1')]);
+    log.readerFinished();
+    await new Promise((r) => setTimeout(r, 30));
+    const second = log.recordReads(actor, [rec('g2')]);
+    log.readerFinished();
+    await Promise.all([first, second]);
+    const rows = await query(`SELECT seq::int AS seq, at FROM audit_entry WHERE entity_id = ANY($1) ORDER BY seq`, [[`g1-${tag}`, `g2-${tag}`]]);
+    expect(rows).toHaveLength(2);
+    expect(rows[1].seq).toBe(rows[0].seq + 1);
+    expect(log.stats.appends).toBe(1);
+    // Nobody else reading: the read is appended at once, not after the window of 5 s.
+    let t0 = Date.now();
+    await log.recordReads(actor, [rec('g3')]);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(log.stats.appends).toBe(2);
+    // A request that never hands its reads over holds a flush back for the window only.
+    const short = logWith(300);
+    short.readerStarted();
+    t0 = Date.now();
+    await short.recordReads(actor, [rec('g4')]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect((await query('SELECT count(*)::int AS n FROM audit_entry WHERE entity_id = $1', [`g4-${tag}`]))[0].n).toBe(1);
+  });
 });
