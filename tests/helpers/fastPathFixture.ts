@@ -17,6 +17,9 @@ export interface FastPathFixture {
   slow: TestApp;
   ds: DataSource;
   tokens: Map<string, string>;
+  /** The case worker's organization (leads most cases) and its partner (shared FULL or SUMMARY). */
+  own: Organization;
+  partner: Organization;
 }
 
 export const READERS = [Role.COORDINATOR, Role.CASE_WORKER, Role.INVESTIGATOR, Role.ANALYST, Role.ORG_ADMIN, Role.CENTRE_COORDINATOR, Role.SPECIALIST, 'PARTNER_CASE_WORKER', 'CASE_WORKER+INVESTIGATOR'];
@@ -61,5 +64,5 @@ export async function setUpFastPathFixture(): Promise<FastPathFixture> {
   await placeChild(ds, centre, child);
   tokens.set(Role.CENTRE_COORDINATOR, (await centreCoordinator(fast.app, [centre])).token);
   tokens.set(Role.SPECIALIST, (await specialistUser(fast.app, centre, await createSpecialist(ds, centre))).token);
-  return { fast, slow, ds, tokens };
+  return { fast, slow, ds, tokens, own, partner };
 }

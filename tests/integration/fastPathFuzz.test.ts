@@ -1,4 +1,8 @@
-import { READERS, setUpFastPathFixture, type FastPathFixture } from '../helpers/fastPathFixture';
+import { AbilityBuilder, createMongoAbility } from '@casl/ability';
+import type { AppAbility, Principal } from '../../src/auth/ability';
+import { Role, ShareAccess } from '../../src/schema/enums';
+import { createUser } from '../factories';
+import { READERS as ROLE_READERS, setUpFastPathFixture, type FastPathFixture } from '../helpers/fastPathFixture';
 import { installStatementCounter, recentStatements, resetStatementCounts, uninstallStatementCounter } from '../../bench/lib/sqlStatementCounter';
 
 /*
@@ -17,9 +21,47 @@ const CASES = Number(process.env.FAST_FUZZ_CASES ?? 40);
 
 let fx: FastPathFixture;
 
+/*
+ * A test-only reader whose rules grant explicit field lists: no demo role has a field that no rule grants on a
+ * readable row (a 'deny' verdict on visible rows), so this reader's ability (swapped in for its user id, on both
+ * hubs: they share this process) is what reaches the fast path's deny sites. Case: some fields on led cases,
+ * others too on FULL-shared ones (so 'check' and 'deny' mix on one object); Child, CaseEvent, CaseShare and
+ * Guardian: field lists.
+ */
+const mockAbilities = new Map<string, AppAbility>();
+jest.mock('../../src/auth/abilityCache', () => {
+  const actual = jest.requireActual('../../src/auth/abilityCache');
+  return { ...actual, abilityFor: (p: Principal | null) => (p && mockAbilities.get(p.id)) || actual.abilityFor(p) };
+});
+
+function fieldListAbility(org: string): AppAbility {
+  const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  const led = { leadOrganizationId: org };
+  const full = { shares: { $elemMatch: { organizationId: org, access: ShareAccess.FULL } } };
+  // Every non-null field is granted by every rule (a hidden non-null field is left to the executor: null
+  // propagation); the nullable ones are granted by one rule (check) or by none (deny).
+  can('read', 'Organization');
+  can('read', 'Case', ['id', 'status', 'priority', 'createdAt', 'closeReason', 'child', 'events', 'shares', 'deportedFrom'], led);
+  can('read', 'Case', ['id', 'status', 'priority', 'createdAt', 'closeReason', 'child', 'lastKnownCountry'], full);
+  const child = ['id', 'givenName', 'familyName', 'birthDate', 'birthDatePrecision', 'sex'];
+  can('read', 'Child', [...child, 'guardians', 'latinName'], { 'case.leadOrganizationId': org });
+  can('read', 'Child', [...child, 'patronymic', 'aliases'], { 'case.shares': full.shares });
+  can('read', 'Guardian', ['id', 'name', 'relation', 'verified'], { 'child.case.leadOrganizationId': org });
+  can('read', 'CaseEvent', ['kind', 'to', 'at', 'note'], { 'case.leadOrganizationId': org });
+  can('read', 'CaseEvent', ['kind', 'to', 'at', 'from'], { 'case.shares': full.shares });
+  can('read', 'CaseShare', ['access', 'createdAt'], { 'case.leadOrganizationId': org });
+  can('read', 'CaseShare', ['access'], { 'case.shares': full.shares });
+  return build();
+}
+
+const READERS = [...ROLE_READERS, 'FIELD_LISTS'];
+
 beforeAll(async () => {
   installStatementCounter({ keepText: 100 });
   fx = await setUpFastPathFixture();
+  const { user, token } = await createUser(fx.fast.app, fx.own, [Role.CASE_WORKER]);
+  mockAbilities.set(user.id, fieldListAbility(fx.own.id));
+  fx.tokens.set('FIELD_LISTS', token);
 }, 120_000);
 
 afterAll(async () => {
@@ -302,3 +344,43 @@ test(`fast path == executor on random operations (seed ${SEED})`, async () => {
   expect(notTaken).toEqual([]);
   expect(supported).toBeGreaterThan(0);
 }, 300_000);
+
+test('fields no rule grants on visible rows (deny) and fields some rules grant (check), mixed, from the fast path', async () => {
+  const token = fx.tokens.get('FIELD_LISTS')!;
+  const query = `query {
+    cases(first: 40) { totalCount edges { cursor node {
+      id deportedFrom deportationDate status priority lastKnownCountry createdAt closeReason leadOrganization { id }
+      child { id givenName familyName sex birthDate placeOfBirth createdAt patronymic latinName guardians { name relation } }
+      shares { access createdAt organization { id } }
+      events(first: 3) { edges { node { kind at note from to } } }
+    } } } }`;
+  let a!: Answer;
+  let b!: Answer;
+  let taken = 0;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    resetStatementCounts();
+    a = await post(fx.fast.url, query, {}, token);
+    taken = recentStatements().filter((t) => t.includes(MARK)).length;
+    b = await post(fx.slow.url, query, {}, token);
+    if (summary(a) === summary(b)) break;
+  }
+  expect(taken).toBe(1);
+  expect(a.status).toBe(200);
+  expect(JSON.stringify(a.body.data)).toBe(JSON.stringify(b.body.data));
+  expect(errorSet(a)).toEqual(errorSet(b));
+  const edges = (a.body.data as any).cases.edges as { node: Record<string, any> }[];
+  expect(edges.length).toBeGreaterThan(3);
+  const messages = new Set((a.body.errors ?? []).map((e) => e.message));
+  // deny: no rule grants these, on any row.
+  for (const m of ['Case.deportationDate', 'Case.leadOrganization', 'Child.placeOfBirth', 'Child.createdAt', 'CaseShare.organization']) {
+    expect(messages).toContain(`Not allowed to read ${m}`);
+  }
+  // check: granted on led cases, not on FULL-shared ones (and the other way round).
+  for (const m of ['Case.deportedFrom', 'Case.lastKnownCountry', 'Case.shares', 'Case.events', 'Child.guardians', 'Child.patronymic']) {
+    expect(messages).toContain(`Not allowed to read ${m}`);
+  }
+  expect(edges.some((e) => e.node.lastKnownCountry !== null)).toBe(true);
+  expect(edges.some((e) => e.node.shares !== null)).toBe(true);
+  // Every denied field is null on every row.
+  expect(edges.every((e) => e.node.deportationDate === null && e.node.leadOrganization === null)).toBe(true);
+}, 60_000);
