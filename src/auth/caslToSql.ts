@@ -169,10 +169,52 @@ export const SUBJECTS: Record<string, SubjectMeta> = {
   },
 };
 
-interface Node {
+/**
+ * Relation paths of a subject (`case`, `child.case`) mapped to the alias of a row of the same statement that is
+ * exactly the row the path names: the caller guarantees that for every row the condition is evaluated on, the
+ * relation yields one row and it is that alias's row (e.g. a child reached as `child.id = p.child_id` from case
+ * `p`: `case_file.child_id` is unique, so the child's `case` is `p`). Then `EXISTS (SELECT 1 FROM case_file t
+ * WHERE t.child_id = ch.id AND X(t))` is `X(p)`, one lookup less per row and level.
+ */
+export type RelationBindings = Record<string, string>;
+
+/** A condition node of CASL's rule AST (rulesToAST): plain data, comparable by value. */
+export interface Node {
   operator: string;
   field?: string;
   value: unknown;
+}
+
+/**
+ * Offered every `$elemMatch` over a to-many relation of the row `alias` (e.g. the case's shares): returns a SQL
+ * reference that holds exactly that EXISTS for the row (a column computed once per row elsewhere in the
+ * statement), or undefined to write the EXISTS in place.
+ */
+export type Hoist = (subject: string, alias: string, relation: string, n: Node) => string | undefined;
+
+/** The EXISTS of one `$elemMatch` on `relation` of the row `alias`, as the translator writes it (for a Hoist). */
+export function elemMatchExists(subject: string, alias: string, n: Node, prefix: string): SqlCondition {
+  const t = new Translator(prefix);
+  return { sql: t.node(n, subject, alias), params: t.params };
+}
+
+/**
+ * accessCondition / fieldAccessCondition (field given) with bindings and a hoist, not cached: for a caller that
+ * compiles a statement once and keeps it (the fast path).
+ */
+export function accessConditionWith(
+  ability: AppAbility, action: Action, subject: string, alias: string, field: string | undefined, bound: RelationBindings, hoist: Hoist,
+): SqlCondition {
+  let source = ability;
+  if (field !== undefined) {
+    const rules = ability.rulesFor(action, subject as never, field);
+    if (rules.length === 0) return { sql: 'FALSE', params: {} };
+    source = createMongoAbility([...rules].reverse().map((r) => r.origin) as never) as AppAbility;
+  }
+  const ast = rulesToAST(source, action, subject as never) as Node | null;
+  if (!ast) return { sql: 'FALSE', params: {} };
+  const t = new Translator(prefixOf(field === undefined ? 'aclb' : 'aclfb', action, subject, alias, field), bound, hoist);
+  return { sql: t.node(ast, subject, alias), params: t.params };
 }
 
 /** SQL text plus its named parameters, ready for TypeORM's `andWhere(sql, params)`. */
@@ -185,7 +227,12 @@ class Translator {
   private seq = 0;
   readonly params: Record<string, unknown> = {};
 
-  constructor(private readonly prefix: string) {}
+  /**
+   * `bound`: to-one relation paths from the root subject (`case`, `child.case`) whose row is already a known row
+   * of the statement (the alias given): a condition through such a path is written on that row instead of an
+   * EXISTS. Only for paths that name exactly one row which IS that alias (see `RelationBindings`).
+   */
+  constructor(private readonly prefix: string, private readonly bound: RelationBindings = {}, private readonly hoist?: Hoist) {}
 
   /** Registers a parameter and returns its name (TypeORM spells it `:name`, or `:...name` for a list). */
   private param(value: unknown): string {
@@ -198,22 +245,23 @@ class Translator {
     return `${this.prefix}_t${this.seq++}`;
   }
 
-  node(n: Node, subject: string, alias: string): string {
+  /** `at`: the relation path from the root subject to `subject` ('' at the root, null inside an `$elemMatch`). */
+  node(n: Node, subject: string, alias: string, at: string | null = ''): string {
     switch (n.operator) {
       case 'and':
       case 'or': {
-        const parts = (n.value as Node[]).map((c) => this.node(c, subject, alias));
+        const parts = (n.value as Node[]).map((c) => this.node(c, subject, alias, at));
         if (parts.length === 0) return n.operator === 'and' ? 'TRUE' : 'FALSE';
         return `(${parts.join(n.operator === 'and' ? ' AND ' : ' OR ')})`;
       }
       case 'not':
-        return `NOT (${this.node((n.value as Node[])[0] ?? (n.value as Node), subject, alias)})`;
+        return `NOT (${this.node((n.value as Node[])[0] ?? (n.value as Node), subject, alias, at)})`;
       default:
-        return this.field(n, subject, alias);
+        return this.field(n, subject, alias, at);
     }
   }
 
-  private field(n: Node, subject: string, alias: string): string {
+  private field(n: Node, subject: string, alias: string, at: string | null): string {
     const meta = SUBJECTS[subject];
     if (!meta) throw new Error(`caslToSql: unknown subject ${subject}`);
     const path = String(n.field).split('.');
@@ -221,12 +269,20 @@ class Translator {
     const relation = meta.relations?.[head];
     if (relation) {
       const target = SUBJECTS[relation.target];
+      const here = at === null ? null : at ? `${at}.${head}` : head;
+      const boundTo = here !== null && relation.kind === 'one' && rest.length > 0 ? this.bound[here] : undefined;
+      // `IS TRUE`: EXISTS over the one row is false, never null, where the condition on the row is null.
+      if (boundTo !== undefined) return `(${this.field({ ...n, field: rest.join('.') }, relation.target, boundTo, here)}) IS TRUE`;
+      if (this.hoist && rest.length === 0 && n.operator === 'elemMatch' && relation.kind === 'many') {
+        const ref = this.hoist(subject, alias, head, n);
+        if (ref !== undefined) return ref;
+      }
       const inner = this.alias();
       let cond: string;
       if (rest.length > 0) {
-        cond = this.field({ ...n, field: rest.join('.') }, relation.target, inner);
+        cond = this.field({ ...n, field: rest.join('.') }, relation.target, inner, here);
       } else if (n.operator === 'elemMatch' && relation.kind === 'many') {
-        cond = this.node(n.value as Node, relation.target, inner);
+        cond = this.node(n.value as Node, relation.target, inner, null);
       } else {
         throw new Error(`caslToSql: operator ${n.operator} is not supported on relation ${subject}.${head}`);
       }
@@ -281,7 +337,7 @@ function cached(ability: AppAbility, key: string, build: () => SqlCondition): Sq
  * PostgreSQL can reuse their plans (issue 11). Two conditions on one statement differ in subject, alias or
  * field; the same condition twice on a statement has the same values, so its parameters agree.
  */
-function prefixOf(kind: 'acl' | 'aclf', action: Action, subject: string, alias: string, field?: string): string {
+function prefixOf(kind: 'acl' | 'aclf' | 'aclb' | 'aclfb', action: Action, subject: string, alias: string, field?: string): string {
   const safe = (x: string) => x.replace(/[^A-Za-z0-9]/g, '');
   return [kind, safe(action), safe(subject), ...(field === undefined ? [] : [safe(field)]), safe(alias)].join('_');
 }

@@ -4,7 +4,7 @@ import {
 } from 'graphql';
 import type { AppAbility } from '../auth/ability';
 import { fieldVerdict } from '../auth/access/whereAccessible';
-import { accessCondition, fieldAccessCondition } from '../auth/caslToSql';
+import { accessCondition, accessConditionWith, elemMatchExists, type Node, type RelationBindings } from '../auth/caslToSql';
 import { positionalSql } from '../db/rawRead';
 import { SENSITIVE_FIELDS } from '../auth/rules/fields';
 
@@ -119,6 +119,9 @@ const SCALARS: Record<string, Record<string, (a: string) => string>> = {
 /** The types whose fields the default field guard checks (entity-backed records). */
 const RECORD_TYPES = new Set(Object.keys(SCALARS));
 
+/** The alias of the page's case rows. */
+const PAGE = 'p';
+
 /** Gives up compiling: the normal executor answers. */
 class Unsupported extends Error {}
 const unsupported = (why: string): never => {
@@ -129,11 +132,21 @@ const unsupported = (why: string): never => {
 interface Scope {
   alias: string;
   laterals: string[];
+  /**
+   * The rows this scope's row's to-one relations name, when they are rows of the statement already (see
+   * RelationBindings): a child reached from case `p` has `{ case: 'p' }` (case_file.child_id is unique), its
+   * guardians `{ child: 'ch3', 'child.case': 'p' }` (guardian.child_id = ch3.id), an event of `p` `{ case: 'p' }`
+   * (case_event.case_id = p.id). Rules through those relations are then conditions on the known row.
+   */
+  bound?: RelationBindings;
 }
 
 export class Compiler {
   private readonly params: Record<string, unknown> = {};
   private seq = 0;
+  /** Facts of the page's case row (`$elemMatch` EXISTS over its shares), computed once per row in a lateral: key → reference. */
+  private readonly facts = new Map<string, string>();
+  private readonly factColumns: string[] = [];
   readonly events: EventsSelection[] = [];
 
   constructor(
@@ -151,18 +164,42 @@ export class Compiler {
     return `:${name}`;
   }
 
-  private acl(subject: string, alias: string): string {
+  private acl(subject: string, alias: string, bound: RelationBindings = {}): string {
     if (this.ability.rulesFor('read', subject as never).some((r) => r.inverted)) unsupported(`inverted rules on ${subject}`);
-    const c = accessCondition(this.ability, 'read', subject, alias);
+    // Nothing bound and not the page row (the page's own filter, totalCount): the loaders' cached condition.
+    const c = Object.keys(bound).length === 0 && alias !== PAGE
+      ? accessCondition(this.ability, 'read', subject, alias)
+      : accessConditionWith(this.ability, 'read', subject, alias, undefined, bound, this.hoist);
     Object.assign(this.params, c.params);
     return c.sql;
   }
 
-  private fieldAcl(subject: string, field: string, alias: string): string {
-    const c = fieldAccessCondition(this.ability, 'read', subject, field, alias);
+  private fieldAcl(subject: string, field: string, alias: string, bound: RelationBindings = {}): string {
+    const c = accessConditionWith(this.ability, 'read', subject, alias, field, bound, this.hoist);
     Object.assign(this.params, c.params);
     return c.sql;
   }
+
+  /**
+   * An `$elemMatch` on the page's case row (the reader's share of the case, FULL or SUMMARY) is the same EXISTS
+   * wherever a rule asks it (the case's field checks, its child's, guardians' and events' rules once bound to the
+   * case): computed once per case row in the lateral `p_x` and referenced. Identical conditions (same CASL AST
+   * node, values included) share one column.
+   */
+  private readonly hoist = (subject: string, alias: string, relation: string, n: Node): string | undefined => {
+    if (alias !== PAGE) return undefined;
+    const key = JSON.stringify([subject, relation, n]);
+    let ref = this.facts.get(key);
+    if (ref === undefined) {
+      const name = `x${this.factColumns.length}`;
+      const c = elemMatchExists(subject, alias, n, `fx_${alias}_${name}`);
+      Object.assign(this.params, c.params);
+      this.factColumns.push(`${c.sql} AS ${name}`);
+      ref = `${PAGE}_x.${name}`;
+      this.facts.set(key, ref);
+    }
+    return ref;
+  };
 
   /** The fields of a selection set in graphql-js's order, through fragments on this very type; no directives, no repeated keys. */
   private collect(set: SelectionSetNode | undefined, typeName: string): FieldNode[] {
@@ -251,7 +288,7 @@ export class Compiler {
       if (value === null) return unsupported(`field ${typeName}.${name}`);
       if (verdict === 'check') {
         walk.check.push(this.site(typeName, node));
-        checks.push(this.fieldAcl(typeName, name, scope.alias));
+        checks.push(this.fieldAcl(typeName, name, scope.alias, scope.bound));
         value = `CASE WHEN ${lateral}.k${checks.length - 1} THEN ${value} END`;
       }
       parts.push(`'${key}', ${value}`);
@@ -274,22 +311,24 @@ export class Compiler {
   }
 
   /** A relation's object, one row: `(SELECT obj FROM table a … WHERE join AND filter)` (null when none). */
-  private one(typeName: string, table: string, join: (a: string) => string, filter: boolean, node: FieldNode, walk: WalkNode): string {
+  private one(typeName: string, table: string, join: (a: string) => string, filter: boolean, node: FieldNode, walk: WalkNode, bind: (a: string) => RelationBindings = () => ({})): string {
     this.noArgs(node);
-    const scope: Scope = { alias: this.next(table.slice(0, 2)), laterals: [] };
+    const alias = this.next(table.slice(0, 2));
+    const scope: Scope = { alias, laterals: [], bound: bind(alias) };
     const obj = this.record(typeName, scope, node);
     this.child(walk, node, obj.walk);
-    const where = [join(scope.alias), ...(filter ? [this.acl(typeName, scope.alias)] : [])];
+    const where = [join(scope.alias), ...(filter ? [this.acl(typeName, scope.alias, scope.bound)] : [])];
     return `(SELECT ${obj.sql} FROM ${table} ${scope.alias} ${scope.laterals.join(' ')} WHERE ${where.join(' AND ')})`;
   }
 
   /** A relation's list: `COALESCE((SELECT json_agg(obj ORDER BY …) FROM table a … WHERE …), '[]')`. */
-  private many(typeName: string, table: string, join: (a: string) => string, filter: boolean, orderBy: (a: string) => string, node: FieldNode, walk: WalkNode): string {
+  private many(typeName: string, table: string, join: (a: string) => string, filter: boolean, orderBy: (a: string) => string, node: FieldNode, walk: WalkNode, bind: (a: string) => RelationBindings = () => ({})): string {
     this.noArgs(node);
-    const scope: Scope = { alias: this.next(table.slice(0, 2)), laterals: [] };
+    const alias = this.next(table.slice(0, 2));
+    const scope: Scope = { alias, laterals: [], bound: bind(alias) };
     const obj = this.record(typeName, scope, node);
     this.child(walk, node, obj.walk);
-    const where = [join(scope.alias), ...(filter ? [this.acl(typeName, scope.alias)] : [])];
+    const where = [join(scope.alias), ...(filter ? [this.acl(typeName, scope.alias, scope.bound)] : [])];
     const order = orderBy(scope.alias);
     return `COALESCE((SELECT json_agg(${obj.sql}${order ? ` ORDER BY ${order}` : ''}) FROM ${table} ${scope.alias} ${scope.laterals.join(' ')} WHERE ${where.join(' AND ')}), '[]'::json)`;
   }
@@ -304,7 +343,8 @@ export class Compiler {
     const orgs = () => this.ability.can('read', 'Organization') || unsupported('organizations unreadable');
     switch (`${typeName}.${node.name.value}`) {
       case 'Case.child':
-        return this.one('Child', 'child', (x) => `${x}.id = ${a}.child_id`, true, node, walk);
+        // Child.case is `case_file.child_id = child.id` and case_file.child_id is unique: this child's case is `a`.
+        return this.one('Child', 'child', (x) => `${x}.id = ${a}.child_id`, true, node, walk, () => ({ case: a }));
       case 'Case.leadOrganization':
         orgs();
         return this.one('Organization', 'organization', (x) => `${x}.id = ${a}.lead_organization_id`, false, node, walk);
@@ -315,7 +355,9 @@ export class Compiler {
         orgs();
         return this.one('Organization', 'organization', (x) => `${x}.id = ${a}.organization_id`, false, node, walk);
       case 'Child.guardians':
-        return this.many('Guardian', 'guardian', (x) => `${x}.child_id = ${a}.id`, true, (x) => `${x}.created_at, ${x}.id`, node, walk);
+        // Guardian.child is `child.id = guardian.child_id`, here `a`; and `a`'s case, when bound, is the guardian's child's case.
+        return this.many('Guardian', 'guardian', (x) => `${x}.child_id = ${a}.id`, true, (x) => `${x}.created_at, ${x}.id`, node, walk,
+          () => ({ child: a, ...(scope.bound?.case !== undefined ? { 'child.case': scope.bound.case } : {}) }));
       case 'Case.events':
         return this.caseEvents(scope, node, _def, walk);
       default:
@@ -329,11 +371,11 @@ export class Compiler {
     const n = this.seq++;
     const sel: EventsSelection = { node, def, limit: new RequestValue(`fp_ev${n}_limit`), limitPlusOne: new RequestValue(`fp_ev${n}_limit1`) };
     this.events.push(sel);
-    const scope: Scope = { alias: `ev${n}`, laterals: [] };
+    const scope: Scope = { alias: `ev${n}`, laterals: [], bound: { case: parent.alias } };
     const lim = this.param(sel.limit.name, sel.limit);
     const conn = this.connection('CaseEventConnection', 'CaseEventEdge', 'CaseEvent', scope, node, walk, lim, () => null);
     return `(SELECT ${conn} FROM (SELECT e.*, row_number() OVER (ORDER BY e.id DESC) AS fp_n FROM case_event e
-              WHERE e.case_id = ${parent.alias}.id AND ${this.acl('CaseEvent', 'e')}
+              WHERE e.case_id = ${parent.alias}.id AND ${this.acl('CaseEvent', 'e', { case: parent.alias })}
               ORDER BY e.id DESC LIMIT ${this.param(sel.limitPlusOne.name, sel.limitPlusOne)}) ${scope.alias} ${scope.laterals.join(' ')})`;
   }
 
@@ -386,16 +428,18 @@ export class Compiler {
   /** `Query.cases(first, after)`: the whole statement. `withAfter`: the request has an `after` cursor. */
   compileCases(node: FieldNode, withAfter: boolean, rootWalk: WalkNode): { sql: string; values: unknown[] } {
     for (const arg of node.arguments ?? []) if (arg.name.value !== 'first' && arg.name.value !== 'after') unsupported('cases argument');
-    const scope: Scope = { alias: 'p', laterals: [] };
+    const scope: Scope = { alias: PAGE, laterals: [] };
     const lim = this.param('fp_limit', new RequestValue('fp_limit'));
     // totalCount as CaseService counts it: every case the reader may see, the cursor left out.
     const count = () => `(SELECT COUNT(*)::int FROM case_file tc WHERE ${this.acl('Case', 'tc')})`;
     const conn = this.connection('CaseConnection', 'CaseEdge', 'Case', scope, node, rootWalk, lim, caseCursor, count);
     const where = [this.acl('Case', 'c')];
     if (withAfter) where.push(`(c.created_at, c.id) < (${this.param('fp_after_at', new RequestValue('fp_after_at'))}::timestamptz, ${this.param('fp_after_id', new RequestValue('fp_after_id'))}::uuid)`);
+    // OFFSET 0: computed once per case row, not pulled up into every place that reads it.
+    const facts = this.factColumns.length ? `CROSS JOIN LATERAL (SELECT ${this.factColumns.join(', ')} OFFSET 0) ${PAGE}_x` : '';
     const text = `SELECT /* bkb fast path */ ${conn} AS r
       FROM (SELECT c.*, row_number() OVER (ORDER BY c.created_at DESC, c.id DESC) AS fp_n FROM case_file c
-             WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT ${this.param('fp_limit1', new RequestValue('fp_limit1'))}) p ${scope.laterals.join(' ')}`;
+             WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT ${this.param('fp_limit1', new RequestValue('fp_limit1'))}) ${PAGE} ${facts} ${scope.laterals.join(' ')}`;
     return positionalSql(text, this.params, 1);
   }
 
