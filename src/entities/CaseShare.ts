@@ -7,7 +7,7 @@ import { Organization } from './Organization';
 /** A case shared with a partner organization, in SUMMARY or FULL. */
 @ObjectType()
 @Entity('case_share')
-@Index('case_share_org_idx', ['organizationId', 'access'])
+@Index('case_share_org_access_case_idx', ['organizationId', 'access', 'caseId'])
 export class CaseShare {
   @PrimaryColumn({ type: 'uuid', name: 'case_id' })
   caseId: string;
