@@ -62,7 +62,7 @@ export interface Context {
   auditReadsOwned?: boolean;
   auditReadsScheduled?: boolean;
   /** This request is counted among the readers a group commit waits for (see AuditLog.readerStarted). */
-  auditReadsCounted?: boolean;
+  auditReadsCounted?: number;
   /** Field resolutions this HTTP operation may still make (set by `exposurePlugin`, src/http/security.ts). */
   resolverBudget?: ResolverBudget;
 }

@@ -58,6 +58,10 @@ export function withActor(actor: AuditActor, r: AuditRecord): Pending {
 
 const FIELD = /^[A-Za-z0-9_.]+$/;
 
+/** The append statement (fixed text: prepared once per connection on the read path). */
+const APPEND_SQL = `SELECT head_seq::text AS seq, head_hash AS hash
+  FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`;
+
 function checkRecord(r: PendingEntry): void {
   if (!r.operation || !r.entityType || (r.entityIds ? r.entityId !== '' || r.entityIds.length === 0 : !r.entityId)) {
     throw new Error('audit: operation, entityType and entityId (or a non-empty entityIds) are required');
@@ -76,8 +80,9 @@ export class AuditLog {
   private pendingReads: { actor: AuditActor; records: AuditRecord[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   /** Requests that noted sensitive reads and have not handed them to recordReads yet (see readerStarted). */
-  private readers = 0;
-  private readersDone: (() => void) | null = null;
+  private readers = new Set<number>();
+  private lastTicket = 0;
+  private readersWait: { upTo: number; done: () => void } | null = null;
   private timer?: NodeJS.Timeout;
   private readCompanions: { companion: ReadCompanion; entityTypes: ReadonlySet<string> }[] = [];
   /** Appends made and `bkb_audit_append` calls they took (one each unless another writer moved the head first). */
@@ -104,6 +109,21 @@ export class AuditLog {
    * are hashed again (inside a transaction the lock is then held, so the second try cannot miss).
    */
   async append(em: EntityManager, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
+    return this.appendVia((params) => em.query(APPEND_SQL, params), records);
+  }
+
+  /**
+   * As append, outside any transaction (the statement commits on its own), straight through node-postgres' pool
+   * with a named prepared statement: the read path's group commits skip TypeORM's query runner (one per statement)
+   * and PostgreSQL's parse and plan of the fixed text on every call.
+   */
+  private appendAlone(records: PendingEntry[]): Promise<AuditEntryRecord[]> {
+    const pool = (this.ds.driver as unknown as { master?: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: any[] }> } }).master;
+    if (!pool || this.ds.options.type !== 'postgres') return this.append(this.ds.manager, records);
+    return this.appendVia(async (values) => (await pool.query({ name: 'bkb_audit_append_v2', text: APPEND_SQL, values })).rows, records);
+  }
+
+  private async appendVia(run: (params: unknown[]) => Promise<{ seq: string; hash: string }[]>, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
     if (records.length === 0) return [];
     for (const r of records) checkRecord(r);
     const at = new Date().toISOString();
@@ -125,15 +145,11 @@ export class AuditLog {
         (data as AuditEntryRecord).hash = prev;
         return data as AuditEntryRecord;
       });
-      const [actual]: { seq: string; hash: string }[] = await em.query(
-        `SELECT head_seq::text AS seq, head_hash AS hash
-           FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`,
-        [
-          head.seq.toString(), head.hash, at, out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
-          out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash), out.map((e) => e.hash),
-          out.map((e) => e.entityIds?.join(',') ?? null),
-        ],
-      );
+      const [actual] = await run([
+        head.seq.toString(), head.hash, at, out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
+        out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash), out.map((e) => e.hash),
+        out.map((e) => e.entityIds?.join(',') ?? null),
+      ]);
       if (!actual) {
         // Written (committed once the caller's transaction commits; if it rolls back, the next append misses once).
         this.head = { seq, hash: prev };
@@ -153,7 +169,19 @@ export class AuditLog {
     if (records.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pendingReads.push({ actor, records, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushReads().finally(() => { this.flushing = null; });
+      this.startFlush();
+    });
+  }
+
+  /**
+   * Starts the flush loop unless it runs. Reads queued after the loop's last check but before its promise settled
+   * (a resolved request's next one, in the same tick) would otherwise wait for some later request's flush.
+   */
+  private startFlush(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushReads().finally(() => {
+      this.flushing = null;
+      if (this.pendingReads.length > 0) this.startFlush();
     });
   }
 
@@ -166,30 +194,43 @@ export class AuditLog {
   }
 
   /**
-   * A request began noting sensitive reads; it calls readerFinished once it has passed them to recordReads (or
-   * has none after all). While such requests run, a flush waits for them (up to `auditReadGroupMs`): their reads
-   * then share its statement and commit instead of each paying for one. A lone request never waits.
+   * A request began noting sensitive reads; it calls readerFinished with the returned ticket once it has passed
+   * them to recordReads (or has none after all). A flush waits (up to `auditReadGroupMs`) for the readers that were
+   * running when it began: their reads then share its statement and commit instead of each paying for one.
+   * Readers that start later are not waited for (under steady load there always are some: waiting for none to run
+   * meant waiting for the whole window). A lone request never waits.
    */
-  readerStarted(): void {
-    this.readers++;
+  readerStarted(): number {
+    const ticket = ++this.lastTicket;
+    this.readers.add(ticket);
+    return ticket;
   }
 
-  readerFinished(): void {
-    if (this.readers > 0) this.readers--;
-    if (this.readers === 0 && this.readersDone) this.readersDone();
+  readerFinished(ticket: number): void {
+    this.readers.delete(ticket);
+    this.checkReaders();
+  }
+
+  /** Resolves the waiting flush once no reader it waits for (ticket <= upTo) is still running. */
+  private checkReaders(): void {
+    const w = this.readersWait;
+    if (!w) return;
+    // A Set iterates in insertion order, and tickets are inserted in ascending order: the first is the oldest.
+    const oldest = this.readers.values().next();
+    if (oldest.done || oldest.value > w.upTo) w.done();
   }
 
   private gatherReaders(): Promise<void> {
     const ms = this.deps.config.auditReadGroupMs;
-    if (this.readers === 0 || !(ms > 0)) return Promise.resolve();
+    if (this.readers.size === 0 || !(ms > 0)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.readersDone = null;
+        this.readersWait = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.readersDone = done;
+      this.readersWait = { upTo: this.lastTicket, done };
     });
   }
 
@@ -202,7 +243,7 @@ export class AuditLog {
         const companions = this.readCompanions.filter((c) => batch.some((b) => b.records.some((r) => c.entityTypes.has(r.entityType))));
         if (companions.length === 0) {
           // One statement, its own transaction: usually a single round trip for the whole group.
-          await this.append(this.ds.manager, entries);
+          await this.appendAlone(entries);
         } else {
           // Companions (custody ACCESSED events, one per record read) commit with the READ entries or not at all.
           await this.ds.transaction(async (em) => {

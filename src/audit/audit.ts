@@ -45,8 +45,7 @@ export function recordSensitiveRead(ctx: Context, entityType: string, entityId: 
   r.fields.add(field);
   // Counted while the request runs, so that a group commit in progress waits for its reads (AuditLog.readerStarted).
   if (ctx.auditReadsOwned && !ctx.auditReadsCounted) {
-    ctx.auditReadsCounted = true;
-    ctx.deps.audit.readerStarted();
+    ctx.auditReadsCounted = ctx.deps.audit.readerStarted();
   }
   // Outside an HTTP request (a subscription's payload), nobody flushes at the end: do it on the next tick.
   if (!ctx.auditReadsOwned && !ctx.auditReadsScheduled) {
@@ -70,8 +69,9 @@ export async function flushReads(ctx: Context): Promise<void> {
   } finally {
     // The reads are queued (synchronously, in recordReads): a group commit waiting for this request goes ahead.
     if (ctx.auditReadsCounted) {
-      ctx.auditReadsCounted = false;
-      ctx.deps.audit.readerFinished();
+      const ticket = ctx.auditReadsCounted;
+      ctx.auditReadsCounted = undefined;
+      ctx.deps.audit.readerFinished(ticket);
     }
   }
   await recorded;

@@ -223,13 +223,13 @@ describe('appending in one round trip', () => {
     const logWith = (ms: number) => new AuditLog({ config: { ...app.deps.config, auditReadGroupMs: ms }, logger: pino({ level: 'silent' }), dataSource: app.deps.dataSource });
     const log = logWith(5000);
     // Two requests reading; the first hands its reads over while the second still runs: the flush waits for it.
-    log.readerStarted();
-    log.readerStarted();
+    const r1 = log.readerStarted();
+    const r2 = log.readerStarted();
     const first = log.recordReads(actor, [rec('g1')]);
-    log.readerFinished();
+    log.readerFinished(r1);
     await new Promise((r) => setTimeout(r, 30));
     const second = log.recordReads(actor, [rec('g2')]);
-    log.readerFinished();
+    log.readerFinished(r2);
     await Promise.all([first, second]);
     const rows = await query(`SELECT seq::int AS seq, at FROM audit_entry WHERE entity_id = ANY($1) ORDER BY seq`, [[`g1-${tag}`, `g2-${tag}`]]);
     expect(rows).toHaveLength(2);
@@ -240,6 +240,21 @@ describe('appending in one round trip', () => {
     await log.recordReads(actor, [rec('g3')]);
     expect(Date.now() - t0).toBeLessThan(4000);
     expect(log.stats.appends).toBe(2);
+    // A reader that starts after a flush began waiting is not waited for: the flush goes once the earlier ones are done.
+    await new Promise((r) => setTimeout(r, 20)); // the previous flush has settled: g5 starts a flush of its own
+    const r5 = log.readerStarted();
+    const r6 = log.readerStarted();
+    const fifth = log.recordReads(actor, [rec('g5')]);
+    log.readerFinished(r5);
+    const late = log.readerStarted(); // the flush waits for r6 only
+    await new Promise((r) => setTimeout(r, 30));
+    t0 = Date.now();
+    const sixth = log.recordReads(actor, [rec('g6')]);
+    log.readerFinished(r6);
+    await Promise.all([fifth, sixth]);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(log.stats.appends).toBe(3);
+    log.readerFinished(late);
     // A request that never hands its reads over holds a flush back for the window only.
     const short = logWith(300);
     short.readerStarted();
