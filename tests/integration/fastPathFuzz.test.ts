@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { prng } from '../../src/db/prng';
 import { AbilityBuilder, createMongoAbility } from '@casl/ability';
 import type { AppAbility, Principal } from '../../src/auth/ability';
 import { Role, ShareAccess } from '../../src/schema/enums';
@@ -73,30 +74,7 @@ afterAll(async () => {
   uninstallStatementCounter();
 });
 
-/** mulberry32: a small seeded generator. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    chance: (p: number) => next() < p,
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
-    shuffle: <T>(xs: T[]): T[] => {
-      for (let i = xs.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [xs[i], xs[j]] = [xs[j], xs[i]];
-      }
-      return xs;
-    },
-  };
-}
+const rng = prng;
 type Rng = ReturnType<typeof rng>;
 
 const SCALARS: Record<string, string[]> = {
