@@ -65,6 +65,13 @@ const FIELD = /^[A-Za-z0-9_.]+$/;
  */
 const APPEND_SQL = `SELECT entry_seq::text AS seq, entry_prev AS prev, entry_hash AS hash
   FROM bkb_audit_append_hashed($1, $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`;
+/** Its name as a prepared statement (per connection: the pool's, which transactions use too). */
+const APPEND_STATEMENT = 'bkb_audit_append_v3';
+
+/** What the append needs of node-postgres' pool or client (a named statement). */
+interface PgClient {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
 
 function checkRecord(r: PendingEntry): void {
   if (!r.operation || !r.entityType || (r.entityIds ? r.entityId !== '' || r.entityIds.length === 0 : !r.entityId)) {
@@ -111,6 +118,13 @@ export class AuditLog {
    * that nothing the verifier would reject is ever committed inside a transaction.
    */
   async append(em: EntityManager, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
+    const qr = em.queryRunner;
+    if (qr && !qr.isReleased && em.connection.options.type === 'postgres') {
+      // Inside a transaction: its node-postgres client, with the named statement (prepared once per connection).
+      // Through em.query PostgreSQL parsed and planned the text on every call: ~0.4 ms of its CPU per append.
+      const client: PgClient = await qr.connect();
+      return this.appendVia(async (values) => (await client.query({ name: APPEND_STATEMENT, text: APPEND_SQL, values })).rows, records);
+    }
     return this.appendVia((params) => em.query(APPEND_SQL, params), records);
   }
 
@@ -120,9 +134,9 @@ export class AuditLog {
    * and PostgreSQL's parse and plan of the fixed text on every call.
    */
   private appendAlone(records: PendingEntry[]): Promise<AuditEntryRecord[]> {
-    const pool = (this.ds.driver as unknown as { master?: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: any[] }> } }).master;
+    const pool = (this.ds.driver as unknown as { master?: PgClient }).master;
     if (!pool || this.ds.options.type !== 'postgres') return this.append(this.ds.manager, records);
-    return this.appendVia(async (values) => (await pool.query({ name: 'bkb_audit_append_v3', text: APPEND_SQL, values })).rows, records);
+    return this.appendVia(async (values) => (await pool.query({ name: APPEND_STATEMENT, text: APPEND_SQL, values })).rows, records);
   }
 
   private async appendVia(run: (params: unknown[]) => Promise<{ seq: string; prev: string; hash: string }[]>, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
