@@ -39,6 +39,10 @@ const quantile = (xs: number[], q: number) => {
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
 };
 const median = (xs: number[]) => quantile(xs, 0.5);
+const sd = (xs: number[]) => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+};
 
 async function main() {
   const duration = arg('duration', 5);
@@ -122,8 +126,13 @@ async function main() {
       idleRates.push((cpu.user + cpu.system) / (performance.now() - t0));
     };
     const idleRate = () => idleRates.reduce((a, b) => a + b, 0) / idleRates.length;
+    // Writes served, counted by the rows they create: autocannon hangs up on the requests in flight when a run ends,
+    // which the hub still serves (their CPU is in the run's) but autocannon does not count; ~10 a run, 5–8 % of a
+    // write run's requests, and a larger share in the slower mode (the audit on): a bias, and noise, in CPU per request.
+    const writesDone = async (): Promise<number> => (await app.deps.dataSource.query('SELECT count(*)::int AS n FROM case_file'))[0].n;
     const run = async (p: keyof typeof bodies): Promise<Run> => {
       const { token, body } = bodies[p];
+      const w0 = p === 'write' ? await writesDone() : 0;
       const pg0 = await backendCpu();
       const s0 = { ...auditStats() };
       const t0 = performance.now();
@@ -136,7 +145,7 @@ async function main() {
       const pg1 = await backendCpu();
       let pg = 0;
       for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
-      const n = r.total || 1;
+      const n = (p === 'write' ? (await writesDone()) - w0 : r.total) || 1;
       const hubMs = ((cpu.user + cpu.system) / 1000 - (idleRates.length ? (idleRate() * wall) / 1000 : 0)) / n;
       const st = auditStats();
       return { appends: (st.appends - s0.appends) / n, statements: (st.statements - s0.statements) / n, rps: r.rps, latency: r.latency, bad: r.bad, requests: r.total, hubMs, pgMs: pg / n, cpuMs: hubMs + pg / n };
@@ -190,6 +199,10 @@ async function main() {
       const bad = [...on, ...off].reduce((a, r) => a + r.bad, 0);
       const range = (xs: number[], unit: string, d2 = 2) => `${f(median(xs), d2)}${unit} [${f(quantile(xs, 0.25), d2)} … ${f(quantile(xs, 0.75), d2)}] (${f(Math.min(...xs), d2)} … ${f(Math.max(...xs), d2)})`;
       out(`${p}: CPU ${range(d, ' ms')}; hub ${range(dHub, ' ms')}; PostgreSQL ${range(dPg, ' ms')}`);
+      // Rounds 2k and 2k+1 run off, on, on, off: the mean of their two differences cancels a linear drift of the
+      // machine's load (or of the tables' growth) across the four runs, which a single pair carries whole.
+      const blocks = Array.from({ length: Math.floor(pct.length / 2) }, (_, k) => (pct[2 * k] + pct[2 * k + 1]) / 2);
+      if (blocks.length > 1) out(`${p}: CPU per off-on-on-off block of two rounds: ${range(blocks, ' %', 1)}; mean ${f(blocks.reduce((a, b) => a + b, 0) / blocks.length, 1)} % ± ${f(sd(blocks) / Math.sqrt(blocks.length), 1)} (standard error over ${blocks.length} blocks)`);
       out(`${p}: per request with the audit on: ${f(on.reduce((a, r) => a + r.appends * r.requests, 0) / on.reduce((a, r) => a + r.requests, 0), 3)} appends, ${f(on.reduce((a, r) => a + r.statements * r.requests, 0) / on.reduce((a, r) => a + r.requests, 0), 3)} append statements`);
       out(`${p}: CPU ${range(pct, ' %', 1)}; on > off in ${d.filter((x) => x > 0).length} of ${d.length} rounds; req/s ${range(rps, ' %', 1)}${bad ? `; ${bad} bad responses` : ''}`);
     }

@@ -8,6 +8,7 @@ import { AuditProofs1764900001001 } from './1764900001001-AuditProofs';
 import { AuditReadBatches1764900001201 } from './1764900001201-AuditReadBatches';
 import { PrincipalChanges1764900001401 } from './1764900001401-PrincipalChanges';
 import { CaseShareProbe1764900001601 } from './1764900001601-CaseShareProbe';
+import { AuditAppendHashed1764900002301 } from './1764900002301-AuditAppendHashed';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -18,4 +19,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   AuditProofs1764900001001,
   AuditReadBatches1764900001201,
   PrincipalChanges1764900001401,
-  CaseShareProbe1764900001601];
+  CaseShareProbe1764900001601,
+  AuditAppendHashed1764900002301];

@@ -11,7 +11,7 @@ import { MIN_STORED_LEVEL } from './proofs';
 
 /**
  * Advisory lock serializing audit appends (ASCII "BKBAUD"); held to commit, so seq commits in order with no gap.
- * `bkb_audit_append` (migration 1764900001001) takes it by this number.
+ * `bkb_audit_append` (migration 1764900001001) and `bkb_audit_append_hashed` (1764900002301) take it by this number.
  */
 export const AUDIT_ORDER_LOCK = '72891001655876';
 /**
@@ -58,9 +58,20 @@ export function withActor(actor: AuditActor, r: AuditRecord): Pending {
 
 const FIELD = /^[A-Za-z0-9_.]+$/;
 
-/** The append statement (fixed text: prepared once per connection on the read path). */
-const APPEND_SQL = `SELECT head_seq::text AS seq, head_hash AS hash
-  FROM bkb_audit_append($1, $2, $3, $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`;
+/**
+ * The append statement (fixed text: prepared once per connection on the read path). One statement whatever the
+ * concurrency: `bkb_audit_append_hashed` (migration 1764900002301) takes the audit order lock, reads the head and
+ * hashes the entries under it, and returns each entry's seq, previous hash and hash.
+ */
+const APPEND_SQL = `SELECT entry_seq::text AS seq, entry_prev AS prev, entry_hash AS hash
+  FROM bkb_audit_append_hashed($1, $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`;
+/** Its name as a prepared statement (per connection: the pool's, which transactions use too). */
+const APPEND_STATEMENT = 'bkb_audit_append_v3';
+
+/** What the append needs of node-postgres' pool or client (a named statement). */
+interface PgClient {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
 
 function checkRecord(r: PendingEntry): void {
   if (!r.operation || !r.entityType || (r.entityIds ? r.entityId !== '' || r.entityIds.length === 0 : !r.entityId)) {
@@ -85,10 +96,8 @@ export class AuditLog {
   private readersWait: { upTo: number; done: () => void } | null = null;
   private timer?: NodeJS.Timeout;
   private readCompanions: { companion: ReadCompanion; entityTypes: ReadonlySet<string> }[] = [];
-  /** Appends made and `bkb_audit_append` calls they took (one each unless another writer moved the head first). */
+  /** Appends made and the append statements they took (one each since `bkb_audit_append_hashed`). */
   readonly stats = { appends: 0, statements: 0 };
-  /** The head of the chain as this process last saw it: a guess that saves a round trip, checked under the lock. */
-  private head: { seq: bigint; hash: string } = { seq: 0n, hash: GENESIS_HASH };
 
   constructor(private readonly deps: { config: Config; logger: Logger; dataSource?: DataSource }) {
     this.keys = loadAuditKeys(deps.config.auditSigningKeyFile, { generate: !deps.config.production });
@@ -104,11 +113,18 @@ export class AuditLog {
    * its own). Takes the audit order lock (held to commit): call it at the end of the transaction, before any other
    * order lock (see CaseService.recordEvent).
    *
-   * One round trip: the entries are hashed against the head this process last saw, and `bkb_audit_append`
-   * inserts them only if that is still the head under the lock; otherwise it returns the head, and the entries
-   * are hashed again (inside a transaction the lock is then held, so the second try cannot miss).
+   * One round trip: PostgreSQL assigns the seqs and computes the hashes under the lock (`bkb_audit_append_hashed`);
+   * the hub recomputes each hash from the canonical text (chain.ts) and refuses an append whose hash differs, so
+   * that nothing the verifier would reject is ever committed inside a transaction.
    */
   async append(em: EntityManager, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
+    const qr = em.queryRunner;
+    if (qr && !qr.isReleased && em.connection.options.type === 'postgres') {
+      // Inside a transaction: its node-postgres client, with the named statement (prepared once per connection).
+      // Through em.query PostgreSQL parsed and planned the text on every call: ~0.4 ms of its CPU per append.
+      const client: PgClient = await qr.connect();
+      return this.appendVia(async (values) => (await client.query({ name: APPEND_STATEMENT, text: APPEND_SQL, values })).rows, records);
+    }
     return this.appendVia((params) => em.query(APPEND_SQL, params), records);
   }
 
@@ -118,47 +134,54 @@ export class AuditLog {
    * and PostgreSQL's parse and plan of the fixed text on every call.
    */
   private appendAlone(records: PendingEntry[]): Promise<AuditEntryRecord[]> {
-    const pool = (this.ds.driver as unknown as { master?: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: any[] }> } }).master;
+    const pool = (this.ds.driver as unknown as { master?: PgClient }).master;
     if (!pool || this.ds.options.type !== 'postgres') return this.append(this.ds.manager, records);
-    return this.appendVia(async (values) => (await pool.query({ name: 'bkb_audit_append_v2', text: APPEND_SQL, values })).rows, records);
+    return this.appendVia(async (values) => (await pool.query({ name: APPEND_STATEMENT, text: APPEND_SQL, values })).rows, records);
   }
 
-  private async appendVia(run: (params: unknown[]) => Promise<{ seq: string; hash: string }[]>, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
+  private async appendVia(run: (params: unknown[]) => Promise<{ seq: string; prev: string; hash: string }[]>, records: PendingEntry[]): Promise<AuditEntryRecord[]> {
     if (records.length === 0) return [];
     for (const r of records) checkRecord(r);
     const at = new Date().toISOString();
-    const hashes = records.map((r) => valuesHash(this.keys, r.values));
-    let head = this.head;
-    this.stats.appends++;
-    for (let attempt = 0; attempt < 10; attempt++) {
-      this.stats.statements++;
-      let seq = head.seq;
-      let prev = head.hash;
-      const out: AuditEntryRecord[] = records.map((r, i) => {
-        seq += 1n;
-        const data: AuditEntryData = {
-          seq: seq.toString(), prevHash: prev, at, actorId: r.actorId, organizationId: r.organizationId,
-          operation: r.operation, entityType: r.entityType, entityId: r.entityId, fields: r.fields ?? [], valuesHash: hashes[i],
-        };
-        if (r.entityIds) data.entityIds = r.entityIds;
-        prev = entryHash(data);
-        (data as AuditEntryRecord).hash = prev;
-        return data as AuditEntryRecord;
-      });
-      const [actual] = await run([
-        head.seq.toString(), head.hash, at, out.map((e) => e.actorId), out.map((e) => e.organizationId), out.map((e) => e.operation),
-        out.map((e) => e.entityType), out.map((e) => e.entityId), out.map((e) => e.fields.join(',')), out.map((e) => e.valuesHash), out.map((e) => e.hash),
-        out.map((e) => e.entityIds?.join(',') ?? null),
-      ]);
-      if (!actual) {
-        // Written (committed once the caller's transaction commits; if it rolls back, the next append misses once).
-        this.head = { seq, hash: prev };
-        return out;
-      }
-      head = { seq: BigInt(actual.seq), hash: actual.hash };
-      this.head = head;
+    const n = records.length;
+    const actors = new Array<string | null>(n);
+    const orgs = new Array<string | null>(n);
+    const ops = new Array<string>(n);
+    const types = new Array<string>(n);
+    const ids = new Array<string>(n);
+    const fields = new Array<string>(n);
+    const hashes = new Array<string | null>(n);
+    const lists = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const r = records[i];
+      actors[i] = r.actorId;
+      orgs[i] = r.organizationId;
+      ops[i] = r.operation;
+      types[i] = r.entityType;
+      ids[i] = r.entityId;
+      fields[i] = (r.fields ?? []).join(',');
+      hashes[i] = valuesHash(this.keys, r.values);
+      lists[i] = r.entityIds?.join(',') ?? null;
     }
-    throw new Error('audit: the head of the log kept moving (another writer appends outside a transaction)');
+    this.stats.appends++;
+    this.stats.statements++;
+    const rows = await run([at, actors, orgs, ops, types, ids, fields, hashes, lists]);
+    if (rows.length !== n) throw new Error(`audit: ${n} entries appended, ${rows.length} returned`);
+    return records.map((r, i) => {
+      const data: AuditEntryData = {
+        seq: rows[i].seq, prevHash: rows[i].prev, at, actorId: r.actorId, organizationId: r.organizationId, operation: r.operation,
+        entityType: r.entityType, entityId: r.entityId, fields: r.fields ?? [], valuesHash: hashes[i],
+      };
+      if (r.entityIds) data.entityIds = r.entityIds;
+      const hash = entryHash(data);
+      // PostgreSQL hashed the same canonical text; a difference would be an entry the verifier rejects: refuse it
+      // (inside a transaction, the caller's whole change rolls back with it).
+      if (hash !== rows[i].hash || (i > 0 && data.prevHash !== rows[i - 1].hash)) {
+        throw new Error(`audit: entry ${data.seq} was hashed differently by the database (${rows[i].hash}) and the hub (${hash})`);
+      }
+      (data as AuditEntryRecord).hash = hash;
+      return data as AuditEntryRecord;
+    });
   }
 
   /**

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
 import { AuditLog, readEntries } from '../../src/audit/AuditLog';
-import { inclusionProofs, leafHash, verifyInclusion, type SignedCheckpoint } from '../../src/audit/chain';
+import { entryHash, inclusionProofs, leafHash, verifyInclusion, type SignedCheckpoint } from '../../src/audit/chain';
 import { auditPaths, MIN_STORED_LEVEL } from '../../src/audit/proofs';
 import { OrganizationKind, Role } from '../../src/schema/enums';
 import { parseVerifyArgs, runAuditVerify } from '../../scripts/auditVerify';
@@ -262,5 +262,71 @@ describe('appending in one round trip', () => {
     await short.recordReads(actor, [rec('g4')]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect((await query('SELECT count(*)::int AS n FROM audit_entry WHERE entity_id = $1', [`g4-${tag}`]))[0].n).toBe(1);
+  });
+});
+
+describe('appending in one statement, hashed by PostgreSQL (bkb_audit_append_hashed)', () => {
+  const HASHED_SIG = 'bkb_audit_append_hashed(text, uuid[], uuid[], text[], text[], text[], text[], text[], text[])';
+  const awkward = ['quote " and backslash \\ end', 'controls \u0001\u0008\t\n\u000b\f\r\u001f\u007f', 'Кирилиця Ґґ Її', 'astral 😀 𝕏', 'separators \u2028\u2029 nbsp\u00a0', '[\"json\", null]', '   '];
+
+  test('the database computes exactly the hash chain.ts defines, formats 1 and 2, on awkward text, and the verifier accepts it', async () => {
+    const org = await createOrg(app.deps.dataSource, OrganizationKind.NGO);
+    const { user } = await createUser(app, org, [Role.INVESTIGATOR]);
+    const actor = { actorId: user.id, organizationId: org.id };
+    const statements = app.deps.audit.stats.statements;
+    const out = await app.deps.audit.appendNow(actor, [
+      ...awkward.map((text, i) => ({ operation: `OP ${text}`, entityType: text, entityId: `${text} ${i}`, fields: ['a.b', 'c_1'], values: { text, n: i } })),
+      { operation: 'NOFIELDS', entityType: 'Case', entityId: 'x', fields: [] },
+    ]);
+    const batched = await app.deps.dataSource.transaction((em) => app.deps.audit.append(em, [
+      { actorId: null, organizationId: null, operation: 'READ', entityType: 'Child', entityId: '', entityIds: [...awkward.map((t) => t.replace(/,/g, ';')), 'z'], fields: ['currentLocation'], values: ['h1', null] },
+      { actorId: null, organizationId: null, operation: 'READ', entityType: 'Case', entityId: '', entityIds: ['one'], fields: [] },
+    ]));
+    expect(app.deps.audit.stats.statements - statements).toBe(2);
+    const all = [...out, ...batched];
+    for (let i = 0; i < all.length; i++) {
+      expect(all[i].hash).toBe(entryHash(all[i]));
+      if (i > 0) expect(all[i].seq).toBe(String(Number(all[i - 1].seq) + 1));
+      if (i > 0) expect(all[i].prevHash).toBe(all[i - 1].hash);
+    }
+    const stored = await readEntries({ query }, BigInt(all[0].seq) - 1n, all.length);
+    expect(stored.map((e) => e.hash)).toEqual(all.map((e) => e.hash));
+    expect(stored.map((e) => entryHash(e))).toEqual(all.map((e) => e.hash));
+    expect(stored[stored.length - 2].entityIds).toHaveLength(awkward.length + 1);
+    await app.deps.audit.checkpoint();
+    const v = await runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'audit-checkpoints')], {}), () => undefined);
+    expect(v).toMatchObject({ ok: true, unsignedTail: 0 });
+  });
+
+  test('concurrent writers take one statement each, never a retry, and the chain stays whole', async () => {
+    const other = new AuditLog({ config: app.deps.config, logger: pino({ level: 'silent' }), dataSource: app.deps.dataSource });
+    const logs = [app.deps.audit, other];
+    const before = logs.map((l) => ({ ...l.stats }));
+    const actor = { actorId: null, organizationId: null };
+    await Promise.all(Array.from({ length: 12 }, (_, i) => app.deps.dataSource.transaction(async (em) => {
+      await em.query('SELECT pg_sleep(0.01)');
+      return logs[i % 2].append(em, [1, 2, 3].map((k) => ({ ...actor, operation: 'CREATE', entityType: 'Case', entityId: `w${i}-${k}`, fields: ['status'], values: { k } })));
+    })));
+    logs.forEach((l, i) => {
+      expect(l.stats.appends - before[i].appends).toBe(6);
+      expect(l.stats.statements - before[i].statements).toBe(6);
+    });
+    await app.deps.audit.checkpoint();
+    const v = await runAuditVerify(parseVerifyArgs(['--db', db.url, '--checkpoints', path.join(dir, 'audit-checkpoints')], {}), () => undefined);
+    expect(v).toMatchObject({ ok: true, unsignedTail: 0 });
+  });
+
+  test('an append whose hash the database computed differently is refused and rolls back', async () => {
+    const [{ n: before }] = await query('SELECT count(*)::int AS n FROM audit_entry');
+    // A stand-in that returns a hash the hub does not compute (DDL in the transaction: rolled back with it).
+    await expect(app.deps.dataSource.transaction(async (em) => {
+      await em.query(`ALTER FUNCTION ${HASHED_SIG} RENAME TO bkb_audit_append_hashed_real`);
+      await em.query(`CREATE FUNCTION ${HASHED_SIG.replace(/\((.*)\)/, '(a text, b uuid[], c uuid[], d text[], e text[], f text[], g text[], h text[], i text[])')}
+        RETURNS TABLE (entry_seq bigint, entry_prev text, entry_hash text) LANGUAGE sql AS
+        $$ SELECT r.entry_seq, r.entry_prev, md5(r.entry_hash) || md5(r.entry_hash) FROM bkb_audit_append_hashed_real(a, b, c, d, e, f, g, h, i) r $$`);
+      await app.deps.audit.append(em, [{ actorId: null, organizationId: null, operation: 'READ', entityType: 'Case', entityId: 'refused', fields: [] }]);
+    })).rejects.toThrow(/hashed differently by the database/);
+    expect((await query('SELECT count(*)::int AS n FROM audit_entry'))[0].n).toBe(before);
+    expect((await query(`SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'bkb_audit_append_hashed_real'`))[0].n).toBe(0);
   });
 });
