@@ -1,7 +1,7 @@
 import { compare, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, type Person } from '../../../src/identification/compare';
 import { DEFAULT_PARAMS, fieldWeight, tfAdjustment, TYPO_UNIQUE_BONUS, type TermFrequencies } from '../../../src/identification/fellegiSunter';
 import { NameKeys } from '../../../src/identification/names';
-import { trainModel } from '../../../src/services/identification/linkage';
+import { floorM, M_FLOOR, trainModel } from '../../../src/services/identification/linkage';
 
 const keys = new NameKeys([
   { name: 'Олександр', canonical: 'Олександр' }, { name: 'Александр', canonical: 'Олександр' },
@@ -55,6 +55,15 @@ describe('scoring model', () => {
     const { m } = trainModel(children, records, pairs, 1);
     expect(m[F_GIVEN][GIVEN_PARTIAL] + m[F_GIVEN][GIVEN_DIFFERENT]).toBeLessThan(0.05);
     expect(m[F_GIVEN][0] + m[F_GIVEN][1]).toBeGreaterThan(0.9);
+  });
+
+  test('no level of m is left at EM\'s smoothing: a level no match showed is still no veto', () => {
+    const row = floorM([0.99999, 0.000005, 0.000005]);
+    expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(Math.min(...row)).toBeGreaterThan(M_FLOOR * 0.99);
+    expect(row[0]).toBeGreaterThan(0.99);
+    // A row above the floor is left as it was.
+    expect(floorM([0.5, 0.3, 0.2])).toEqual([0.5, 0.3, 0.2]);
   });
 
   test('a mistyped surname that no other trace spells so weighs more than one other traces share', () => {
