@@ -162,7 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditReadGroupMs: int(env.AUDIT_READ_GROUP_MS, 4, 'AUDIT_READ_GROUP_MS'),
     exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
     matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.5, 'MATCH_LIKELY_THRESHOLD'),
-    matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.05, 'MATCH_POSSIBLE_THRESHOLD'),
+    matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.1, 'MATCH_POSSIBLE_THRESHOLD'),
     importMaxRecords: Math.min(1000, int(env.IMPORT_MAX_RECORDS, 1000, 'IMPORT_MAX_RECORDS') || 1000),
   };
 }

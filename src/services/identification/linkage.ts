@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { birthLevelFrequencies, childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
+  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys } from '../../identification/names';
@@ -451,6 +451,20 @@ export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise
   return { ...summary(pairs.length, scored, removed, model.version), timings };
 }
 
+/**
+ * Least m of any level. EM leaves a level that no likely match shows in the sample at its smoothing (m ~ 1e-5), which
+ * makes it a veto of ~17 bits: a patronymic or place that only looks alike (SIMILAR) then weighed 6 bits less than
+ * one that differs, and a true pair with one slip in a field the benchmark never garbles could not be found. At
+ * 0.001 such a level still weighs −3 to −10 bits.
+ */
+export const M_FLOOR = 0.001;
+
+export function floorM(row: number[]): number[] {
+  const floored = row.map((x) => Math.max(x, M_FLOOR));
+  const total = floored.reduce((a, b) => a + b, 0);
+  return floored.map((x) => x / total);
+}
+
 /** Random pairs (born within a year of each other) whose levels estimate u. */
 const RANDOM_PAIRS = 30000;
 
@@ -489,18 +503,33 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
     const exact = birthLevelFrequencies(cs.map((c) => c.birth), rs.map((r) => r.birth));
     if (exact) u[F_BIRTH] = exact;
   }
+  // A pair whose birth date is missing on either side passes the year condition whatever the years: among all
+  // pairs it is as common as anywhere, among the pairs that pass the condition 1 / (their share) times more common,
+  // so its weight is log2 of that share (about -2 bits), not 0. With 0, "Олександр Шевченко" with no date weighed
+  // 2 bits more than the same names born the same year, and namesakes without a date filled POSSIBLE.
+  const birthMissing = draws && random.length ? Math.log2(random.length / draws) : 0;
   const sample: Int8Array[] = [];
+  let compared = 0;
   const step = Math.max(1, Math.floor(pairs.length / 200000));
   for (let i = 0; i < pairs.length; i += step) {
     if (pairs[i].typo) continue;
     const c = children.get(pairs[i].child_id);
     const r = records.get(pairs[i].record_id);
-    if (c && r) sample.push(compare(c, r).levels);
+    if (c && r) {
+      const lv = compare(c, r).levels;
+      compared++;
+      // Siblings and twins (the surname agrees, the given name does not) are never scored, so they are left out of
+      // training too: within a family the fields are not independent, and EM took them for matches whose given names
+      // differ (m of a PARTIAL given name 0.55, of EXACT 0.35, where among true matches EXACT is 0.8). They still
+      // count in the share of matches that λ is taken from.
+      if (isSiblingPattern(lv)) continue;
+      sample.push(lv);
+    }
   }
   if (sample.length < 50) return { ...DEFAULT_PARAMS, u };
   // Two training sessions, as Splink runs them: pairs that agree on the surname estimate the other fields;
   // pairs that agree on given name and birth day estimate the surname. Blocked fields stay fixed in each.
-  const start = { ...DEFAULT_PARAMS, u };
+  const start = { ...DEFAULT_PARAMS, u, birthMissing };
   const bySurname = sample.filter((lv) => lv[F_FAMILY] === 0 || lv[F_FAMILY] === 1);
   const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
   const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
@@ -522,14 +551,14 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
     if (sd && f === F_PATRONYMIC) return sd.m[f];
     if (f === F_BIRTH) return row;
     return row.map((x, l) => (x + sb.m[f][l]) / 2);
-  });
+  }).map(floorM);
   // λ from a deterministic rule, as Splink estimates it: the share of blocked pairs that agree on given name,
   // surname and birth year. EM's own λ drifts when common surnames fill the blocks.
   const sure = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 3).length;
   // λ is the prior of a *random* pair (born within a year of each other) being a match, because u comes from
   // random pairs: the share among blocked pairs would count the names that got a pair blocked twice, once in
   // the prior and once in the weights, and every namesake of a common name would look like a match.
-  const matches = (sure / sample.length) * pairs.filter((p) => !p.typo).length;
+  const matches = (sure / Math.max(1, compared)) * pairs.filter((p) => !p.typo).length;
   const comparable = cs.length * rs.length * (draws ? random.length / draws : 1);
-  return { lambda: Math.min(0.5, Math.max(1e-12, matches / Math.max(1, comparable))), m, u };
+  return { lambda: Math.min(0.5, Math.max(1e-12, matches / Math.max(1, comparable))), m, u, birthMissing };
 }

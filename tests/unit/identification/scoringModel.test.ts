@@ -1,0 +1,81 @@
+import { compare, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, type Person } from '../../../src/identification/compare';
+import { DEFAULT_PARAMS, fieldWeight, tfAdjustment, TYPO_UNIQUE_BONUS, type TermFrequencies } from '../../../src/identification/fellegiSunter';
+import { NameKeys } from '../../../src/identification/names';
+import { floorM, M_FLOOR, trainModel } from '../../../src/services/identification/linkage';
+
+const keys = new NameKeys([
+  { name: 'Олександр', canonical: 'Олександр' }, { name: 'Александр', canonical: 'Олександр' },
+  { name: 'Іван', canonical: 'Іван' }, { name: 'Иван', canonical: 'Іван' }, { name: 'Петро', canonical: 'Петро' },
+  { name: 'Ганна', canonical: 'Ганна' }, { name: 'Анна', canonical: 'Ганна' }, { name: 'Марія', canonical: 'Марія' },
+]);
+const person = (id: string, given: string, family: string, patronymic: string | null, birth: string | null): Person => ({
+  id, variants: [nameVariant(keys, given, family, patronymic)], sex: null, birth: parsePartialDate(birth), birthText: birth, placeOfBirth: null, placeSkel: '',
+});
+const GIVEN = ['Олександр', 'Іван', 'Петро', 'Ганна', 'Марія'];
+const FAMILIES = ['Мельник', 'Гнатюк', 'Шевчук', 'Бондар', 'Савчук', 'Коваль', 'Руденко', 'Лисенко', 'Мороз', 'Марченко'];
+
+describe('scoring model', () => {
+  test('a birth date missing on either side weighs log2 of the share of pairs that pass the year condition', () => {
+    const children = new Map<string, Person>();
+    const records = new Map<string, Person>();
+    const pairs: { child_id: string; record_id: string }[] = [];
+    for (let i = 0; i < 160; i++) {
+      const birth = `${2006 + (i % 16)}-0${1 + (i % 9)}-1${i % 10}`;
+      children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
+      // Every fourth trace has no date; the others are the child's own.
+      records.set(`r${i}`, person(`r${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, i % 4 === 0 ? null : birth));
+      pairs.push({ child_id: `c${i}`, record_id: `r${i}` });
+    }
+    // The share of all (child, trace) pairs that blocking's year condition lets through: no date, or born within a year.
+    let pass = 0;
+    for (const c of children.values()) for (const r of records.values()) if (!r.birth || Math.abs(r.birth.y - c.birth!.y) <= 1) pass++;
+    const share = pass / (children.size * records.size);
+    const params = trainModel(children, records, pairs, 1);
+    expect(params.birthMissing).toBeLessThan(-1);
+    expect(params.birthMissing).toBeCloseTo(Math.log2(share), 1);
+    expect(fieldWeight(params, F_BIRTH, -1)).toBe(params.birthMissing);
+    // Models stored before it, and the starting parameters, weigh a missing date 0 as before.
+    expect(fieldWeight(DEFAULT_PARAMS, F_BIRTH, -1)).toBe(0);
+  });
+
+  test('siblings (surname agrees, given name does not) are left out of training: m of a differing given name stays small', () => {
+    const children = new Map<string, Person>();
+    const records = new Map<string, Person>();
+    const pairs: { child_id: string; record_id: string }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const family = `${FAMILIES[i % 10]}${'ко'.repeat(1 + Math.floor(i / 10))}`;
+      const birth = `${2006 + (i % 16)}-0${1 + (i % 9)}-1${i % 10}`;
+      children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], family, 'Іванович', birth));
+      // The child's own trace in Russian, and a twin's: the same surname, patronymic and birth day, another given name.
+      records.set(`r${i}`, person(`r${i}`, i % 5 === 0 ? 'Александр' : GIVEN[i % 5], family, 'Иванович', birth));
+      records.set(`t${i}`, person(`t${i}`, GIVEN[(i + 2) % 5], family, 'Иванович', birth));
+      pairs.push({ child_id: `c${i}`, record_id: `r${i}` }, { child_id: `c${i}`, record_id: `t${i}` });
+    }
+    expect(compare(children.get('c1')!, records.get('t1')!).levels[F_GIVEN]).toBeGreaterThanOrEqual(GIVEN_PARTIAL);
+    const { m } = trainModel(children, records, pairs, 1);
+    expect(m[F_GIVEN][GIVEN_PARTIAL] + m[F_GIVEN][GIVEN_DIFFERENT]).toBeLessThan(0.05);
+    expect(m[F_GIVEN][0] + m[F_GIVEN][1]).toBeGreaterThan(0.9);
+  });
+
+  test('no level of m is left at EM\'s smoothing: a level no match showed is still no veto', () => {
+    const row = floorM([0.99999, 0.000005, 0.000005]);
+    expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(Math.min(...row)).toBeGreaterThan(M_FLOOR * 0.99);
+    expect(row[0]).toBeGreaterThan(0.99);
+    // A row above the floor is left as it was.
+    expect(floorM([0.5, 0.3, 0.2])).toEqual([0.5, 0.3, 0.2]);
+  });
+
+  test('a mistyped surname that no other trace spells so weighs more than one other traces share', () => {
+    const child = person('c', 'Іван', 'Гнатюченко', null, '2014-03-11');
+    const trace = person('r', 'Иван', 'Гнатюкенко', null, '2014-03-11');
+    const c = compare(child, trace);
+    expect(c.levels[F_FAMILY]).toBe(FAMILY_SIMILAR);
+    const t = trace.variants[0];
+    const tf = (n: number): TermFrequencies => ({
+      family: new Map([[t.familySkel, n]]), familyKey: new Map([[t.familyKey, n]]), given: new Map([[t.givenKey, 50]]), total: 10000,
+    });
+    expect(tfAdjustment(DEFAULT_PARAMS, c, tf(1), trace)[F_FAMILY]).toBe(TYPO_UNIQUE_BONUS);
+    expect(tfAdjustment(DEFAULT_PARAMS, c, tf(3), trace)[F_FAMILY]).toBe(0);
+  });
+});
