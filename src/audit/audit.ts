@@ -37,13 +37,13 @@ export async function flushAudit(tx: Context, seal = false): Promise<void> {
 /** Notes a read of a sensitive field; the request's reads are appended (batched) before its response leaves. */
 export function recordSensitiveRead(ctx: Context, entityType: string, entityId: string, field: string): void {
   if (!ctx.deps.config.auditReads || !ctx.user) return;
-  const key = `${entityType}|${entityId}`;
-  let r = ctx.auditReads.get(key);
-  if (!r) {
-    r = { entityType, entityId, fields: new Set() };
-    ctx.auditReads.set(key, r);
-  }
-  r.fields.add(field);
+  // Runs for every sensitive field of every record a response reveals: nested maps and a short array, no key
+  // string to build and hash, no Set per record.
+  let ofType = ctx.auditReads.get(entityType);
+  if (!ofType) ctx.auditReads.set(entityType, (ofType = new Map()));
+  const fields = ofType.get(entityId);
+  if (!fields) ofType.set(entityId, [field]);
+  else if (!fields.includes(field)) fields.push(field);
   // Counted while the request runs, so that a group commit in progress waits for its reads (AuditLog.readerStarted).
   if (ctx.auditReadsOwned && !ctx.auditReadsCounted) {
     ctx.auditReadsCounted = ctx.deps.audit.readerStarted();
@@ -62,9 +62,12 @@ export async function flushReads(ctx: Context): Promise<void> {
   let recorded: Promise<void> | undefined;
   try {
     if (ctx.auditReads.size === 0 || !ctx.user) return;
-    const records: AuditRecord[] = [...ctx.auditReads.values()].map((r) => ({
-      operation: 'READ', entityType: r.entityType, entityId: r.entityId, fields: [...r.fields].sort(),
-    }));
+    const records: AuditRecord[] = [];
+    for (const [entityType, ofType] of ctx.auditReads) {
+      for (const [entityId, fields] of ofType) {
+        records.push({ operation: 'READ', entityType, entityId, fields: fields.length > 1 ? fields.sort() : fields });
+      }
+    }
     ctx.auditReads.clear();
     recorded = ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
   } finally {
