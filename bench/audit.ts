@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
+import { Session } from 'node:inspector/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,9 @@ import { benchDatabase } from './lib/ownDatabase';
  * the hub's PostgreSQL backends (from /proc). Each round runs off and on back to back for one path (the order flips
  * every round), and the bench reports the median and spread of the paired differences on − off, round by round, so
  * that a drift in the machine's load falls on both halves of a pair and a single noisy run cannot carry the result.
+ *
+ * `--profile DIR` writes a CPU profile of the hub for each measured run (not the seeding or warm-up) to
+ * DIR/<path>-<on|off>-<round>.cpuprofile, with its request count in DIR/runs.json, to compare self time per request.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,6 +59,14 @@ async function main() {
   };
   const paths = list('paths', ['read', 'write']) as ('read' | 'write')[];
   const modes = list('modes', ['off', 'on']).map((m) => m === 'on');
+  const profileDir = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+  const session = profileDir ? new Session() : undefined;
+  if (session) {
+    fs.mkdirSync(profileDir!, { recursive: true });
+    session.connect();
+    await session.post('Profiler.enable');
+  }
+  const profiled: { file: string; requests: number }[] = [];
   const loadStart = os.loadavg();
   const db = await benchDatabase('audit');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-bench-audit-'));
@@ -130,8 +142,9 @@ async function main() {
     // which the hub still serves (their CPU is in the run's) but autocannon does not count; ~10 a run, 5–8 % of a
     // write run's requests, and a larger share in the slower mode (the audit on): a bias, and noise, in CPU per request.
     const writesDone = async (): Promise<number> => (await app.deps.dataSource.query('SELECT count(*)::int AS n FROM case_file'))[0].n;
-    const run = async (p: keyof typeof bodies): Promise<Run> => {
+    const run = async (p: keyof typeof bodies, profileAs?: string): Promise<Run> => {
       const { token, body } = bodies[p];
+      if (session && profileAs) await session.post('Profiler.start');
       const w0 = p === 'write' ? await writesDone() : 0;
       const pg0 = await backendCpu();
       const s0 = { ...auditStats() };
@@ -142,6 +155,12 @@ async function main() {
       await new Promise((res) => setTimeout(res, 1000));
       const cpu = process.cpuUsage(cpu0);
       const wall = performance.now() - t0;
+      if (session && profileAs) {
+        const { profile } = await session.post('Profiler.stop');
+        fs.writeFileSync(path.join(profileDir!, `${profileAs}.cpuprofile`), JSON.stringify(profile));
+        profiled.push({ file: `${profileAs}.cpuprofile`, requests: r.total });
+        fs.writeFileSync(path.join(profileDir!, 'runs.json'), JSON.stringify(profiled, null, 1));
+      }
       const pg1 = await backendCpu();
       let pg = 0;
       for (const [pid, t] of pg1) pg += t - (pg0.get(pid) ?? 0);
@@ -161,7 +180,7 @@ async function main() {
       for (const p of paths) {
         for (const on of round % 2 ? [...modes].reverse() : modes) {
           setAudit(on);
-          const r = await run(p);
+          const r = await run(p, `${p}-${on ? 'on' : 'off'}-${round + 1}`);
           (results[`${p} ${on ? 'on' : 'off'}`] ??= []).push(r);
           process.stderr.write(`round ${round + 1}/${rounds} ${p} audit ${on ? 'on ' : 'off'}: ${r.rps.toFixed(0)} req/s, CPU ${r.cpuMs.toFixed(2)} ms/request (hub ${r.hubMs.toFixed(2)}, PostgreSQL ${r.pgMs.toFixed(2)})${r.bad ? `, ${r.bad} bad responses` : ''}; load ${os.loadavg()[0].toFixed(1)}\n`);
         }
@@ -208,6 +227,7 @@ async function main() {
     }
     out(`audit entries written: ${entries.n}, READ entries ${entries.reads} in ≈${entries.read_appends} appends (distinct timestamps) for ${(results['read on'] ?? []).reduce((a, r) => a + r.requests, 0)} read requests with the audit on (and the warm-up's)`);
   } finally {
+    session?.disconnect();
     loader.disconnect();
     await app.stop();
     await db.drop();

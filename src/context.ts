@@ -56,8 +56,8 @@ export interface Context {
   clientAddress?: string;
   /** Audit entries of the current transaction, appended when its work is done (see src/audit/audit.ts). */
   auditQueue?: { records: AuditRecord[]; sealed: boolean };
-  /** Sensitive fields this request has read, by entity, recorded before the response leaves. */
-  auditReads: Map<string, { entityType: string; entityId: string; fields: Set<string> }>;
+  /** Sensitive fields this request has read, by entity type and id (in the order first read), recorded before the response leaves. */
+  auditReads: Map<string, Map<string, string[]>>;
   /** Set by the HTTP plugin that flushes `auditReads`; otherwise reads are flushed on the next tick. */
   auditReadsOwned?: boolean;
   auditReadsScheduled?: boolean;

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { BREAK, GraphQLError, visit, type DocumentNode } from 'graphql';
+import { SENSITIVE_FIELDS } from '../auth/rules/fields';
 import type { Context } from '../context';
 import { withActor, type AuditRecord } from './AuditLog';
 
@@ -36,13 +37,13 @@ export async function flushAudit(tx: Context, seal = false): Promise<void> {
 /** Notes a read of a sensitive field; the request's reads are appended (batched) before its response leaves. */
 export function recordSensitiveRead(ctx: Context, entityType: string, entityId: string, field: string): void {
   if (!ctx.deps.config.auditReads || !ctx.user) return;
-  const key = `${entityType}|${entityId}`;
-  let r = ctx.auditReads.get(key);
-  if (!r) {
-    r = { entityType, entityId, fields: new Set() };
-    ctx.auditReads.set(key, r);
-  }
-  r.fields.add(field);
+  // Runs for every sensitive field of every record a response reveals: nested maps and a short array, no key
+  // string to build and hash, no Set per record.
+  let ofType = ctx.auditReads.get(entityType);
+  if (!ofType) ctx.auditReads.set(entityType, (ofType = new Map()));
+  const fields = ofType.get(entityId);
+  if (!fields) ofType.set(entityId, [field]);
+  else if (!fields.includes(field)) fields.push(field);
   // Counted while the request runs, so that a group commit in progress waits for its reads (AuditLog.readerStarted).
   if (ctx.auditReadsOwned && !ctx.auditReadsCounted) {
     ctx.auditReadsCounted = ctx.deps.audit.readerStarted();
@@ -61,9 +62,12 @@ export async function flushReads(ctx: Context): Promise<void> {
   let recorded: Promise<void> | undefined;
   try {
     if (ctx.auditReads.size === 0 || !ctx.user) return;
-    const records: AuditRecord[] = [...ctx.auditReads.values()].map((r) => ({
-      operation: 'READ', entityType: r.entityType, entityId: r.entityId, fields: [...r.fields].sort(),
-    }));
+    const records: AuditRecord[] = [];
+    for (const [entityType, ofType] of ctx.auditReads) {
+      for (const [entityId, fields] of ofType) {
+        records.push({ operation: 'READ', entityType, entityId, fields: fields.length > 1 ? fields.sort() : fields });
+      }
+    }
     ctx.auditReads.clear();
     recorded = ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
   } finally {
@@ -77,15 +81,49 @@ export async function flushReads(ctx: Context): Promise<void> {
   await recorded;
 }
 
+const SENSITIVE_NAMES: ReadonlySet<string> = new Set(Object.values(SENSITIVE_FIELDS).flat());
+const selectsSensitive = new WeakMap<DocumentNode, boolean>();
+
+/**
+ * Whether a document selects a field named like a sensitive field (of any type, in any operation or fragment:
+ * a superset, decided once per parsed document, which Apollo caches and reuses for the same query text).
+ */
+export function maySelectSensitive(document: DocumentNode): boolean {
+  let found = selectsSensitive.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Field(node) {
+        if (!SENSITIVE_NAMES.has(node.name.value)) return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    selectsSensitive.set(document, found);
+  }
+  return found;
+}
+
 /**
  * Apollo plugin: a response that revealed sensitive fields is sent only once those reads are in the
  * audit log; when they cannot be recorded, the data is withheld (fail closed).
+ *
+ * An operation that may read a sensitive field is counted as a reader from the moment it is resolved (before it
+ * executes), not from its first sensitive field: a group commit then waits (up to `AUDIT_READ_GROUP_MS`) for the
+ * requests already executing when it began, which under load are most of them, and commits their reads together.
+ * Counted from the first sensitive field, a request joined late in its execution, and a flush found few to wait for
+ * (0.3-0.45 appends per request at 10 concurrent readers, docs/icc.md).
  */
 export function auditReadsPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       contextValue.auditReadsOwned = true;
       return {
+        async didResolveOperation({ contextValue: ctx, document }) {
+          if (!ctx.auditReadsCounted && ctx.user && ctx.deps.config.auditReads && maySelectSensitive(document)) {
+            ctx.auditReadsCounted = ctx.deps.audit.readerStarted();
+          }
+        },
         async willSendResponse({ contextValue: ctx, response }) {
           try {
             await flushReads(ctx);

@@ -31,8 +31,8 @@ export interface AuditEntryData {
   /** "" in an entry that lists `entityIds` (format 2); hashed in both formats. */
   entityId: string;
   /**
-   * Format 2 ("bkb-audit/2", one READ entry per request and entity type): the ids of the records revealed, in
-   * the order hashed. Absent or null in format 1 entries, whose hash never changes.
+   * Format 2 ("bkb-audit/2", one READ entry per request, or per actor and group commit, and entity type): the ids of
+   * the records revealed, in the order hashed. Absent or null in format 1 entries, whose hash never changes.
    */
   entityIds?: string[] | null;
   fields: string[];
