@@ -176,7 +176,14 @@ function patronymicLevel(a: NameVariant, b: NameVariant): number {
   return jaroWinkler(a.patronymicSkel, b.patronymicSkel) >= 0.88 ? 1 : 2;
 }
 
-const dayNumber = (p: PartialDate) => Date.UTC(p.y, p.m! - 1, p.d!) / 86400000;
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** Days since the calendar's start of a full date (arithmetic: `birthLevelFrequencies` calls this millions of times). */
+function dayNumber(p: PartialDate): number {
+  const y = p.y - 1;
+  const leap = (p.y % 4 === 0 && p.y % 100 !== 0) || p.y % 400 === 0;
+  return y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) + DAYS_BEFORE_MONTH[p.m! - 1] + (leap && p.m! > 2 ? 1 : 0) + p.d!;
+}
 
 /**
  * The level of two birth dates, each known to the year, the month or the day. A date known to the month is compared
