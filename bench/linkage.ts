@@ -312,7 +312,9 @@ async function main() {
       await ds.destroy();
     }
   } finally {
-    await adminClient.query(`DROP DATABASE IF EXISTS ${dbName}`).catch(() => undefined);
+    // `--keep` leaves the database for inspection (its name on stderr); drop it by hand afterwards.
+    if (opts.keep) say(`kept database ${dbName}`);
+    else await adminClient.query(`DROP DATABASE IF EXISTS ${dbName}`).catch(() => undefined);
     await adminClient.end();
     await embedded?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

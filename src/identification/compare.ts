@@ -18,15 +18,17 @@ export interface NameVariant {
   patronymic: string | null;
   givenSkel: string;
   givenKey: string;
-  /** The keys of the names this given name is a one-letter typo of (empty for a name of the table). */
+  /** The keys of the names this given name is a one-letter typo of (empty for a spelling of the table). */
   givenTypoOf: string[];
-  /** Whether the given name is a spelling in the equivalence table. */
+  /** Whether the given name is a name of the table (its skeleton is one, and it is no typo of another spelling). */
   givenKnown: boolean;
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
   /** The surname's typo key (vowel runs kept letter by letter): one edit there is a typo. */
   familyTypoKey: string;
+  /** The same with doubled letters kept (Коваль / Кооаль). */
+  familyRawTypoKey: string;
   patronymicKey: string;
   patronymicSkel: string;
 }
@@ -47,15 +49,25 @@ export const FIELDS = [
   { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
-  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'NEAR_YEAR', 'DIFFERENT'] },
+  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'NEAR_DAY', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'MONTH_YEAR_SHIFTED', 'NEAR_YEAR', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
 export const F_GIVEN = 0;
 export const BIRTH_SWAPPED = 1;
-export const BIRTH_SAME_MONTH = 2;
+/** Both days known, a few days apart (not the same, not swapped). */
+export const BIRTH_NEAR_DAY = 2;
+export const BIRTH_SAME_MONTH = 3;
+/** The same year, nothing finer known on one side (or only a month that a day/month swap explains). */
+export const BIRTH_SAME_YEAR = 4;
 /** The same day and month, the year one off. */
-export const BIRTH_YEAR_SHIFTED = 4;
+export const BIRTH_YEAR_SHIFTED = 5;
+/** The same month, the year one off, a day unknown on one side. */
+export const BIRTH_MONTH_YEAR_SHIFTED = 6;
+export const BIRTH_NEAR_YEAR = 7;
+export const BIRTH_DIFFERENT = 8;
+/** How many days apart two full birth dates may be for NEAR_DAY. */
+export const NEAR_DAY_MAX = 3;
 export const F_FAMILY = 1;
 export const F_PATRONYMIC = 2;
 export const F_BIRTH = 3;
@@ -112,10 +124,12 @@ export function childBirth(date: string, precision: string): PartialDate | null 
 /** Builds a name variant with its keys. */
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
   const givenSkel = skeleton(givenName);
+  const givenTypoOf = keys.typoOfName(givenName, givenSkel);
   return {
     givenName, familyName, patronymic,
-    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf: keys.typoOfName(givenName, givenSkel), givenKnown: keys.isKnownSkeleton(givenSkel),
-    familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName),
+    // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name.
+    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
+    familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
   };
 }
@@ -134,16 +148,23 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
 }
 
 /**
+ * One edit apart, the longer of the two 5 letters or more: a letter dropped from a short surname (Сітак / Стак,
+ * Кацчук / Кацчк) leaves 4, and asking 5 of both missed every such typo.
+ */
+function oneTypo(a: string, b: string): boolean {
+  return Math.max(a.length, b.length) >= 5 && Math.min(a.length, b.length) >= 4 && editDistance(a, b, 1) <= 1;
+}
+
+/**
  * Surnames: the same spelling key (vowels agree by class); the same skeleton only (Мугук / Мігак: every vowel
- * is `a` there, so many surnames share one); one typo apart on the spelling key (5 letters or more); alike (one
+ * is `a` there, so many surnames share one); one typo apart on the spelling key or a typo key (see `oneTypo`); alike (one
  * edit on the skeleton, or Jaro–Winkler ≥ 0.88); different.
  */
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
-  if (Math.min(a.familyKey.length, b.familyKey.length) >= 5 && editDistance(a.familyKey, b.familyKey, 1) <= 1) return 2;
-  if (Math.min(a.familyTypoKey.length, b.familyTypoKey.length) >= 5 && editDistance(a.familyTypoKey, b.familyTypoKey, 1) <= 1) return 2;
+  if (oneTypo(a.familyKey, b.familyKey) || oneTypo(a.familyTypoKey, b.familyTypoKey) || oneTypo(a.familyRawTypoKey, b.familyRawTypoKey)) return 2;
   // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
   if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
   return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
@@ -155,6 +176,20 @@ function patronymicLevel(a: NameVariant, b: NameVariant): number {
   return jaroWinkler(a.patronymicSkel, b.patronymicSkel) >= 0.88 ? 1 : 2;
 }
 
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** Days since the calendar's start of a full date (arithmetic: `birthLevelFrequencies` calls this millions of times). */
+function dayNumber(p: PartialDate): number {
+  const y = p.y - 1;
+  const leap = (p.y % 4 === 0 && p.y % 100 !== 0) || p.y % 400 === 0;
+  return y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) + DAYS_BEFORE_MONTH[p.m! - 1] + (leap && p.m! > 2 ? 1 : 0) + p.d!;
+}
+
+/**
+ * The level of two birth dates, each known to the year, the month or the day. A date known to the month is compared
+ * as far as it goes: its month against the other's month, or against the other's day when that day could be a
+ * month (a day/month swap: reported "2016-11", traced "2016-12-11" for 12 November), which is no disagreement.
+ */
 export function birthLevel(a: PartialDate | null, b: PartialDate | null): number {
   if (!a || !b) return -1;
   const dy = Math.abs(a.y - b.y);
@@ -162,82 +197,68 @@ export function birthLevel(a: PartialDate | null, b: PartialDate | null): number
   const daysKnown = monthsKnown && a.d !== null && b.d !== null;
   if (dy === 0) {
     if (daysKnown && a.m === b.m && a.d === b.d) return 0;
-    if (daysKnown && a.m === b.d && a.d === b.m) return 1;
-    if (monthsKnown && a.m === b.m) return 2;
-    if (!monthsKnown) return 3;
+    if (daysKnown && a.m === b.d && a.d === b.m) return BIRTH_SWAPPED;
+    // A slip of a few days (a mistyped day, the date of registration): about as rare among random pairs as an exact date.
+    if (daysKnown && Math.abs(dayNumber(a) - dayNumber(b)) <= NEAR_DAY_MAX) return BIRTH_NEAR_DAY;
+    if (monthsKnown && a.m === b.m) return BIRTH_SAME_MONTH;
+    if (!monthsKnown) return BIRTH_SAME_YEAR;
+    // A month against a full date whose day, read as a month, is that month: the swap a full date would show as
+    // DAY_MONTH_SWAPPED. Only the year is sure.
+    if (!daysKnown && ((a.d === null && b.d !== null && b.d === a.m) || (b.d === null && a.d !== null && a.d === b.m))) return BIRTH_SAME_YEAR;
     // Both months known and different (and not a swap): that is a disagreement, not a same-year agreement.
     // Counted as SAME_YEAR it made every namesake of the year look corroborated.
-    return 6;
+    return BIRTH_DIFFERENT;
   }
+  // Across New Year: 31 December and 2 January are days apart.
+  if (dy === 1 && daysKnown && Math.abs(dayNumber(a) - dayNumber(b)) <= NEAR_DAY_MAX) return BIRTH_NEAR_DAY;
   // A full date whose year is one off (a slip of the year, or the year of arrival): the day and month still agree,
-  // which a random pair born a year apart does once in 365. Apart from a year-only ±1, which is barely evidence.
-  if (dy === 1 && daysKnown && a.m === b.m && a.d === b.d) return 4;
-  if (dy === 1 && (!monthsKnown || (a.m === b.m && !daysKnown))) return 5;
-  return 6;
+  // which a random pair born a year apart does once in 365. The same with a date known to the month: the month
+  // agrees, once in 12. Apart from a year-only ±1, which is barely evidence.
+  if (dy === 1 && monthsKnown && a.m === b.m) return daysKnown ? (a.d === b.d ? BIRTH_YEAR_SHIFTED : BIRTH_DIFFERENT) : BIRTH_MONTH_YEAR_SHIFTED;
+  if (dy === 1 && !monthsKnown) return BIRTH_NEAR_YEAR;
+  return BIRTH_DIFFERENT;
 }
 
 /**
  * u of the birth date counted exactly: the share of each level among all pairs (child, trace) whose birth years are
  * both known and at most one apart (the pairs blocking can produce), from the frequencies of the dates (year, month,
- * day as far as known) on either side, the same as `birthLevel` would give pair by pair. Null when there is no such
- * pair. Sampling it was too noisy: the strong levels are rare among random pairs.
+ * day as far as known) on either side: every distinct pair of dates is compared with `birthLevel` once and counted as
+ * often as it occurs. Null when there is no such pair. Sampling it was too noisy: the strong levels are rare among
+ * random pairs.
  */
 export function birthLevelFrequencies(children: (PartialDate | null)[], traces: (PartialDate | null)[]): number[] | null {
-  // Counts per year, per (year, month) with the month known, per (year, month) with the day known too, per full date.
+  // Distinct dates per year with their counts.
   const tally = (dates: (PartialDate | null)[]) => {
-    const year = new Map<number, number>();
-    const month = new Map<string, number>();
-    const dayMonth = new Map<string, number>();
-    const full = new Map<string, number>();
-    const inc = (m: Map<string | number, number>, k: string | number) => m.set(k, (m.get(k) ?? 0) + 1);
+    const byYear = new Map<number, Map<string, { date: PartialDate; n: number }>>();
     for (const d of dates) {
       if (!d) continue;
-      inc(year as Map<string | number, number>, d.y);
-      if (d.m === null) continue;
-      inc(month as Map<string | number, number>, `${d.y}-${d.m}`);
-      if (d.d === null) continue;
-      inc(dayMonth as Map<string | number, number>, `${d.y}-${d.m}`);
-      inc(full as Map<string | number, number>, `${d.y}-${d.m}-${d.d}`);
+      let year = byYear.get(d.y);
+      if (!year) byYear.set(d.y, (year = new Map()));
+      const k = `${d.m ?? ''}-${d.d ?? ''}`;
+      const e = year.get(k);
+      if (e) e.n++;
+      else year.set(k, { date: d, n: 1 });
     }
-    const monthsOfYear = new Map<number, number>();
-    for (const [k, n] of month) monthsOfYear.set(Number(k.split('-')[0]), (monthsOfYear.get(Number(k.split('-')[0])) ?? 0) + n);
-    return { year, month, dayMonth, full, monthsOfYear };
+    return new Map([...byYear].map(([y, m]) => [y, [...m.values()]]));
   };
   const c = tally(children);
   const t = tally(traces);
-  const get = <K>(m: Map<K, number>, k: K) => m.get(k) ?? 0;
-  const levels = new Array<number>(7).fill(0);
+  const levels = new Array<number>(FIELDS[F_BIRTH].levels.length).fill(0);
   let total = 0;
-  let yearOnly = 0; // dy = 0, a month unknown on one side
-  let monthPairs = 0; // dy = 0, both months known
-  let nearYear = 0;
-  for (const [y, nc] of c.year) {
-    total += nc * (get(t.year, y - 1) + get(t.year, y) + get(t.year, y + 1));
-    const mc = get(c.monthsOfYear, y);
-    const mt = get(t.monthsOfYear, y);
-    monthPairs += mc * mt;
-    yearOnly += nc * get(t.year, y) - mc * mt;
-    for (const dy of [-1, 1]) nearYear += nc * get(t.year, y + dy) - mc * get(t.monthsOfYear, y + dy);
+  for (const [y, cs] of c) {
+    for (const dy of [-1, 0, 1]) {
+      const ts = t.get(y + dy);
+      if (!ts) continue;
+      for (const a of cs) {
+        for (const b of ts) {
+          const n = a.n * b.n;
+          levels[birthLevel(a.date, b.date)] += n;
+          total += n;
+        }
+      }
+    }
   }
   if (total === 0) return null;
-  let sameMonth = 0;
-  for (const [k, nc] of c.month) {
-    const [y, m] = k.split('-').map(Number);
-    sameMonth += nc * get(t.month, k);
-    // A year apart, the same month, a day unknown on one side: NEAR_YEAR.
-    for (const dy of [-1, 1]) nearYear += nc * get(t.month, `${y + dy}-${m}`) - get(c.dayMonth, k) * get(t.dayMonth, `${y + dy}-${m}`);
-  }
-  for (const [k, nc] of c.full) {
-    const [y, m, d] = k.split('-').map(Number);
-    levels[0] += nc * get(t.full, k);
-    if (m !== d) levels[1] += nc * get(t.full, `${y}-${d}-${m}`);
-    levels[4] += nc * (get(t.full, `${y - 1}-${m}-${d}`) + get(t.full, `${y + 1}-${m}-${d}`));
-  }
-  levels[2] = sameMonth - levels[0];
-  levels[3] = yearOnly;
-  levels[5] = nearYear;
-  // Same year, both months known, neither the same month nor a swap; or a year apart and not YEAR_SHIFTED / NEAR_YEAR.
-  levels[6] = total - levels.reduce((a, b) => a + b, 0);
   return levels.map((n) => (n + 1) / (total + levels.length));
 }
 

@@ -29,6 +29,9 @@ export class NameKeys {
    */
   private readonly typoDeletions = new Map<string, string[]>();
   private readonly keyOfTypoKey = new Map<string, string>();
+  /** The same over the typo keys with doubled letters kept (`typoKey(name, false)`). */
+  private readonly rawTypoDeletions = new Map<string, string[]>();
+  private readonly keyOfRawTypoKey = new Map<string, string>();
   private readonly bySpelling = new Map<string, string>();
 
   constructor(rows: EquivalenceRow[]) {
@@ -42,6 +45,11 @@ export class NameKeys {
       if (tk && !this.keyOfTypoKey.has(tk)) {
         this.keyOfTypoKey.set(tk, key);
         for (const d of oneDeletion(tk)) this.typoDeletions.set(d, [...(this.typoDeletions.get(d) ?? []), tk]);
+      }
+      const raw = typoKey(r.name, false);
+      if (raw && !this.keyOfRawTypoKey.has(raw)) {
+        this.keyOfRawTypoKey.set(raw, key);
+        for (const d of oneDeletion(raw)) this.rawTypoDeletions.set(d, [...(this.rawTypoDeletions.get(d) ?? []), raw]);
       }
       const spelling = spellingKey(r.name);
       if (!this.bySpelling.has(spelling)) this.bySpelling.set(spelling, key);
@@ -90,21 +98,31 @@ export class NameKeys {
   }
 
   /**
-   * `typoOf` for a name whose skeleton is computed: one edit on the skeleton, or on the typo key, from a spelling of
-   * the table (empty for a name of the table or a short one).
+   * `typoOf` for a name whose skeleton is computed: one edit on the skeleton, or on the typo key (doubled letters
+   * collapsed or kept), from a spelling of the table. Empty for a spelling of the table (its spelling key, vowels by
+   * class, is one of the table's) or a short name. A misspelling whose skeleton happens to be another name's
+   * (Даниео is `dana`, like Діана; Василиа `vasala`, like Василий) still finds the name it is a typo of: taken for
+   * the other name, it was a sibling's name and the pair was never proposed.
    */
   typoOfName(name: string, skel: string): string[] {
-    const bySkeleton = this.typoOfSkeleton(skel);
-    if (skel.length < 2 || this.given.has(skel)) return bySkeleton;
-    const tk = typoKey(name);
-    if (tk.length < 3) return bySkeleton;
-    const out = new Set(bySkeleton);
-    for (const d of oneDeletion(tk)) {
-      for (const known of this.typoDeletions.get(d) ?? []) {
-        if (Math.min(known.length, tk.length) >= 3 && editDistance(known, tk, 1) <= 1) out.add(this.keyOfTypoKey.get(known)!);
+    if (skel.length < 2 || this.isSpelling(name)) return [];
+    const out = new Set(this.typoOfSkeleton(skel));
+    const near = (tk: string, index: Map<string, string[]>, keyOf: Map<string, string>) => {
+      if (tk.length < 3) return;
+      for (const d of oneDeletion(tk)) {
+        for (const known of index.get(d) ?? []) {
+          if (Math.min(known.length, tk.length) >= 3 && editDistance(known, tk, 1) <= 1) out.add(keyOf.get(known)!);
+        }
       }
-    }
+    };
+    near(typoKey(name), this.typoDeletions, this.keyOfTypoKey);
+    near(typoKey(name, false), this.rawTypoDeletions, this.keyOfRawTypoKey);
     return [...out];
+  }
+
+  /** Whether a given name is written as a spelling of the table is (the same spelling key: vowels by class). */
+  isSpelling(name: string): boolean {
+    return this.bySpelling.has(spellingKey(name));
   }
 
   /** The skeletons that are spellings of more than one name of the table (keyed by spelling key instead). */

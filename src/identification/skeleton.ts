@@ -110,15 +110,17 @@ export function spellingKey(text: string | null | undefined): string {
 /**
  * A key for telling a typo from another surname: consonants folded as in the spelling key, but a vowel run is not
  * one letter, so a letter dropped between two vowels (Чобазенко / Choazenko) or two letters swapped across a vowel
- * (Шевак / Швеак) stay one edit apart, which on the spelling key they are not. French ou is u; a doubled letter is one.
+ * (Шевак / Швеак) stay one edit apart, which on the spelling key they are not. French ou is u; a doubled letter is one,
+ * unless `collapse` is false: a letter mistyped as its neighbour (Назар / Наар, Тарас / Тааас) leaves a double, which
+ * collapsed is two edits from the name.
  */
-export function typoKey(text: string | null | undefined): string {
+export function typoKey(text: string | null | undefined, collapse = true): string {
   if (!text) return '';
   const s = foldConsonants(text)
     .replace(/ou/g, 'u')
     .replace(/[aeiouyj]/g, (c) => (c === 'y' || c === 'j' ? 'i' : c))
     .toLowerCase();
-  return s.replace(/(.)\1+/g, '$1');
+  return collapse ? s.replace(/(.)\1+/g, '$1') : s;
 }
 
 /** A patronymic's stem: the father's name it is made from (Федорівна, Федоровна, Fedorovich → fadar). */

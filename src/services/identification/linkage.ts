@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { birthLevelFrequencies, childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, birthLevelFrequencies, childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -554,7 +554,7 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
   }).map(floorM);
   // λ from a deterministic rule, as Splink estimates it: the share of blocked pairs that agree on given name,
   // surname and birth year. EM's own λ drifts when common surnames fill the blocks.
-  const sure = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 3).length;
+  const sure = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_FAMILY] === 0 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= BIRTH_SAME_YEAR).length;
   // λ is the prior of a *random* pair (born within a year of each other) being a match, because u comes from
   // random pairs: the share among blocked pairs would count the names that got a pair blocked twice, once in
   // the prior and once in the weights, and every namesake of a common name would look like a match.
