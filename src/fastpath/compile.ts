@@ -316,25 +316,26 @@ export class Compiler {
 
   /** A relation's object, one row: `(SELECT obj FROM table a … WHERE join AND filter)` (null when none). */
   private one(typeName: string, table: string, join: (a: string) => string, filter: boolean, node: FieldNode, walk: WalkNode, bind: (a: string) => RelationBindings = () => ({})): string {
+    const r = this.related(typeName, table, join, filter, node, walk, bind);
+    return `(SELECT ${r.obj} FROM ${r.from} WHERE ${r.where})`;
+  }
+
+  /** What one and many share: the related table's alias and object, its FROM (with laterals) and WHERE (join, row filter). */
+  private related(typeName: string, table: string, join: (a: string) => string, filter: boolean, node: FieldNode, walk: WalkNode, bind: (a: string) => RelationBindings): { alias: string; obj: string; from: string; where: string } {
     this.noArgs(node);
     const alias = this.next(table.slice(0, 2));
     const scope: Scope = { alias, laterals: [], bound: bind(alias) };
     const obj = this.record(typeName, scope, node);
     this.child(walk, node, obj.walk);
     const where = [join(scope.alias), ...(filter ? [this.acl(typeName, scope.alias, scope.bound)] : [])];
-    return `(SELECT ${obj.sql} FROM ${table} ${scope.alias} ${scope.laterals.join(' ')} WHERE ${where.join(' AND ')})`;
+    return { alias: scope.alias, obj: obj.sql, from: `${table} ${scope.alias} ${scope.laterals.join(' ')}`, where: where.join(' AND ') };
   }
 
   /** A relation's list: `COALESCE((SELECT json_agg(obj ORDER BY …) FROM table a … WHERE …), '[]')`. */
   private many(typeName: string, table: string, join: (a: string) => string, filter: boolean, orderBy: (a: string) => string, node: FieldNode, walk: WalkNode, bind: (a: string) => RelationBindings = () => ({})): string {
-    this.noArgs(node);
-    const alias = this.next(table.slice(0, 2));
-    const scope: Scope = { alias, laterals: [], bound: bind(alias) };
-    const obj = this.record(typeName, scope, node);
-    this.child(walk, node, obj.walk);
-    const where = [join(scope.alias), ...(filter ? [this.acl(typeName, scope.alias, scope.bound)] : [])];
-    const order = orderBy(scope.alias);
-    return `COALESCE((SELECT json_agg(${obj.sql}${order ? ` ORDER BY ${order}` : ''}) FROM ${table} ${scope.alias} ${scope.laterals.join(' ')} WHERE ${where.join(' AND ')}), '[]'::json)`;
+    const r = this.related(typeName, table, join, filter, node, walk, bind);
+    const order = orderBy(r.alias);
+    return `COALESCE((SELECT json_agg(${r.obj}${order ? ` ORDER BY ${order}` : ''}) FROM ${r.from} WHERE ${r.where}), '[]'::json)`;
   }
 
   private record(typeName: string, scope: Scope, node: FieldNode): { sql: string; walk: WalkNode } {
