@@ -32,7 +32,7 @@ import { appError, KNOWN_CODES, RETRY_AFTER_SECONDS, withHttpStatus } from './er
 import { currentRequest, requestIdFrom, runInRequestScope } from './requestScope';
 import { createLogger } from './logger';
 import { AuditLog } from './audit/AuditLog';
-import { auditReadsPlugin } from './audit/audit';
+import { adoptReaderTicket, auditReadsPlugin } from './audit/audit';
 import { recordEvidenceAccess } from './services/evidence/evidenceAccess';
 import { evidenceRouter } from './http/evidenceRouter';
 import { StartTimeline } from './startTimeline';
@@ -277,13 +277,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
       app.use(evidenceRouter(deps));
       app.use('/graphql', express.json({ limit: config.bodyLimit }), apolloExpress(apollo, {
-        context: async ({ req }) => {
+        context: async ({ req, res }) => {
+          // A signed-in request may read sensitive fields: a group commit of reads waits for it from now on
+          // (adoptReaderTicket; given back once it is known to read none, or has handed its reads over).
+          const ticket = deps.config.auditReads && req.headers.authorization ? deps.audit.readerStarted() : 0;
           try {
             const ctx = withRequest(await buildContext(deps, req.headers.authorization), req);
+            if (ticket) adoptReaderTicket(ctx, ticket, res);
             const scope = currentRequest();
             if (scope && ctx.user) scope.userId = ctx.user.id;
             return ctx;
           } catch (e) {
+            if (ticket) deps.audit.readerFinished(ticket);
             throw contextError(e, logger);
           }
         },

@@ -73,8 +73,9 @@ export interface Config {
    */
   readFastPath: boolean;
   /**
-   * Group commit of recorded reads: while other requests that noted sensitive reads are still running, a flush
-   * waits up to this many milliseconds for them, so that they share its statement and commit (0: never waits).
+   * Group commit of recorded reads: while other signed-in requests that may read sensitive fields are running (those
+   * that arrive meanwhile included), a flush waits up to this many milliseconds for them, so that they share its
+   * statement and commit (0: never waits; a lone request never waits).
    */
   auditReadGroupMs: number;
   /** Where `exportDossier` writes BagIt bags. */
@@ -159,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointIntervalSeconds: int(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS, 300, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS'),
     auditReads: production ? true : bool(env.AUDIT_READS, true),
     readFastPath: bool(env.READ_FAST_PATH, true),
-    auditReadGroupMs: int(env.AUDIT_READ_GROUP_MS, 4, 'AUDIT_READ_GROUP_MS'),
+    auditReadGroupMs: int(env.AUDIT_READ_GROUP_MS, 25, 'AUDIT_READ_GROUP_MS'),
     exportDir: path.resolve(env.EXPORT_DIR || path.join(env.DATA_DIR || 'data', 'exports')),
     matchLikelyThreshold: probabilityOf(env.MATCH_LIKELY_THRESHOLD, 0.5, 'MATCH_LIKELY_THRESHOLD'),
     matchPossibleThreshold: probabilityOf(env.MATCH_POSSIBLE_THRESHOLD, 0.1, 'MATCH_POSSIBLE_THRESHOLD'),

@@ -90,14 +90,19 @@ export class AuditLog {
   readonly keys: AuditKeys;
   private pendingReads: { actor: AuditActor; records: AuditRecord[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
-  /** Requests that noted sensitive reads and have not handed them to recordReads yet (see readerStarted). */
+  /** Requests that may read sensitive fields and have not handed their reads to recordReads yet (see readerStarted). */
   private readers = new Set<number>();
   private lastTicket = 0;
-  private readersWait: { upTo: number; done: () => void } | null = null;
+  /** Ends the waiting flush's gather (once no counted request runs). */
+  private readersWait: (() => void) | null = null;
   private timer?: NodeJS.Timeout;
   private readCompanions: { companion: ReadCompanion; entityTypes: ReadonlySet<string> }[] = [];
-  /** Appends made and the append statements they took (one each since `bkb_audit_append_hashed`). */
-  readonly stats = { appends: 0, statements: 0 };
+  /**
+   * Appends made and the append statements they took (one each since `bkb_audit_append_hashed`); group commits of
+   * reads, the recordReads calls (requests) they carried, how many waited for running requests, how many of those
+   * waited the whole window, and the milliseconds waited in all (bench:audit reports them).
+   */
+  readonly stats = { appends: 0, statements: 0, readGroups: 0, readRequests: 0, waits: 0, windowsExpired: 0, waitedMs: 0 };
 
   constructor(private readonly deps: { config: Config; logger: Logger; dataSource?: DataSource }) {
     this.keys = loadAuditKeys(deps.config.auditSigningKeyFile, { generate: !deps.config.production });
@@ -217,12 +222,21 @@ export class AuditLog {
   }
 
   /**
-   * A request that may read sensitive fields began (auditReadsPlugin: once its operation is resolved, before it
-   * executes); it calls readerFinished with the returned ticket once it has passed its reads to recordReads (or has
-   * none after all). A flush waits (up to `auditReadGroupMs`) for the readers that were running when it began: their
-   * reads then share its statement and commit instead of each paying for one. Readers that start later are not
-   * waited for (under steady load there always are some: waiting for none to run meant waiting for the whole
-   * window), nor are those a flush already waited the whole window for. A lone request never waits.
+   * A request that may read sensitive fields is running: counted from its arrival (the HTTP context, before its
+   * token is checked and its document parsed; see `adoptReaderTicket`) or, elsewhere, from its operation's
+   * resolution; it calls readerFinished with the returned ticket once it has passed its reads to recordReads, or has
+   * none after all (an operation that selects no sensitive field gives its ticket back as soon as it is resolved).
+   *
+   * A flush waits (up to `auditReadGroupMs`) until **no** counted request is running, those that arrive while it
+   * waits included: every request in flight then shares its statement and commit. Waiting only for the requests
+   * running when the flush began left the clients of the previous commit out (they come back while the flush
+   * waits): under a steady load of N clients the commits alternated between two cohorts of ~N/2 (0.21–0.23 appends
+   * per request at 10 clients, docs/icc.md). Counted from the operation's resolution only, a request that had
+   * arrived but was still authenticating was missed, and flushed alone just after. When the cap expires, the
+   * requests that were running when the wait began are no longer waited for by any flush (a request that never hands
+   * its reads over holds back one flush, for the cap at most); those that arrived during the wait may hold back the
+   * next one, for its own cap at most. A lone request never waits, nor does any flush while no other counted request
+   * is running.
    */
   readerStarted(): number {
     const ticket = ++this.lastTicket;
@@ -230,40 +244,36 @@ export class AuditLog {
     return ticket;
   }
 
+  /** Idempotent: a ticket handed back twice, or dropped after a full window, is no longer counted. */
   readerFinished(ticket: number): void {
-    this.readers.delete(ticket);
-    this.checkReaders();
-  }
-
-  /** Resolves the waiting flush once no reader it waits for (ticket <= upTo) is still running. */
-  private checkReaders(): void {
-    const w = this.readersWait;
-    if (!w) return;
-    // A Set iterates in insertion order, and tickets are inserted in ascending order: the first is the oldest.
-    const oldest = this.readers.values().next();
-    if (oldest.done || oldest.value > w.upTo) w.done();
+    if (this.readers.delete(ticket) && this.readers.size === 0) this.readersWait?.();
   }
 
   private gatherReaders(): Promise<void> {
     const ms = this.deps.config.auditReadGroupMs;
     if (this.readers.size === 0 || !(ms > 0)) return Promise.resolve();
     const upTo = this.lastTicket;
+    const t0 = performance.now();
+    this.stats.waits++;
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.readersWait = null;
-        resolve();
-      };
       const timer = setTimeout(() => {
-        // Those still running have held one flush back for the whole window: later flushes do not wait for them
-        // (a request that never hands its reads over, e.g. one that failed before willSendResponse, holds back one).
+        // Those that were running when the wait began have held it back for the whole window: no later flush waits
+        // for them. Those that arrived meanwhile have not: the next flush waits for them (for its own window at most).
+        // (A Set iterates in insertion order, tickets ascending.)
         for (const t of this.readers) {
           if (t > upTo) break;
           this.readers.delete(t);
         }
+        this.stats.windowsExpired++;
         done();
       }, ms);
-      this.readersWait = { upTo, done };
+      const done = () => {
+        clearTimeout(timer);
+        this.stats.waitedMs += performance.now() - t0;
+        this.readersWait = null;
+        resolve();
+      };
+      this.readersWait = done;
     });
   }
 
@@ -271,6 +281,8 @@ export class AuditLog {
     while (this.pendingReads.length > 0) {
       await this.gatherReaders();
       const batch = this.pendingReads.splice(0, this.pendingReads.length);
+      this.stats.readGroups++;
+      this.stats.readRequests += batch.length;
       try {
         const entries = this.batchEntries(batch);
         const companions = this.readCompanions.filter((c) => batch.some((b) => b.records.some((r) => c.entityTypes.has(r.entityType))));

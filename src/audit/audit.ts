@@ -59,26 +59,26 @@ export function recordSensitiveRead(ctx: Context, entityType: string, entityId: 
 }
 
 export async function flushReads(ctx: Context): Promise<void> {
-  let recorded: Promise<void> | undefined;
+  let records: AuditRecord[] | undefined;
   try {
     if (ctx.auditReads.size === 0 || !ctx.user) return;
-    const records: AuditRecord[] = [];
+    records = [];
     for (const [entityType, ofType] of ctx.auditReads) {
       for (const [entityId, fields] of ofType) {
         records.push({ operation: 'READ', entityType, entityId, fields: fields.length > 1 ? fields.sort() : fields });
       }
     }
     ctx.auditReads.clear();
-    recorded = ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
   } finally {
-    // The reads are queued (synchronously, in recordReads): a group commit waiting for this request goes ahead.
+    // The request hands its ticket back just before its reads are queued, in the same tick: a group commit waiting for
+    // it still takes them (it resumes on a later tick), and one they start does not wait for the request itself.
     if (ctx.auditReadsCounted) {
       const ticket = ctx.auditReadsCounted;
       ctx.auditReadsCounted = undefined;
       ctx.deps.audit.readerFinished(ticket);
     }
   }
-  await recorded;
+  await ctx.deps.audit.recordReads({ actorId: ctx.user.id, organizationId: ctx.user.organizationId }, records);
 }
 
 const SENSITIVE_NAMES: ReadonlySet<string> = new Set(Object.values(SENSITIVE_FIELDS).flat());
@@ -105,14 +105,31 @@ export function maySelectSensitive(document: DocumentNode): boolean {
 }
 
 /**
+ * Counts an HTTP GraphQL request as a possible reader from its arrival (the context function takes `ticket` from
+ * `AuditLog.readerStarted` before it authenticates, and hands it here with the built context): a group commit then
+ * waits for a request that is still authenticating or parsing, instead of committing without it and leaving it to a
+ * commit of its own. Given back at once when nobody is signed in, by `auditReadsPlugin` when the operation selects no
+ * sensitive field, after its reads are handed over otherwise, and in any case when the response is done (`res`
+ * closes: a request Apollo refuses before its hooks run).
+ */
+export function adoptReaderTicket(ctx: Context, ticket: number, res: { once(event: 'close', listener: () => void): unknown }): void {
+  if (!ctx.user || ctx.auditReadsCounted) {
+    ctx.deps.audit.readerFinished(ticket);
+    return;
+  }
+  ctx.auditReadsCounted = ticket;
+  // Apollo runs the operation on a shallow copy of this context: the plugin's hand-back is not seen here, and
+  // readerFinished is idempotent.
+  res.once('close', () => ctx.deps.audit.readerFinished(ticket));
+}
+
+/**
  * Apollo plugin: a response that revealed sensitive fields is sent only once those reads are in the
  * audit log; when they cannot be recorded, the data is withheld (fail closed).
  *
- * An operation that may read a sensitive field is counted as a reader from the moment it is resolved (before it
- * executes), not from its first sensitive field: a group commit then waits (up to `AUDIT_READ_GROUP_MS`) for the
- * requests already executing when it began, which under load are most of them, and commits their reads together.
- * Counted from the first sensitive field, a request joined late in its execution, and a flush found few to wait for
- * (0.3-0.45 appends per request at 10 concurrent readers, docs/icc.md).
+ * A request counts as a reader from its arrival (adoptReaderTicket) or else from its operation's resolution, and
+ * stays one only if its document may select a sensitive field: a group commit waits (up to `AUDIT_READ_GROUP_MS`)
+ * until no such request is running, and commits all their reads together (docs/icc.md, "Group commit").
  */
 export function auditReadsPlugin(): ApolloServerPlugin<Context> {
   return {
@@ -120,8 +137,14 @@ export function auditReadsPlugin(): ApolloServerPlugin<Context> {
       contextValue.auditReadsOwned = true;
       return {
         async didResolveOperation({ contextValue: ctx, document }) {
-          if (!ctx.auditReadsCounted && ctx.user && ctx.deps.config.auditReads && maySelectSensitive(document)) {
+          const mayRead = !!ctx.user && ctx.deps.config.auditReads && maySelectSensitive(document);
+          if (mayRead && !ctx.auditReadsCounted) {
             ctx.auditReadsCounted = ctx.deps.audit.readerStarted();
+          } else if (!mayRead && ctx.auditReadsCounted) {
+            // Counted on arrival, but it cannot read a sensitive field: no flush waits for it any longer.
+            const ticket = ctx.auditReadsCounted;
+            ctx.auditReadsCounted = undefined;
+            ctx.deps.audit.readerFinished(ticket);
           }
         },
         async willSendResponse({ contextValue: ctx, response }) {

@@ -224,7 +224,7 @@ describe('appending in one round trip', () => {
       [String(Number(head.seq) + 2), head.hash, 'e'.repeat(64)])).rejects.toThrow(/does not extend the head/);
   });
 
-  test('a group commit of reads waits for requests still reading (up to AUDIT_READ_GROUP_MS) and shares one append with them; a lone read never waits', async () => {
+  test('a group commit of reads waits until no request that may read is running, arrivals included (up to AUDIT_READ_GROUP_MS), and shares one append with them; a lone read never waits', async () => {
     const actor = { actorId: null, organizationId: null };
     const tag = crypto.randomBytes(6).toString('hex');
     const rec = (id: string) => ({ operation: 'READ', entityType: 'Case', entityId: `${id}-${tag}`, fields: ['status'] });
@@ -248,21 +248,23 @@ describe('appending in one round trip', () => {
     await log.recordReads(actor, [rec('g3')]);
     expect(Date.now() - t0).toBeLessThan(4000);
     expect(log.stats.appends).toBe(2);
-    // A reader that starts after a flush began waiting is not waited for: the flush goes once the earlier ones are done.
+    // A reader that starts while a flush waits is waited for too: every request in flight shares the commit.
     await new Promise((r) => setTimeout(r, 20)); // the previous flush has settled: g5 starts a flush of its own
     const r5 = log.readerStarted();
     const r6 = log.readerStarted();
     const fifth = log.recordReads(actor, [rec('g5')]);
     log.readerFinished(r5);
-    const late = log.readerStarted(); // the flush waits for r6 only
+    const late = log.readerStarted(); // arrives while the flush waits for r6
     await new Promise((r) => setTimeout(r, 30));
-    t0 = Date.now();
     const sixth = log.recordReads(actor, [rec('g6')]);
     log.readerFinished(r6);
-    await Promise.all([fifth, sixth]);
-    expect(Date.now() - t0).toBeLessThan(4000);
-    expect(log.stats.appends).toBe(3);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(log.stats.appends).toBe(2); // still waiting, for the late one
+    const seventh = log.recordReads(actor, [rec('g8')]);
     log.readerFinished(late);
+    await Promise.all([fifth, sixth, seventh]);
+    expect(log.stats.appends).toBe(3);
+    expect(await query(`SELECT entity_ids FROM audit_entry WHERE entity_ids && $1`, [[`g5-${tag}`]])).toEqual([{ entity_ids: [`g5-${tag}`, `g6-${tag}`, `g8-${tag}`] }]);
     // A request that never hands its reads over holds a flush back for the window only.
     const short = logWith(300);
     short.readerStarted();
@@ -274,29 +276,53 @@ describe('appending in one round trip', () => {
     t0 = Date.now();
     await short.recordReads(actor, [rec('g7')]);
     expect(Date.now() - t0).toBeLessThan(290);
+    // One that arrived while a flush waited the whole window is waited for by the next flush (its window at most),
+    // not dropped with those the first one waited for.
+    const stuck = short.readerStarted();
+    const w1 = short.recordReads(actor, [rec('g9')]);
+    await new Promise((r) => setTimeout(r, 100));
+    const arrived = short.readerStarted();
+    await w1; // the window of 300 ms from the flush's start
+    t0 = Date.now();
+    const w2 = short.recordReads(actor, [rec('g10')]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(short.stats.appends).toBe(3); // g10's flush waits for `arrived`, not for `stuck`
+    short.readerFinished(arrived);
+    await w2;
+    expect(Date.now() - t0).toBeLessThan(290);
+    expect(short.stats.appends).toBe(4);
+    short.readerFinished(stuck);
   });
 
-  test('an operation that may read a sensitive field counts as a reader from its start, and hands its ticket back; others never hold a flush', async () => {
+  test('a signed-in request counts as a reader from its arrival, and hands its ticket back once its operation proves to select no sensitive field, or with its reads', async () => {
     const coordinator = await createUser(app, await createOrg(app.deps.dataSource, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR]);
     const log = app.deps.audit;
     const calls: string[] = [];
     const started = log.readerStarted.bind(log);
     const finished = log.readerFinished.bind(log);
-    log.readerStarted = () => { calls.push('start'); return started(); };
-    log.readerFinished = (t: number) => { calls.push(`finish ${t}`); finished(t); };
+    // Tickets may be handed back more than once (the response's end hands back whatever is left): the first time counts.
+    const running = new Set<number>();
+    log.readerStarted = () => { calls.push('start'); const t = started(); running.add(t); return t; };
+    log.readerFinished = (t: number) => { if (running.delete(t)) calls.push(`finish ${t}`); finished(t); };
     try {
       const ask = async (q: string) => {
         calls.length = 0;
         const r = await gql(q, {}, coordinator.token);
         expect(r.errors).toBeUndefined();
-        // No case to read in this database: a ticket taken here was taken before execution, not by a field read.
+        // No case to read in this database: the tickets are taken before execution, not by a field read.
         expect(r.data.cases.edges).toEqual([]);
         return [...calls];
       };
-      expect(await ask('{ cases(first: 2) { edges { node { id } } } }')).toEqual([]);
+      // Counted from its arrival (signed in), given back once its operation is resolved and selects no sensitive field
+      // (tests/integration/auditGroupCommit.test.ts: such requests hold no commit back).
+      expect(await ask('{ cases(first: 2) { edges { node { id } } } }')).toEqual(['start', expect.stringMatching(/^finish \d+$/)]);
       const direct = await ask('{ cases(first: 2) { edges { node { id deportationCircumstances } } } }');
       expect(direct).toEqual(['start', expect.stringMatching(/^finish \d+$/)]);
       expect(await ask('query { cases(first: 2) { edges { node { ...F } } } } fragment F on Case { id child { currentLocation } }')).toEqual(['start', expect.stringMatching(/^finish \d+$/)]);
+      // Not signed in: never counted.
+      calls.length = 0;
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ cases(first: 1) { totalCount } }' }) });
+      expect(calls).toEqual([]);
     } finally {
       delete (log as Partial<AuditLog>).readerStarted;
       delete (log as Partial<AuditLog>).readerFinished;
