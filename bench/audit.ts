@@ -115,6 +115,9 @@ async function main() {
     };
     // Counters of appends and their statements (an older build without them counts nothing).
     const auditStats = (): { appends: number; statements: number } => (app.deps.audit as any).stats ?? { appends: 0, statements: 0 };
+    // The group commit's own counters over the measured runs with the audit on (an older build has none).
+    const GROUP_KEYS = ['readGroups', 'readRequests', 'waits', 'windowsExpired', 'waitedMs'] as const;
+    const groupStats: Record<string, Record<(typeof GROUP_KEYS)[number], number>> = {};
     let nextId = 1;
     const load = (options: object) => new Promise<{ total: number; rps: number; latency: number; bad: number }>((resolve) => {
       const id = nextId++;
@@ -180,7 +183,10 @@ async function main() {
       for (const p of paths) {
         for (const on of round % 2 ? [...modes].reverse() : modes) {
           setAudit(on);
+          const g0 = { ...auditStats() } as Record<string, number>;
           const r = await run(p, `${p}-${on ? 'on' : 'off'}-${round + 1}`);
+          const g1 = auditStats() as Record<string, number>;
+          if (on) for (const k of GROUP_KEYS) ((groupStats[p] ??= { readGroups: 0, readRequests: 0, waits: 0, windowsExpired: 0, waitedMs: 0 })[k] += (g1[k] ?? 0) - (g0[k] ?? 0));
           (results[`${p} ${on ? 'on' : 'off'}`] ??= []).push(r);
           process.stderr.write(`round ${round + 1}/${rounds} ${p} audit ${on ? 'on ' : 'off'}: ${r.rps.toFixed(0)} req/s, CPU ${r.cpuMs.toFixed(2)} ms/request (hub ${r.hubMs.toFixed(2)}, PostgreSQL ${r.pgMs.toFixed(2)})${r.bad ? `, ${r.bad} bad responses` : ''}; load ${os.loadavg()[0].toFixed(1)}\n`);
         }
@@ -223,6 +229,10 @@ async function main() {
       const blocks = Array.from({ length: Math.floor(pct.length / 2) }, (_, k) => (pct[2 * k] + pct[2 * k + 1]) / 2);
       if (blocks.length > 1) out(`${p}: CPU per off-on-on-off block of two rounds: ${range(blocks, ' %', 1)}; mean ${f(blocks.reduce((a, b) => a + b, 0) / blocks.length, 1)} % ± ${f(sd(blocks) / Math.sqrt(blocks.length), 1)} (standard error over ${blocks.length} blocks)`);
       out(`${p}: per request with the audit on: ${f(on.reduce((a, r) => a + r.appends * r.requests, 0) / on.reduce((a, r) => a + r.requests, 0), 3)} appends, ${f(on.reduce((a, r) => a + r.statements * r.requests, 0) / on.reduce((a, r) => a + r.requests, 0), 3)} append statements`);
+      const g = groupStats[p];
+      if (g && g.readGroups > 0) {
+        out(`${p}: group commits of reads: ${f(g.readRequests / g.readGroups)} requests each; ${g.waits} of ${g.readGroups} waited for running requests, ${f(g.waits ? g.waitedMs / g.waits : 0, 1)} ms on average, ${g.windowsExpired} the whole window (AUDIT_READ_GROUP_MS=${app.deps.config.auditReadGroupMs})`);
+      }
       out(`${p}: CPU ${range(pct, ' %', 1)}; on > off in ${d.filter((x) => x > 0).length} of ${d.length} rounds; req/s ${range(rps, ' %', 1)}${bad ? `; ${bad} bad responses` : ''}`);
     }
     out(`audit entries written: ${entries.n}, READ entries ${entries.reads} in ≈${entries.read_appends} appends (distinct timestamps) for ${(results['read on'] ?? []).reduce((a, r) => a + r.requests, 0)} read requests with the audit on (and the warm-up's)`);
