@@ -189,7 +189,8 @@ export interface TraceRow {
 /** What the generator did to a trace. */
 export interface TraceDistortion {
   russian: boolean;
-  scheme: (typeof SCHEME_NAMES)[number] | null;
+  /** The romanisation (SCHEME_NAMES here; the alt world has more), or null for Cyrillic. */
+  scheme: string | null;
   adoptive: boolean;
   familyTypo: boolean;
   givenTypo: boolean;
@@ -258,7 +259,7 @@ function trace(p: GenChild, r: Rng, n: number): TraceRow {
   const adoptive = r.chance(0.03);
   if (adoptive) fam = surname(r).ru(p.sex, r); // adoptive surname
   let patronymic: string | null = r.chance(0.55) ? p.patronymic[(russian ? 2 : 0) + (p.sex === 'MALE' ? 0 : 1)] : null;
-  let scheme: TraceDistortion['scheme'] = null;
+  let scheme: (typeof SCHEME_NAMES)[number] | null = null;
   if (r.chance(0.35)) {
     scheme = russian ? r.pick(['ICAO', 'BGN', 'GOST', 'FRENCH'] as const) : 'UA_NATIONAL';
     given = romanise(given, scheme);
