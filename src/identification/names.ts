@@ -35,8 +35,21 @@ export class NameKeys {
   private readonly bySpelling = new Map<string, string>();
 
   constructor(rows: EquivalenceRow[]) {
+    // A name's key is its canonical form's skeleton, unless two names' canonical forms share one (Аліна and Олена are
+    // both `alana`, Мирон and Мар'ян `maran`, Олеся and Аліса `alasa`): those are keyed by the spelling key (vowels by
+    // class), marked so that it is no other name's skeleton. With the skeleton alone an Аліна was EQUIVALENT to an
+    // Олена (sisters' names), and every form of either was keyed as one name.
+    const canonicalsOf = new Map<string, Set<string>>();
     for (const r of rows) {
-      const key = skeleton(r.canonical);
+      const k = skeleton(r.canonical);
+      canonicalsOf.set(k, (canonicalsOf.get(k) ?? new Set()).add(spellingKey(r.canonical)));
+    }
+    const keyOf = (canonical: string) => {
+      const k = skeleton(canonical);
+      return canonicalsOf.get(k)!.size > 1 ? `${k}:${spellingKey(canonical)}` : k;
+    };
+    for (const r of rows) {
+      const key = keyOf(r.canonical);
       const skel = skeleton(r.name);
       if (!skel) continue;
       if (!this.given.has(skel)) for (const d of oneDeletion(skel)) this.deletions.set(d, [...(this.deletions.get(d) ?? []), skel]);
