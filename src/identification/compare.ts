@@ -176,6 +176,11 @@ function patronymicLevel(a: NameVariant, b: NameVariant): number {
   return jaroWinkler(a.patronymicSkel, b.patronymicSkel) >= 0.88 ? 1 : 2;
 }
 
+/** A full date on 1 January (a common placeholder for a year-only date). */
+export function isJanuaryFirst(p: PartialDate): boolean {
+  return p.m === 1 && p.d === 1;
+}
+
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
 /** Days since the calendar's start of a full date (arithmetic: `birthLevelFrequencies` calls this millions of times). */
@@ -192,6 +197,12 @@ function dayNumber(p: PartialDate): number {
  */
 export function birthLevel(a: PartialDate | null, b: PartialDate | null): number {
   if (!a || !b) return -1;
+  // 1 January is what many registries write when they know only the year: against another date it says the year only
+  // (a child born 27 September 2022 recorded as 2022-01-01 is no disagreement of months). Two such dates still agree.
+  if (isJanuaryFirst(a) !== isJanuaryFirst(b)) {
+    if (isJanuaryFirst(a)) a = { y: a.y, m: null, d: null };
+    else b = { y: b.y, m: null, d: null };
+  }
   const dy = Math.abs(a.y - b.y);
   const monthsKnown = a.m !== null && b.m !== null;
   const daysKnown = monthsKnown && a.d !== null && b.d !== null;
