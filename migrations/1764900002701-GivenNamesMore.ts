@@ -4,6 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Common Ukrainian given names the first table lacked, with their Russian forms, as a second generator (the bench's
  * `--world alt`) found them: a name outside the table is its own key, so Трохим never met Трофим, Омелян never
  * Емельян, Юхим never Ефим (the given names compared DIFFERENT, the pair looked like a sibling's and was not stored).
+ * Влад, the short form of Владислав that Russian records often register as the name, is one of its forms.
  * Each line: the Ukrainian form (the key), then its Russian and other written forms. Names the table already has are
  * left as operators may have edited them (ON CONFLICT DO NOTHING), except Оксана: the first table listed it as a form of
  * Ксенія (its etymology), which made an Оксана and her sister Ксенія one name; it is a name of its own.
@@ -63,6 +64,7 @@ const MORE_NAMES = `
 Ян Ян
 Ярема Еремей Ерема
 Гнат Ігнат
+Владислав Влад
 Аліса Алиса
 Альбіна Альбина
 Амелія Амелия
