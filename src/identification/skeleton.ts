@@ -80,27 +80,25 @@ function initialVowel(run: string): string {
 const CYR_FOLDED: Record<string, string> = { ...CYR, г: 'H', ґ: 'H', х: 'H', ж: 'X', ш: 'X', щ: 'X', ч: 'X', ц: 'C' };
 
 /**
- * Whether a Latin spelling is German or Polish (w, ł, ż, cz, sz, tsch: no English or French scheme writes them). There
- * `ch` is х (Charkiw, Chmara: elsewhere it is ч, or French ш) and `j` is always й (Jewhen, Bojko, Marija).
+ * Whether a Latin spelling is German or Polish (w, ł, ż, cz: no English or French scheme writes them). There `ch` is х
+ * (Charkiw, Chmara: elsewhere it is ч, or French ш) and `j` is always й (Jewhen, Bojko). German "tsch" and Polish "sz"
+ * are no sign: French writes ц+ш and the English schemes с+з so.
  */
-const GERMAN_OR_POLISH = /w|ł|ż|cz|sz|tsch/;
+const GERMAN_OR_POLISH = /w|ł|ż|(?<!t)cz/;
 
 /**
- * Whether a `j` is й (a glide, kept as `j`) rather than French ж (Bajenov, Jeanna, Loujkov): at the end after a vowel
- * (Sergej, Nikolaj); between і/и and a vowel (Marija, Sofija: -ія as German, Polish and Czech write it); before a
- * consonant after a vowel other than French ou (Bojko, Majboroda; French writes й as ï, so Loujkov's j is ж); at a
- * word's start before u (Jurij, Julija: French writes у as ou, so its ж before у is "jou"). Elsewhere it is ж, except
- * in a German or Polish word, where it is always й.
+ * Whether a `j` is й (a glide, kept as `j`) rather than French ж (Bajenov, Jeanna, Loujkov, Lijan): at the end after a
+ * vowel (Sergej, Nikolaj); in a final -ija / -ije (Marija, Sofija: -ія as German, Polish and Czech write it); at a word's
+ * start before u (Jurij, Julija: French writes у as ou, so its ж before у is "jou"). Elsewhere it is ж, except in a
+ * German or Polish word, where it is always й. French is one of the schemes Russian records use, so where the two read
+ * differently French wins: Bojko without a German or Polish letter is read Божко.
  */
 function glideJ(w: string, i: number, germanOrPolish: boolean): boolean {
   if (germanOrPolish) return true;
   const prev = w[i - 1] ?? '';
-  const next = w[i + 1] ?? '';
-  const vowel = (c: string) => /[aeiouy]/.test(c);
-  if (vowel(prev) && i === w.length - 1) return true;
-  if (/[iy]/.test(prev) && vowel(next)) return true;
-  if (vowel(prev) && next && !vowel(next) && !(prev === 'u' && w[i - 2] === 'o')) return true;
-  return i === 0 && next === 'u';
+  if (/[aeiouy]/.test(prev) && i === w.length - 1) return true;
+  if (/[iy]/.test(prev) && i === w.length - 2 && /[ae]/.test(w[i + 1])) return true;
+  return i === 0 && w[i + 1] === 'u';
 }
 
 /** Consonants folded as the skeleton folds them; vowels still as spelled. */
@@ -108,11 +106,14 @@ function foldConsonants(text: string): string {
   let letters = '';
   const lower = unconfuse(text);
   for (const ch of lower) letters += CYR_FOLDED[ch] ?? LATIN[ch] ?? ch;
-  const germanOrPolish = GERMAN_OR_POLISH.test(lower);
+  // Only a Latin spelling: Cyrillic letters map to single Latin ones (с+з is "sz"), which must not read as Polish.
+  const latin = !/[\u0400-\u04ff]/.test(lower);
+  const germanOrPolish = latin && GERMAN_OR_POLISH.test(lower);
   return letters.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-zA-Z]/g, '')
     .replace(/x/g, 'ks')
-    // Polish szcz (щ), sz (ш), cz (ч); German sch, tsch.
-    .replace(/(szcz|shch|shtch|chtch|sch|tsch|tch|zh|sh|sz|cz)/g, 'X')
+    .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh)/g, 'X')
+    // Polish szcz (щ), sz (ш), cz (ч), in a Latin spelling; after t they are GOST's ц (tc) or ICAO's ц (ts) before з.
+    .replace(/szcz|(?<!t)[sc]z/g, (m) => (latin ? 'X' : m))
     .replace(/ch/g, germanOrPolish ? 'H' : 'X')
     .replace(/j/g, (_m: string, i: number, w: string) => (glideJ(w, i, germanOrPolish) ? 'j' : 'X'))
     .replace(/kh|gh|gu(?=[eiy])/g, 'H')

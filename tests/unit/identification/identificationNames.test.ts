@@ -2,7 +2,8 @@ import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_NEAR_DAY, BIRTH_NEAR_Y
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
-import { patronymicStem, skeleton, spellingKey } from '../../../src/identification/skeleton';
+import { moreNameRows } from '../../../migrations/1764900002701-GivenNamesMore';
+import { patronymicStem, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
   const skels = spellings.map(skeleton);
@@ -41,6 +42,61 @@ describe('skeleton', () => {
     both('Лужков', 'Luzhkov', 'Loujkov');
     both('Кацко', 'Katcko', 'Katsko');
     expect(skeleton('Нузгук')).not.toBe(skeleton('Нужук'));
+  });
+
+  test('capitals, Latin look-alike letters in a Cyrillic word and Cyrillic ones in a Latin word change nothing', () => {
+    const both = (...spellings: string[]) => {
+      same(...spellings);
+      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
+    };
+    both('Шевченко', 'ШЕВЧЕНКО', 'SHEVCHENKO', 'Шeвченкo');
+    // Latin C, i, p, o, a inside Cyrillic words; Cyrillic о and а inside Latin ones.
+    both('Софія', 'Cофия', 'Софiя', 'Sоfiia', 'Sofiia');
+    both('Марк', 'Маpк', 'МAРК');
+    both('Панченко', 'ПAНЧЕНКО', 'Pаnchenko');
+    expect(unconfuse('Cофия')).toBe('софия');
+    expect(unconfuse('Sоfiia')).toBe('sofiia');
+    // A word whose letters of both scripts have no look-alike is left as written.
+    expect(unconfuse('Jуля')).toBe('jуля');
+  });
+
+  test('Polish and German spellings of Ukrainian and Russian names', () => {
+    const both = (...spellings: string[]) => {
+      same(...spellings);
+      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
+    };
+    both('Шевченко', 'Szewczenko', 'Schewtschenko');
+    both('Щербак', 'Szczerbak', 'Schtscherbak');
+    both('Михайло', 'Mychajło', 'Mykhailo');
+    both('Жук', 'Żuk', 'Zhuk', 'Jouk');
+    both('Олена', 'Ołena', 'Olena');
+    // ch is х in a German or Polish word (w, ł, ż, cz), ч elsewhere.
+    both('Харків', 'Charkiw', 'Kharkiv');
+    both('Чорновол', 'Tschornowol', 'Czornowoł', 'Chornovol');
+    // j is й where French ж cannot be: German and Polish words, a final -ija, Ju- at the start.
+    both('Євген', 'Jewhen', 'Yevhen');
+    both('Ковальчук', 'Kowalczuk', 'Kovalchuk');
+    both('Юрій', 'Jurij', 'Yurii', 'Iouri');
+    both('Марія', 'Marija', 'Mariya');
+    // French ж stays: before a vowel at the start, between vowels, before a consonant.
+    both('Лужков', 'Loujkov', 'Luzhkov');
+    both('Лижан', 'Lijan', 'Lyzhan');
+    both('Мажська', 'Majskaia', 'Mazhska');
+    both('Шецшук', 'Chetschouk', 'Shetsshuk');
+    same('Жанна', 'Jeanna', 'Zhanna');
+    // Where French and German read a j differently, French (a scheme Russian records use) wins: Bojko is Божко.
+    expect(skeleton('Bojko')).toBe(skeleton('Божко'));
+  });
+
+  test('passport romanisations: Ukrainian of 1996–2010, Russian of 2010–2013 and since 2014', () => {
+    same('Олександр', 'Olexandr', 'Oleksandr');
+    same('Юрій', 'Yuriy', 'Iurii');
+    same('Єременко', 'Yeremenko', 'Ieremenko');
+    // Russian 2010–2013: й y, ц tc; since 2014 (ICAO): й i, ц ts, ъ ie.
+    same('Андрей', 'Andrey', 'Andrei');
+    same('Кузнецова', 'Kuznetcova', 'Kuznetsova');
+    same('Подъячев', 'Podieiachev', 'Podyachev');
+    same('Семён', 'Semen', 'Semyon', 'Семен');
   });
 
   test('different names keep different skeletons', () => {
@@ -93,6 +149,38 @@ describe('given-name keys from the equivalence table', () => {
     expect(k.givenKey('Алина')).toBe(k.givenKey('Аліна'));
     expect(k.givenKey('Алена')).toBe(k.givenKey('Олена'));
     expect(k.givenKey('Alena')).toBe(k.givenKey('Олена'));
+    // Аліна and Олена share the skeleton `alana` as names too: two names, not one.
+    expect(k.givenKey('Аліна')).not.toBe(k.givenKey('Олена'));
+    expect(k.givenKey('Alina')).not.toBe(k.givenKey('Alyona'));
+  });
+
+  test('names whose canonical forms share a skeleton are keyed apart, each with its forms', () => {
+    const k = new NameKeys([
+      { name: 'Мирон', canonical: 'Мирон' }, { name: "Мар'ян", canonical: "Мар'ян" }, { name: 'Марьян', canonical: "Мар'ян" },
+      { name: 'Олеся', canonical: 'Олеся' }, { name: 'Аліса', canonical: 'Аліса' }, { name: 'Алиса', canonical: 'Аліса' },
+      { name: 'Марина', canonical: 'Марина' }, { name: "Мар'яна", canonical: "Мар'яна" }, { name: 'Марьяна', canonical: "Мар'яна" },
+    ]);
+    expect(k.givenKey('Мирон')).not.toBe(k.givenKey("Мар'ян"));
+    expect(k.givenKey('Maryan')).toBe(k.givenKey("Мар'ян"));
+    expect(k.givenKey('Myron')).toBe(k.givenKey('Мирон'));
+    expect(k.givenKey('Олеся')).not.toBe(k.givenKey('Аліса'));
+    expect(k.givenKey('Alisa')).toBe(k.givenKey('Аліса'));
+    expect(k.givenKey('Марина')).not.toBe(k.givenKey('Марьяна'));
+    expect(k.givenKey('Mariana')).toBe(k.givenKey("Мар'яна"));
+  });
+
+  test('the names added to the table find their Russian forms; Оксана is no Ксенія', () => {
+    const k = new NameKeys([
+      { name: 'Ксенія', canonical: 'Ксенія' }, { name: 'Ксения', canonical: 'Ксенія' },
+      ...moreNameRows().map(([name, canonical]) => ({ name, canonical })),
+    ]);
+    const pairs = [['Трохим', 'Трофим'], ['Омелян', 'Емельян'], ['Хома', 'Фома'], ['Юхим', 'Ефим'], ['Овсій', 'Евсей'], ['Опанас', 'Афанасий'],
+      ['Йосип', 'Иосиф'], ['Гордій', 'Гордей'], ['Яким', 'Аким'], ['Ярема', 'Еремей'], ['Устим', 'Устин'], ['Фросина', 'Ефросинья'],
+      ['Євдокія', 'Евдокия'], ['Євдокія', 'Явдоха'], ['Любов', 'Любовь'], ['Стефанія', 'Стефания'], ['Трохим', 'Trofim'], ['Омелян', 'Yemelyan'],
+      ['Владислав', 'Влад']];
+    for (const [uk, ru] of pairs) expect([uk, ru, k.givenKey(ru)]).toEqual([uk, ru, k.givenKey(uk)]);
+    expect(k.givenKey('Оксана')).not.toBe(k.givenKey('Ксения'));
+    expect(k.patronymicKey('Трохимович')).toBe(k.patronymicKey('Трофимович'));
   });
 });
 
@@ -119,6 +207,15 @@ describe('birth dates', () => {
     expect(birthLevel(d('2014-03-11'), d('2015-03-12'))).toBe(BIRTH_DIFFERENT);
     expect(birthLevel(d('2014-03-11'), d('2017-03-11'))).toBe(BIRTH_DIFFERENT);
     expect(birthLevel(d('2014-03-11'), null)).toBe(-1);
+  });
+
+  test('1 January against another date of the year is a year-only placeholder', () => {
+    expect(birthLevel(d('2022-09-27'), d('2022-01-01'))).toBe(BIRTH_SAME_YEAR);
+    expect(birthLevel(d('2022-01-01'), d('2022-09-27'))).toBe(BIRTH_SAME_YEAR);
+    expect(birthLevel(d('2022-09'), d('2022-01-01'))).toBe(BIRTH_SAME_YEAR);
+    expect(birthLevel(d('2021-09-27'), d('2022-01-01'))).toBe(BIRTH_NEAR_YEAR);
+    expect(birthLevel(d('2022-01-01'), d('2022-01-01'))).toBe(0);
+    expect(birthLevel(d('2019-09-27'), d('2022-01-01'))).toBe(BIRTH_DIFFERENT);
   });
 
   test('u of the birth date counted from the dates\' frequencies equals the level shares over every pair', () => {
