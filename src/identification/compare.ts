@@ -31,6 +31,8 @@ export interface NameVariant {
   familyRawTypoKey: string;
   patronymicKey: string;
   patronymicSkel: string;
+  /** The spelling keys of a double-barrelled surname's parts (empty for a single surname). */
+  familyPartKeys: string[];
 }
 
 /** What is compared about a person, on either side (a reported child has several name variants). */
@@ -121,6 +123,12 @@ export function childBirth(date: string, precision: string): PartialDate | null 
   return { y: p.y, m: null, d: null };
 }
 
+/** The parts of a double-barrelled surname (Коваленко-Сидоренко, "Kovalenko Sydorenko"); empty for a single one. */
+export function surnameParts(familyName: string | null | undefined): string[] {
+  const parts = (familyName ?? '').split(/\s*[-‐–—]\s*|\s+/).filter((p) => skeleton(p).length >= 3);
+  return parts.length > 1 ? parts : [];
+}
+
 /** Builds a name variant with its keys. */
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
   const givenSkel = skeleton(givenName);
@@ -131,6 +139,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
     givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
+    familyPartKeys: surnameParts(familyName).map(spellingKey),
   };
 }
 
@@ -164,6 +173,9 @@ function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
+  // One side double-barrelled, the other one of its parts (a part dropped by the record, or by the report): it agrees,
+  // but less surely than the whole name.
+  if (a.familyPartKeys.includes(b.familyKey) || b.familyPartKeys.includes(a.familyKey)) return 1;
   if (oneTypo(a.familyKey, b.familyKey) || oneTypo(a.familyTypoKey, b.familyTypoKey) || oneTypo(a.familyRawTypoKey, b.familyRawTypoKey)) return 2;
   // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
   if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;

@@ -1,4 +1,4 @@
-import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type Person } from '../../../src/identification/compare';
+import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
@@ -279,6 +279,15 @@ describe('surname spelling keys', () => {
   const ivan = new NameKeys([{ name: 'Іван', canonical: 'Іван' }]);
   const p = (family: string): Person => ({ id: 'x', variants: [nameVariant(ivan, 'Іван', family, null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
   const family = (a: string, b: string) => compare(p(a), p(b)).levels[1];
+
+  test('a double-barrelled surname against one of its parts agrees (SKELETON), against another surname not', () => {
+    expect(surnameParts('Коваленко-Сидоренко')).toEqual(['Коваленко', 'Сидоренко']);
+    expect(surnameParts('Kovalenko - Sydorenko')).toEqual(['Kovalenko', 'Sydorenko']);
+    expect(surnameParts('Коваленко')).toEqual([]);
+    expect(family('Коваленко-Сидоренко', 'Сидоренко')).toBe(1);
+    expect(family('Kovalenko', 'Коваленко-Сидоренко')).toBe(1);
+    expect(family('Коваленко-Сидоренко', 'Бондаренко')).toBe(FAMILY_DIFFERENT);
+  });
 
   test('a typo that merges two vowel runs is still one edit on the typo key: SIMILAR', () => {
     // On the spelling key these are two edits (xobazenko / xozenko, xevak / xvek): the typo key keeps them one.
