@@ -2,7 +2,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { latinLetters, skeleton, spellingKey, typoKey } from './skeleton';
+import { latinLetters, looseKey, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -22,6 +22,8 @@ export interface NameVariant {
   givenTypoOf: string[];
   /** Whether the given name is a name of the table (its skeleton is one, and it is no typo of another spelling). */
   givenKnown: boolean;
+  /** The given name's loose key (`looseKey`: first vowel, х/ф/п and a final vowel folded). */
+  givenLoose: string;
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
@@ -137,6 +139,7 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
     givenName, familyName, patronymic,
     // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name.
     givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
+    givenLoose: looseKey(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
     familyPartKeys: surnameParts(familyName).map(spellingKey),
@@ -149,6 +152,9 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   if (a.givenKey === b.givenKey) return 1;
   // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
   if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
+  // A name outside the table whose loose key is the other's (Охрім / Ефрем, Хведір / Фёдор): a Ukrainian name and its
+  // Russian form as far as the regular correspondences go, not a name of the table.
+  if (!(a.givenKnown && b.givenKnown) && a.givenLoose === b.givenLoose) return 2;
   const jw = jaroWinkler(a.givenSkel, b.givenSkel);
   // Two names of the table under different keys are different names however alike they look (Денис / Диана,
   // Кіра / Каріна): a brother and sister, never the same child.

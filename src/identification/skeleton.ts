@@ -182,6 +182,18 @@ export function typoKey(text: string | null | undefined, collapse = true): strin
   return collapse ? s.replace(/(.)\1+/g, '$1') : s;
 }
 
+/**
+ * A looser key of a given name's skeleton, for names outside the equivalence table: the regular differences between a
+ * Ukrainian name and its Russian form folded — the first vowel (Омелян / Емельян, Юхим / Ефим, Ярема / Еремей), х, ф
+ * and п (Хома / Фома, Трохим / Трофим, Пилип / Филипп, Хведір / Фёдор) and a final vowel (Зосим / Зосима, Самійло /
+ * Самуил). Too coarse for names of the table (Павло / Хавло), so only names outside it use it.
+ */
+export function looseKey(skel: string): string {
+  if (!skel) return '';
+  const s = skel.replace(/^(ja|ju|[eiu])(?=[^aeiu])/, 'a').replace(/hv/g, 'h').replace(/[fp]/g, 'h');
+  return s.length > 3 ? s.replace(/a$/, '') : s;
+}
+
 /** A patronymic's stem: the father's name it is made from (Федорівна, Федоровна, Fedorovich → fadar). */
 export function patronymicStem(text: string | null | undefined): string {
   const s = skeleton(text);

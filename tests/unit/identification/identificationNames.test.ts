@@ -3,7 +3,7 @@ import { isSiblingPattern, mayBeLikely } from '../../../src/identification/felle
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
 import { moreNameRows } from '../../../migrations/1764900002701-GivenNamesMore';
-import { patronymicStem, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
+import { looseKey, patronymicStem, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
   const skels = spellings.map(skeleton);
@@ -167,6 +167,30 @@ describe('given-name keys from the equivalence table', () => {
     expect(k.givenKey('Alisa')).toBe(k.givenKey('Аліса'));
     expect(k.givenKey('Марина')).not.toBe(k.givenKey('Марьяна'));
     expect(k.givenKey('Mariana')).toBe(k.givenKey("Мар'яна"));
+  });
+
+  test('names outside the table meet their Russian forms by the loose key; typos of table names do not', () => {
+    expect(looseKey(skeleton('Омелян'))).toBe(looseKey(skeleton('Емельян')));
+    expect(looseKey(skeleton('Хома'))).toBe(looseKey(skeleton('Фома')));
+    expect(looseKey(skeleton('Зосим'))).toBe(looseKey(skeleton('Зосима')));
+    expect(looseKey(skeleton('Самійло'))).toBe(looseKey(skeleton('Samuil')));
+    expect(looseKey(skeleton('Текля'))).not.toBe(looseKey(skeleton('Фекла')));
+    const k = new NameKeys([
+      { name: 'Єфрем', canonical: 'Єфрем' }, { name: 'Ефрем', canonical: 'Єфрем' }, { name: 'Федір', canonical: 'Федір' }, { name: 'Федор', canonical: 'Федір' },
+      { name: 'Олег', canonical: 'Олег' }, { name: 'Ольга', canonical: 'Ольга' },
+    ]);
+    // Both outside the table: one loose key, marked as no table name's.
+    expect(k.givenKey('Самійло')).toBe(k.givenKey('Самуил'));
+    expect(k.givenKey('Самійло').startsWith('~')).toBe(true);
+    // One in the table: the other is a form of it.
+    expect(k.givenKey('Охрім')).toBe(k.givenKey('Ефрем'));
+    expect(k.givenKey('Хведір')).toBe(k.givenKey('Fedor'));
+    // A typo of a table name is not folded into another (Оелг is Олег mistyped; its loose key is Ольга's).
+    expect(k.givenKey('Оелг')).not.toBe(k.givenKey('Ольга'));
+    const p = (given: string): Person => ({ id: given, variants: [nameVariant(k, given, 'Бойко', null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
+    expect(compare(p('Самійло'), p('Самуил')).levels[0]).toBe(1);
+    expect(compare(p('Охрім'), p('Ефрем')).levels[0]).toBe(1);
+    expect(compare(p('Олег'), p('Ольга')).levels[0]).toBeGreaterThan(2);
   });
 
   test('the names added to the table find their Russian forms; Оксана is no Ксенія', () => {
