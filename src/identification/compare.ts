@@ -127,7 +127,8 @@ export function childBirth(date: string, precision: string): PartialDate | null 
 
 /** The parts of a double-barrelled surname (Коваленко-Сидоренко, "Kovalenko Sydorenko"); empty for a single one. */
 export function surnameParts(familyName: string | null | undefined): string[] {
-  const parts = (familyName ?? '').split(/\s*[-‐–—]\s*|\s+/).filter((p) => skeleton(p).length >= 3);
+  if (!familyName || !/[\s\-‐–—]/.test(familyName)) return [];
+  const parts = familyName.split(/\s*[-‐–—]\s*|\s+/).filter((p) => skeleton(p).length >= 3);
   return parts.length > 1 ? parts : [];
 }
 
