@@ -1,5 +1,5 @@
 import { transliterate } from '../../src/services/transliteration';
-import { rng, romanise, type GenChild, type ReportedRow, type Rng, type Surname, type TraceDistortion, type TraceRow } from './generate';
+import { reportAndTrace, rng, romanise, type GenChild, type Rng, type Surname, type TraceDistortion, type TraceRow } from './generate';
 
 /*
  * `--world alt`: a second generator, written to differ from `generate.ts` where a reviewer's own generator could, so
@@ -278,27 +278,8 @@ export function generateAlt(seed: number, children: number, traces: number) {
       people.push(p);
     }
   }
-  const order = people.map((p) => p.key).sort(() => r.next() - 0.5);
-  for (const k of order.slice(0, children)) people[k].reported = true;
-  const reported: ReportedRow[] = people.filter((p) => p.reported).map((p) => {
-    const precision = r.chance(0.8) ? 'EXACT' : r.chance(0.5) ? 'MONTH' : 'YEAR';
-    return {
-      id: p.id, givenName: p.givenUk, familyName: p.familyName.uk(p.sex), patronymic: r.chance(0.85) ? p.patronymic[p.sex === 'MALE' ? 0 : 1] : null,
-      birthDate: precision === 'EXACT' ? p.birth : precision === 'MONTH' ? `${p.birth.slice(0, 7)}-01` : `${p.birth.slice(0, 4)}-01-01`,
-      birthDatePrecision: precision, sex: p.sex, placeOfBirth: r.chance(0.75) ? p.place[0] : null,
-    };
-  });
-  const out: TraceRow[] = [];
-  const reportedPeople = people.filter((p) => p.reported);
-  const others = people.filter((p) => !p.reported);
-  for (const p of reportedPeople) {
-    const n = r.chance(0.4) ? 0 : r.chance(0.65) ? 1 : r.int(2, 4);
-    for (let i = 0; i < n && out.length < traces; i++) out.push(trace(p, places.get(p)!, r, out.length));
-  }
-  while (out.length < traces) {
-    const p = others.length ? r.pick(others) : r.pick(people);
-    out.push(trace(p, places.get(p)!, r, out.length));
-  }
+  const { reported, traces: out } = reportAndTrace(people, r, children, traces, { exact: 0.8, patronymic: 0.85, place: 0.75, noTrace: 0.4, oneTrace: 0.65, maxTraces: 4 },
+    (p, n) => trace(p, places.get(p)!, r, n));
   return { people, reported, traces: out };
 }
 

@@ -9,6 +9,11 @@ const same = (...spellings: string[]) => {
   const skels = spellings.map(skeleton);
   expect(new Set(skels).size).toBe(1);
 };
+/** One skeleton and one spelling key. */
+const both = (...spellings: string[]) => {
+  same(...spellings);
+  expect(new Set(spellings.map(spellingKey)).size).toBe(1);
+};
 
 describe('skeleton', () => {
   test('Ukrainian, Russian and the romanisation schemes share one skeleton', () => {
@@ -32,10 +37,6 @@ describe('skeleton', () => {
 
   test('two Cyrillic consonants never read as one Latin sequence, in any scheme', () => {
     // Through a Latin spelling first, з+г was "zh", ц+ч "tsch", с+ч "sch": the Cyrillic form missed its romanisations.
-    const both = (...spellings: string[]) => {
-      same(...spellings);
-      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
-    };
     both('Нуцчук', 'Nutschuk', 'Noutstchouk', 'Nutcchuk');
     both('Розгон', 'Rozgon', 'Rozghon');
     both('Бесчасний', 'Beschasnyi', 'Bestchasny');
@@ -45,10 +46,6 @@ describe('skeleton', () => {
   });
 
   test('capitals, Latin look-alike letters in a Cyrillic word and Cyrillic ones in a Latin word change nothing', () => {
-    const both = (...spellings: string[]) => {
-      same(...spellings);
-      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
-    };
     both('Шевченко', 'ШЕВЧЕНКО', 'SHEVCHENKO', 'Шeвченкo');
     // Latin C, i, p, o, a inside Cyrillic words; Cyrillic о and а inside Latin ones.
     both('Софія', 'Cофия', 'Софiя', 'Sоfiia', 'Sofiia');
@@ -61,10 +58,6 @@ describe('skeleton', () => {
   });
 
   test('Polish and German spellings of Ukrainian and Russian names', () => {
-    const both = (...spellings: string[]) => {
-      same(...spellings);
-      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
-    };
     both('Шевченко', 'Szewczenko', 'Schewtschenko');
     both('Щербак', 'Szczerbak', 'Schtscherbak');
     both('Михайло', 'Mychajło', 'Mykhailo');
