@@ -103,12 +103,15 @@ const MORE_NAMES = `
 Ярина Ярина
 `;
 
+/** Keys of the lines above that the first table already has (only their other forms are new; `down` keeps them). */
+const ALREADY = new Set(['Гнат', 'Владислав', 'Дарина']);
+
 /** (name, canonical, language) rows: the first word of a line is the key, in Ukrainian. */
 export function moreNameRows(): [string, string, string][] {
   const rows: [string, string, string][] = [];
   for (const line of MORE_NAMES.trim().split('\n')) {
     const [uk, ...others] = line.trim().split(/\s+/);
-    rows.push([uk, uk, 'uk']);
+    if (!ALREADY.has(uk)) rows.push([uk, uk, 'uk']);
     for (const o of others) if (o !== uk) rows.push([o, uk, /[іїєґ'ʼ]/i.test(o) ? 'uk' : 'ru']);
   }
   return rows;
