@@ -188,13 +188,15 @@ describe('given-name keys from the equivalence table', () => {
 
   test('the names added to the table find their Russian forms; Оксана is no Ксенія', () => {
     const k = new NameKeys([
-      { name: 'Ксенія', canonical: 'Ксенія' }, { name: 'Ксения', canonical: 'Ксенія' },
+      // From the first table: Ксенія and the keys the new rows add forms to.
+      { name: 'Ксенія', canonical: 'Ксенія' }, { name: 'Ксения', canonical: 'Ксенія' }, { name: 'Владислав', canonical: 'Владислав' },
+      { name: 'Гнат', canonical: 'Гнат' }, { name: 'Дарина', canonical: 'Дарина' },
       ...moreNameRows().map(([name, canonical]) => ({ name, canonical })),
     ]);
     const pairs = [['Трохим', 'Трофим'], ['Омелян', 'Емельян'], ['Хома', 'Фома'], ['Юхим', 'Ефим'], ['Овсій', 'Евсей'], ['Опанас', 'Афанасий'],
       ['Йосип', 'Иосиф'], ['Гордій', 'Гордей'], ['Яким', 'Аким'], ['Ярема', 'Еремей'], ['Устим', 'Устин'], ['Фросина', 'Ефросинья'],
       ['Євдокія', 'Евдокия'], ['Євдокія', 'Явдоха'], ['Любов', 'Любовь'], ['Стефанія', 'Стефания'], ['Трохим', 'Trofim'], ['Омелян', 'Yemelyan'],
-      ['Владислав', 'Влад']];
+      ['Владислав', 'Влад'], ['Гнат', 'Ігнат'], ['Дарина', 'Одарка']];
     for (const [uk, ru] of pairs) expect([uk, ru, k.givenKey(ru)]).toEqual([uk, ru, k.givenKey(uk)]);
     expect(k.givenKey('Оксана')).not.toBe(k.givenKey('Ксения'));
     expect(k.patronymicKey('Трохимович')).toBe(k.patronymicKey('Трофимович'));
