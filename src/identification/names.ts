@@ -90,9 +90,11 @@ export class NameKeys {
     if (this.ambiguous.has(skel)) return this.bySpelling.get(spellingKey(name)) ?? this.givenKeyOfSkeleton(skel);
     if (!skel || this.given.has(skel)) return this.givenKeyOfSkeleton(skel);
     // Outside the table: a form of the one name of the table with its loose key (4 letters or more), unless it is a
-    // typo of a name of the table (Оелг is Олег mistyped, not Ольга).
-    const table = this.byLooseKey.get(looseKey(skel));
-    if (table && looseKey(skel).length >= 4 && this.typoOfName(name, skel).length === 0) return table;
+    // typo of another name of the table (Оелг is Олег mistyped, not Ольга; Юстина is one letter from Устина, the name
+    // its loose key finds, and is keyed as it).
+    const loose = looseKey(skel);
+    const table = loose.length >= 4 ? this.byLooseKey.get(loose) : undefined;
+    if (table && this.typoOfName(name, skel).every((k) => k === table)) return table;
     return this.givenKeyOfSkeleton(skel);
   }
 

@@ -180,6 +180,9 @@ describe('given-name keys from the equivalence table', () => {
     expect(k.givenKey('Хведір')).toBe(k.givenKey('Fedor'));
     // A typo of a table name is not folded into another (Оелг is Олег mistyped; its loose key is Ольга's).
     expect(k.givenKey('Оелг')).not.toBe(k.givenKey('Ольга'));
+    // One letter from the very name its loose key finds: keyed as it (Юстина / Устина).
+    const u = new NameKeys([{ name: 'Устина', canonical: 'Устина' }, { name: 'Устинья', canonical: 'Устина' }]);
+    expect(u.givenKey('Юстина')).toBe(u.givenKey('Устинья'));
     const p = (given: string): Person => ({ id: given, variants: [nameVariant(k, given, 'Бойко', null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
     expect(compare(p('Самійло'), p('Самуил')).levels[0]).toBe(1);
     expect(compare(p('Охрім'), p('Ефрем')).levels[0]).toBe(1);
