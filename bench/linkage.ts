@@ -17,6 +17,7 @@ import { matchAll } from '../src/services/identification/linkage';
 import { searchText, transliterate } from '../src/services/transliteration';
 import { parseArgs, scriptContext } from '../scripts/identification/scriptDb';
 import { generate, type TraceRow } from './linkage/generate';
+import { generateAlt } from './linkage/generateAlt';
 
 /*
  * `npm run bench:linkage [-- --children 20000 --traces 200000 --seed 42]`
@@ -69,6 +70,7 @@ function missedBreakdown(world: World, truthOf: Map<string, number>, externalIdO
   let missed = 0;
   let noEvidence = 0;
   let noEvidenceMissed = 0;
+  const schemes = [...new Set(world.traces.map((t) => t.how.scheme).filter((s): s is string => s !== null))].sort();
   for (const [recordId, truth] of truthOf) {
     const p = world.people[truth];
     if (!p.reported) continue;
@@ -91,7 +93,7 @@ function missedBreakdown(world: World, truthOf: Map<string, number>, externalIdO
     const place = h.place && rep.placeOfBirth !== null;
     const flags: [string, boolean][] = [
       ['adoptive surname', h.adoptive], ['surname typo', h.familyTypo], ['given-name typo', h.givenTypo],
-      ['trace in Ukrainian spelling', !h.russian], ...(['ICAO', 'BGN', 'GOST', 'FRENCH', 'UA_NATIONAL'] as const).map((s): [string, boolean] => [`romanised ${s}`, h.scheme === s]),
+      ['trace in Ukrainian spelling', !h.russian], ...schemes.map((s): [string, boolean] => [`romanised ${s}`, h.scheme === s]),
       ['romanised (any scheme)', h.scheme !== null],
       ...(['EXACT', 'SWAPPED', 'YEAR_SHIFTED', 'DAY_SHIFTED', 'YEAR_ONLY', 'MISSING'] as const).map((b): [string, boolean] => [`trace birth ${b}`, h.birth === b]),
       ['child born: year only reported', rep.birthDatePrecision === 'YEAR'], ['child born: month reported', rep.birthDatePrecision === 'MONTH'],
@@ -147,8 +149,9 @@ async function main() {
     const ds = createDataSource({ url, poolSize: 2 });
     await ds.initialize();
     try {
-      say(`generating ${nChildren} children and ${nTraces} traces (seed ${seed})…`);
-      const world = generate(seed, nChildren, nTraces);
+      say(`generating ${nChildren} children and ${nTraces} traces (seed ${seed}, world ${opts.world ?? 'default'})…`);
+      // `--world alt`: a second generator with other names, spellings and formats (bench/linkage/generateAlt.ts).
+      const world = opts.world === 'alt' ? generateAlt(seed, nChildren, nTraces) : generate(seed, nChildren, nTraces);
       const org = await ds.getRepository(Organization).save({ name: 'Bench NGO', kind: OrganizationKind.NGO, country: 'UA' });
       const user = await ds.getRepository(User).save({ email: 'bench@linkage', displayName: 'Bench', roles: [Role.CASE_WORKER], organizationId: org.id, passwordHash: 'x' });
       const ctx = scriptContext(ds, config, user);
@@ -294,7 +297,7 @@ async function main() {
       const baseline = prf(btp, bfp, truePairs.size - btp);
 
       const mean = batchTimes.reduce((a, b) => a + b, 0) / Math.max(1, batchTimes.length);
-      out(`\nrecord linkage: ${nChildren} children, ${nTraces} traces (seed ${seed}); ${truePairs.size} true pairs; bands LIKELY >= ${bands.likely}, POSSIBLE >= ${bands.possible}; model v${stats.modelVersion}`);
+      out(`\nrecord linkage: ${nChildren} children, ${nTraces} traces (seed ${seed}, world ${opts.world ?? 'default'}); ${truePairs.size} true pairs; bands LIKELY >= ${bands.likely}, POSSIBLE >= ${bands.possible}; model v${stats.modelVersion}`);
       out(`blocking (PostgreSQL): ${blocked.length} candidate pairs, pairs completeness ${f3(foundInBlocking / Math.max(1, truePairs.size))} (${foundInBlocking}/${truePairs.size}), ${f3(blocked.length / Math.max(1, truePairs.size))} pairs per true match`);
       out(`                     precision  recall     F1   stored  sibling FP`);
       out(`LIKELY                   ${f3(likely.precision)}   ${f3(likely.recall)}  ${f3(likely.f1)}  ${String(likely.n).padStart(7)}  ${likely.sibling}`);

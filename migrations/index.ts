@@ -9,6 +9,7 @@ import { AuditReadBatches1764900001201 } from './1764900001201-AuditReadBatches'
 import { PrincipalChanges1764900001401 } from './1764900001401-PrincipalChanges';
 import { CaseShareProbe1764900001601 } from './1764900001601-CaseShareProbe';
 import { AuditAppendHashed1764900002301 } from './1764900002301-AuditAppendHashed';
+import { GivenNamesMore1764900002701 } from './1764900002701-GivenNamesMore';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -20,4 +21,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   AuditReadBatches1764900001201,
   PrincipalChanges1764900001401,
   CaseShareProbe1764900001601,
-  AuditAppendHashed1764900002301];
+  AuditAppendHashed1764900002301,
+  GivenNamesMore1764900002701];

@@ -189,7 +189,8 @@ export interface TraceRow {
 /** What the generator did to a trace. */
 export interface TraceDistortion {
   russian: boolean;
-  scheme: (typeof SCHEME_NAMES)[number] | null;
+  /** The romanisation (SCHEME_NAMES here; the alt world has more), or null for Cyrillic. */
+  scheme: string | null;
   adoptive: boolean;
   familyTypo: boolean;
   givenTypo: boolean;
@@ -228,27 +229,39 @@ export function generate(seed: number, children: number, traces: number) {
       people.push({ key: people.length, id: r.uuid(), family, sex, givenUk, givenRu, familyName: fam, patronymic: father, birth: date, place, reported: false });
     }
   }
-  // Reported: a random subset of `children` people (so that some siblings are reported and some are not).
+  const { reported, traces: out } = reportAndTrace(people, r, children, traces, { exact: 0.85, patronymic: 0.9, place: 0.8, noTrace: 0.35, oneTrace: 0.7, maxTraces: 3 }, (p, n) => trace(p, r, n));
+  return { people, reported, traces: out };
+}
+
+/**
+ * Marks `children` people at random as reported (so that some siblings are reported and some are not), writes their
+ * reports, then the traces: every reported child has 0 to `maxTraces`, the rest go to people nobody reported. Each
+ * world gives its own shares and its own `trace`.
+ */
+export function reportAndTrace(
+  people: GenChild[], r: Rng, children: number, traces: number,
+  share: { exact: number; patronymic: number; place: number; noTrace: number; oneTrace: number; maxTraces: number },
+  trace: (p: GenChild, n: number) => TraceRow,
+): { reported: ReportedRow[]; traces: TraceRow[] } {
   const order = people.map((p) => p.key).sort(() => r.next() - 0.5);
   for (const k of order.slice(0, children)) people[k].reported = true;
   const reported: ReportedRow[] = people.filter((p) => p.reported).map((p) => {
-    const precision = r.chance(0.85) ? 'EXACT' : r.chance(0.5) ? 'MONTH' : 'YEAR';
+    const precision = r.chance(share.exact) ? 'EXACT' : r.chance(0.5) ? 'MONTH' : 'YEAR';
     return {
-      id: p.id, givenName: p.givenUk, familyName: p.familyName.uk(p.sex), patronymic: r.chance(0.9) ? p.patronymic[p.sex === 'MALE' ? 0 : 1] : null,
+      id: p.id, givenName: p.givenUk, familyName: p.familyName.uk(p.sex), patronymic: r.chance(share.patronymic) ? p.patronymic[p.sex === 'MALE' ? 0 : 1] : null,
       birthDate: precision === 'EXACT' ? p.birth : precision === 'MONTH' ? `${p.birth.slice(0, 7)}-01` : `${p.birth.slice(0, 4)}-01-01`,
-      birthDatePrecision: precision, sex: p.sex, placeOfBirth: r.chance(0.8) ? p.place[0] : null,
+      birthDatePrecision: precision, sex: p.sex, placeOfBirth: r.chance(share.place) ? p.place[0] : null,
     };
   });
-  // Traces: every reported child has 0–3, the rest go to people nobody reported.
   const out: TraceRow[] = [];
   const reportedPeople = people.filter((p) => p.reported);
   const others = people.filter((p) => !p.reported);
   for (const p of reportedPeople) {
-    const n = r.chance(0.35) ? 0 : r.chance(0.7) ? 1 : r.int(2, 3);
-    for (let i = 0; i < n && out.length < traces; i++) out.push(trace(p, r, out.length));
+    const n = r.chance(share.noTrace) ? 0 : r.chance(share.oneTrace) ? 1 : r.int(2, share.maxTraces);
+    for (let i = 0; i < n && out.length < traces; i++) out.push(trace(p, out.length));
   }
-  while (out.length < traces) out.push(trace(others.length ? r.pick(others) : r.pick(people), r, out.length));
-  return { people, reported, traces: out };
+  while (out.length < traces) out.push(trace(others.length ? r.pick(others) : r.pick(people), out.length));
+  return { reported, traces: out };
 }
 
 function trace(p: GenChild, r: Rng, n: number): TraceRow {
@@ -258,7 +271,7 @@ function trace(p: GenChild, r: Rng, n: number): TraceRow {
   const adoptive = r.chance(0.03);
   if (adoptive) fam = surname(r).ru(p.sex, r); // adoptive surname
   let patronymic: string | null = r.chance(0.55) ? p.patronymic[(russian ? 2 : 0) + (p.sex === 'MALE' ? 0 : 1)] : null;
-  let scheme: TraceDistortion['scheme'] = null;
+  let scheme: (typeof SCHEME_NAMES)[number] | null = null;
   if (r.chance(0.35)) {
     scheme = russian ? r.pick(['ICAO', 'BGN', 'GOST', 'FRENCH'] as const) : 'UA_NATIONAL';
     given = romanise(given, scheme);

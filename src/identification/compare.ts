@@ -2,7 +2,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { latinLetters, skeleton, spellingKey, typoKey } from './skeleton';
+import { latinLetters, looseKey, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -22,6 +22,8 @@ export interface NameVariant {
   givenTypoOf: string[];
   /** Whether the given name is a name of the table (its skeleton is one, and it is no typo of another spelling). */
   givenKnown: boolean;
+  /** The given name's loose key (`looseKey`: first vowel, х/ф/п and a final vowel folded). */
+  givenLoose: string;
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
@@ -31,6 +33,8 @@ export interface NameVariant {
   familyRawTypoKey: string;
   patronymicKey: string;
   patronymicSkel: string;
+  /** The spelling keys of a double-barrelled surname's parts (empty for a single surname). */
+  familyPartKeys: string[];
 }
 
 /** What is compared about a person, on either side (a reported child has several name variants). */
@@ -121,6 +125,13 @@ export function childBirth(date: string, precision: string): PartialDate | null 
   return { y: p.y, m: null, d: null };
 }
 
+/** The parts of a double-barrelled surname (Коваленко-Сидоренко, "Kovalenko Sydorenko"); empty for a single one. */
+export function surnameParts(familyName: string | null | undefined): string[] {
+  if (!familyName || !/[\s\-‐–—]/.test(familyName)) return [];
+  const parts = familyName.split(/\s*[-‐–—]\s*|\s+/).filter((p) => skeleton(p).length >= 3);
+  return parts.length > 1 ? parts : [];
+}
+
 /** Builds a name variant with its keys. */
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
   const givenSkel = skeleton(givenName);
@@ -129,8 +140,10 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
     givenName, familyName, patronymic,
     // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name.
     givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
+    givenLoose: looseKey(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
+    familyPartKeys: surnameParts(familyName).map(spellingKey),
   };
 }
 
@@ -140,6 +153,9 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   if (a.givenKey === b.givenKey) return 1;
   // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
   if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
+  // A name outside the table whose loose key is the other's (Охрім / Ефрем, Хведір / Фёдор): a Ukrainian name and its
+  // Russian form as far as the regular correspondences go, not a name of the table.
+  if (!(a.givenKnown && b.givenKnown) && a.givenLoose === b.givenLoose) return 2;
   const jw = jaroWinkler(a.givenSkel, b.givenSkel);
   // Two names of the table under different keys are different names however alike they look (Денис / Диана,
   // Кіра / Каріна): a brother and sister, never the same child.
@@ -164,6 +180,9 @@ function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
+  // One side double-barrelled, the other one of its parts (a part dropped by the record, or by the report): it agrees,
+  // but less surely than the whole name.
+  if (a.familyPartKeys.includes(b.familyKey) || b.familyPartKeys.includes(a.familyKey)) return 1;
   if (oneTypo(a.familyKey, b.familyKey) || oneTypo(a.familyTypoKey, b.familyTypoKey) || oneTypo(a.familyRawTypoKey, b.familyRawTypoKey)) return 2;
   // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
   if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
@@ -174,6 +193,11 @@ function patronymicLevel(a: NameVariant, b: NameVariant): number {
   if (!a.patronymicSkel || !b.patronymicSkel) return -1;
   if (a.patronymicKey === b.patronymicKey) return 0;
   return jaroWinkler(a.patronymicSkel, b.patronymicSkel) >= 0.88 ? 1 : 2;
+}
+
+/** A full date on 1 January (a common placeholder for a year-only date). */
+export function isJanuaryFirst(p: PartialDate): boolean {
+  return p.m === 1 && p.d === 1;
 }
 
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
@@ -192,6 +216,12 @@ function dayNumber(p: PartialDate): number {
  */
 export function birthLevel(a: PartialDate | null, b: PartialDate | null): number {
   if (!a || !b) return -1;
+  // 1 January is what many registries write when they know only the year: against another date it says the year only
+  // (a child born 27 September 2022 recorded as 2022-01-01 is no disagreement of months). Two such dates still agree.
+  if (isJanuaryFirst(a) !== isJanuaryFirst(b)) {
+    if (isJanuaryFirst(a)) a = { y: a.y, m: null, d: null };
+    else b = { y: b.y, m: null, d: null };
+  }
   const dy = Math.abs(a.y - b.y);
   const monthsKnown = a.m !== null && b.m !== null;
   const daysKnown = monthsKnown && a.d !== null && b.d !== null;

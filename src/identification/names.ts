@@ -1,5 +1,5 @@
 import { editDistance } from './editDistance';
-import { nameStem, patronymicStem, skeleton, spellingKey, typoKey } from './skeleton';
+import { looseKey, nameStem, patronymicStem, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** One row of the curated given-name equivalence table: a spelling and the name it is a form of. */
 export interface EquivalenceRow {
@@ -33,10 +33,25 @@ export class NameKeys {
   private readonly rawTypoDeletions = new Map<string, string[]>();
   private readonly keyOfRawTypoKey = new Map<string, string>();
   private readonly bySpelling = new Map<string, string>();
+  /** The loose key of each spelling of the table → its name's key ('' when the spellings of two names share it). */
+  private readonly byLooseKey = new Map<string, string>();
 
   constructor(rows: EquivalenceRow[]) {
+    // A name's key is its canonical form's skeleton, unless two names' canonical forms share one (Аліна and Олена are
+    // both `alana`, Мирон and Мар'ян `maran`, Олеся and Аліса `alasa`): those are keyed by the spelling key (vowels by
+    // class), marked so that it is no other name's skeleton. With the skeleton alone an Аліна was EQUIVALENT to an
+    // Олена (sisters' names), and every form of either was keyed as one name.
+    const canonicalsOf = new Map<string, Set<string>>();
     for (const r of rows) {
-      const key = skeleton(r.canonical);
+      const k = skeleton(r.canonical);
+      canonicalsOf.set(k, (canonicalsOf.get(k) ?? new Set()).add(spellingKey(r.canonical)));
+    }
+    const keyOf = (canonical: string) => {
+      const k = skeleton(canonical);
+      return canonicalsOf.get(k)!.size > 1 ? `${k}:${spellingKey(canonical)}` : k;
+    };
+    for (const r of rows) {
+      const key = keyOf(r.canonical);
       const skel = skeleton(r.name);
       if (!skel) continue;
       if (!this.given.has(skel)) for (const d of oneDeletion(skel)) this.deletions.set(d, [...(this.deletions.get(d) ?? []), skel]);
@@ -54,6 +69,8 @@ export class NameKeys {
       const spelling = spellingKey(r.name);
       if (!this.bySpelling.has(spelling)) this.bySpelling.set(spelling, key);
       this.given.set(skel, key);
+      const loose = looseKey(skel);
+      this.byLooseKey.set(loose, this.byLooseKey.has(loose) && this.byLooseKey.get(loose) !== key ? '' : key);
       // A patronymic is made from the father's name: its stem finds the same key (Миколайович, Николаевич).
       this.stems.set(skel, key);
       this.stems.set(nameStem(skel), key);
@@ -65,15 +82,29 @@ export class NameKeys {
     return this.givenKeyOf(name ?? '', skeleton(name));
   }
 
-  /** The equivalence key of a given name whose skeleton is already computed (the costly part). */
+  /**
+   * The equivalence key of a given name whose skeleton is already computed (the costly part). A name outside the table
+   * whose loose key (`looseKey`) is that of one name of the table is a form of it (Охрім of Єфрем, Хведір of Федір).
+   */
   givenKeyOf(name: string, skel: string): string {
     if (this.ambiguous.has(skel)) return this.bySpelling.get(spellingKey(name)) ?? this.givenKeyOfSkeleton(skel);
+    if (!skel || this.given.has(skel)) return this.givenKeyOfSkeleton(skel);
+    // Outside the table: a form of the one name of the table with its loose key (4 letters or more), unless it is a
+    // typo of another name of the table (Оелг is Олег mistyped, not Ольга; Юстина is one letter from Устина, the name
+    // its loose key finds, and is keyed as it).
+    const loose = looseKey(skel);
+    const table = loose.length >= 4 ? this.byLooseKey.get(loose) : undefined;
+    if (table && this.typoOfName(name, skel).every((k) => k === table)) return table;
     return this.givenKeyOfSkeleton(skel);
   }
 
-  /** The equivalence key of a given name's skeleton (the skeleton is the costly part: compute it once). */
+  /**
+   * The equivalence key of a given name's skeleton (the skeleton is the costly part: compute it once). A name outside
+   * the table is keyed by its loose key (`looseKey`), marked with `~` so that it is no table name's key: the Ukrainian
+   * and Russian forms of a name nobody entered still meet (Самійло / Самуил, Зосим / Зосима). See also `givenKeyOf`.
+   */
   givenKeyOfSkeleton(skel: string): string {
-    return this.given.get(skel) ?? skel;
+    return this.given.get(skel) ?? (skel ? `~${looseKey(skel)}` : '');
   }
 
   /**

@@ -13,14 +13,46 @@ const CYR: Record<string, string> = {
   ш: 'sh', щ: 'shch', ь: '', ъ: '', ю: 'iu', я: 'ia', ё: 'io', ы: 'y', э: 'e',
 };
 
-// Scholarly / ISO 9 letters whose marks carry a sound (š = ш); other diacritics are dropped.
-const LATIN: Record<string, string> = { š: 'sh', č: 'ch', ž: 'zh', ŝ: 'shch', ĉ: 'ch', ẑ: 'zh', ŝč: 'shch' };
+// Scholarly / ISO 9 and Polish letters whose marks carry a sound (š = ш, ż = ж, ł = л); other diacritics are dropped.
+const LATIN: Record<string, string> = { š: 'sh', č: 'ch', ž: 'zh', ŝ: 'shch', ĉ: 'ch', ẑ: 'zh', ŝč: 'shch', ż: 'zh', ł: 'l' };
+
+// Latin letters that look like Cyrillic ones (lower case: upper-case B, H, M, T read as в, н, м, т), and back.
+const LATIN_LOOKALIKE: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', y: 'у', x: 'х', i: 'і', k: 'к', m: 'м', t: 'т', b: 'в', h: 'н' };
+const CYR_LOOKALIKE: Record<string, string> = Object.fromEntries(Object.entries(LATIN_LOOKALIKE).map(([l, c]) => [c, l]));
+
+/**
+ * Lower-case text with look-alike letters put in the script of their word: a Latin о, р or с typed or scanned into a
+ * Cyrillic word (Cофия, Маpк) is read as Cyrillic, a Cyrillic one in a Latin word as Latin. A word's script is that of
+ * its letters that have no look-alike (ф, и, я; s, v, z), else of most of its letters; a word whose letters of both
+ * scripts have no look-alike is left as it is.
+ */
+export function unconfuse(text: string): string {
+  const lower = text.toLowerCase();
+  if (!/[a-z]/.test(lower) || !/[\u0400-\u04ff]/.test(lower)) return lower;
+  return lower.replace(/[\p{L}\p{M}]+/gu, (word) => {
+    let cyr = 0;
+    let lat = 0;
+    let cyrOwn = 0;
+    let latOwn = 0;
+    for (const ch of word) {
+      if (ch >= 'a' && ch <= 'z') { lat++; if (!LATIN_LOOKALIKE[ch]) latOwn++; }
+      else if (ch >= '\u0400' && ch <= '\u04ff') { cyr++; if (!CYR_LOOKALIKE[ch]) cyrOwn++; }
+    }
+    if (!cyr || !lat || (cyrOwn && latOwn)) return word;
+    const toCyrillic = cyrOwn ? true : latOwn ? false : cyr > lat ? true : lat > cyr ? false : null;
+    if (toCyrillic === null) return word;
+    const map = toCyrillic ? LATIN_LOOKALIKE : CYR_LOOKALIKE;
+    let out = '';
+    for (const ch of word) out += map[ch] ?? ch;
+    return out;
+  });
+}
 
 /** Lower-case Latin letters for any spelling: Cyrillic transliterated, diacritics and punctuation dropped. */
 export function latinLetters(text: string): string {
   // й and ї decompose into и/і plus a mark; map Cyrillic before stripping marks so they stay letters.
   let out = '';
-  for (const ch of text.toLowerCase()) out += CYR[ch] ?? LATIN[ch] ?? ch;
+  for (const ch of unconfuse(text)) out += CYR[ch] ?? LATIN[ch] ?? ch;
   return out.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z]/g, '');
 }
 
@@ -47,16 +79,43 @@ function initialVowel(run: string): string {
  */
 const CYR_FOLDED: Record<string, string> = { ...CYR, г: 'H', ґ: 'H', х: 'H', ж: 'X', ш: 'X', щ: 'X', ч: 'X', ц: 'C' };
 
+/**
+ * Whether a Latin spelling is German or Polish (w, ł, ż, cz: no English or French scheme writes them). There `ch` is х
+ * (Charkiw, Chmara: elsewhere it is ч, or French ш) and `j` is always й (Jewhen, Bojko). German "tsch" and Polish "sz"
+ * are no sign: French writes ц+ш and the English schemes с+з so.
+ */
+const GERMAN_OR_POLISH = /w|ł|ż|(?<!t)cz/;
+
+/**
+ * Whether a `j` is й (a glide, kept as `j`) rather than French ж (Bajenov, Jeanna, Loujkov, Lijan): at the end after a
+ * vowel (Sergej, Nikolaj); in a final -ija / -ije (Marija, Sofija: -ія as German, Polish and Czech write it); at a word's
+ * start before u (Jurij, Julija: French writes у as ou, so its ж before у is "jou"). Elsewhere it is ж, except in a
+ * German or Polish word, where it is always й. French is one of the schemes Russian records use, so where the two read
+ * differently French wins: Bojko without a German or Polish letter is read Божко.
+ */
+function glideJ(w: string, i: number, germanOrPolish: boolean): boolean {
+  if (germanOrPolish) return true;
+  const prev = w[i - 1] ?? '';
+  if (/[aeiouy]/.test(prev) && i === w.length - 1) return true;
+  if (/[iy]/.test(prev) && i === w.length - 2 && /[ae]/.test(w[i + 1])) return true;
+  return i === 0 && w[i + 1] === 'u';
+}
+
 /** Consonants folded as the skeleton folds them; vowels still as spelled. */
 function foldConsonants(text: string): string {
   let letters = '';
-  for (const ch of text.toLowerCase()) letters += CYR_FOLDED[ch] ?? LATIN[ch] ?? ch;
+  const lower = unconfuse(text);
+  for (const ch of lower) letters += CYR_FOLDED[ch] ?? LATIN[ch] ?? ch;
+  // Only a Latin spelling: Cyrillic letters map to single Latin ones (с+з is "sz"), which must not read as Polish.
+  const latin = !/[\u0400-\u04ff]/.test(lower);
+  const germanOrPolish = latin && GERMAN_OR_POLISH.test(lower);
   return letters.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-zA-Z]/g, '')
     .replace(/x/g, 'ks')
-    .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh|ch)/g, 'X')
-    // French ж (Bajenov, Jeanna, Loujkov); a j after a vowel at the end is й (Sergej, Nikolaj). Before a consonant it
-    // is ж too: the French scheme writes й as ï, and Лужков is Loujkov there (read as й, it missed Лужков).
-    .replace(/j/g, (_m: string, i: number, w: string) => (/[aeiouy]/.test(w[i - 1] ?? '') && i === w.length - 1 ? 'j' : 'X'))
+    .replace(/(shch|shtch|chtch|sch|tsch|tch|zh|sh)/g, 'X')
+    // Polish szcz (щ), sz (ш), cz (ч), in a Latin spelling; after t they are GOST's ц (tc) or ICAO's ц (ts) before з.
+    .replace(/szcz|(?<!t)[sc]z/g, (m) => (latin ? 'X' : m))
+    .replace(/ch/g, germanOrPolish ? 'H' : 'X')
+    .replace(/j/g, (_m: string, i: number, w: string) => (glideJ(w, i, germanOrPolish) ? 'j' : 'X'))
     .replace(/kh|gh|gu(?=[eiy])/g, 'H')
     // GOST ц is "tc": tck is ц+к, not t+k.
     .replace(/(?<!t)ck|q/g, 'k')
@@ -121,6 +180,18 @@ export function typoKey(text: string | null | undefined, collapse = true): strin
     .replace(/[aeiouyj]/g, (c) => (c === 'y' || c === 'j' ? 'i' : c))
     .toLowerCase();
   return collapse ? s.replace(/(.)\1+/g, '$1') : s;
+}
+
+/**
+ * A looser key of a given name's skeleton, for names outside the equivalence table: the regular differences between a
+ * Ukrainian name and its Russian form folded — the first vowel (Омелян / Емельян, Юхим / Ефим, Ярема / Еремей), х, ф
+ * and п (Хома / Фома, Трохим / Трофим, Пилип / Филипп, Хведір / Фёдор) and a final vowel (Зосим / Зосима, Самійло /
+ * Самуил). Too coarse for names of the table (Павло / Хавло), so only names outside it use it.
+ */
+export function looseKey(skel: string): string {
+  if (!skel) return '';
+  const s = skel.replace(/^(ja|ju|[eiu])(?=[^aeiu])/, 'a').replace(/hv/g, 'h').replace(/[fp]/g, 'h');
+  return s.length > 3 ? s.replace(/a$/, '') : s;
 }
 
 /** A patronymic's stem: the father's name it is made from (Федорівна, Федоровна, Fedorovich → fadar). */

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, birthLevelFrequencies, childBirth, compare, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, birthLevelFrequencies, childBirth, compare, surnameParts, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -98,6 +98,8 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
     if (v.givenSkel && v.familySkel && !out.has(k)) out.set(k, v);
   };
   add(c.given_name, c.family_name, c.patronymic);
+  // A double-barrelled surname is often written with one of its parts only (Коваленко-Сидоренко as Коваленко).
+  for (const part of surnameParts(c.family_name)) add(c.given_name, part, c.patronymic);
   for (const full of [c.latin_name, ...(c.aliases ?? [])]) {
     if (!full) continue;
     const parts = splitFullName(full);

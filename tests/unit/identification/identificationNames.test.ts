@@ -1,12 +1,18 @@
-import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type Person } from '../../../src/identification/compare';
+import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
-import { patronymicStem, skeleton, spellingKey } from '../../../src/identification/skeleton';
+import { moreNameRows } from '../../../migrations/1764900002701-GivenNamesMore';
+import { looseKey, patronymicStem, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
   const skels = spellings.map(skeleton);
   expect(new Set(skels).size).toBe(1);
+};
+/** One skeleton and one spelling key. */
+const both = (...spellings: string[]) => {
+  same(...spellings);
+  expect(new Set(spellings.map(spellingKey)).size).toBe(1);
 };
 
 describe('skeleton', () => {
@@ -31,16 +37,59 @@ describe('skeleton', () => {
 
   test('two Cyrillic consonants never read as one Latin sequence, in any scheme', () => {
     // Through a Latin spelling first, з+г was "zh", ц+ч "tsch", с+ч "sch": the Cyrillic form missed its romanisations.
-    const both = (...spellings: string[]) => {
-      same(...spellings);
-      expect(new Set(spellings.map(spellingKey)).size).toBe(1);
-    };
     both('Нуцчук', 'Nutschuk', 'Noutstchouk', 'Nutcchuk');
     both('Розгон', 'Rozgon', 'Rozghon');
     both('Бесчасний', 'Beschasnyi', 'Bestchasny');
     both('Лужков', 'Luzhkov', 'Loujkov');
     both('Кацко', 'Katcko', 'Katsko');
     expect(skeleton('Нузгук')).not.toBe(skeleton('Нужук'));
+  });
+
+  test('capitals, Latin look-alike letters in a Cyrillic word and Cyrillic ones in a Latin word change nothing', () => {
+    both('Шевченко', 'ШЕВЧЕНКО', 'SHEVCHENKO', 'Шeвченкo');
+    // Latin C, i, p, o, a inside Cyrillic words; Cyrillic о and а inside Latin ones.
+    both('Софія', 'Cофия', 'Софiя', 'Sоfiia', 'Sofiia');
+    both('Марк', 'Маpк', 'МAРК');
+    both('Панченко', 'ПAНЧЕНКО', 'Pаnchenko');
+    expect(unconfuse('Cофия')).toBe('софия');
+    expect(unconfuse('Sоfiia')).toBe('sofiia');
+    // A word whose letters of both scripts have no look-alike is left as written.
+    expect(unconfuse('Jуля')).toBe('jуля');
+  });
+
+  test('Polish and German spellings of Ukrainian and Russian names', () => {
+    both('Шевченко', 'Szewczenko', 'Schewtschenko');
+    both('Щербак', 'Szczerbak', 'Schtscherbak');
+    both('Михайло', 'Mychajło', 'Mykhailo');
+    both('Жук', 'Żuk', 'Zhuk', 'Jouk');
+    both('Олена', 'Ołena', 'Olena');
+    // ch is х in a German or Polish word (w, ł, ż, cz), ч elsewhere.
+    both('Харків', 'Charkiw', 'Kharkiv');
+    both('Чорновол', 'Tschornowol', 'Czornowoł', 'Chornovol');
+    // j is й where French ж cannot be: German and Polish words, a final -ija, Ju- at the start.
+    both('Євген', 'Jewhen', 'Yevhen');
+    both('Ковальчук', 'Kowalczuk', 'Kovalchuk');
+    both('Юрій', 'Jurij', 'Yurii', 'Iouri');
+    both('Марія', 'Marija', 'Mariya');
+    // French ж stays: before a vowel at the start, between vowels, before a consonant.
+    both('Лужков', 'Loujkov', 'Luzhkov');
+    both('Лижан', 'Lijan', 'Lyzhan');
+    both('Мажська', 'Majskaia', 'Mazhska');
+    both('Шецшук', 'Chetschouk', 'Shetsshuk');
+    same('Жанна', 'Jeanna', 'Zhanna');
+    // Where French and German read a j differently, French (a scheme Russian records use) wins: Bojko is Божко.
+    expect(skeleton('Bojko')).toBe(skeleton('Божко'));
+  });
+
+  test('passport romanisations: Ukrainian of 1996–2010, Russian of 2010–2013 and since 2014', () => {
+    same('Олександр', 'Olexandr', 'Oleksandr');
+    same('Юрій', 'Yuriy', 'Iurii');
+    same('Єременко', 'Yeremenko', 'Ieremenko');
+    // Russian 2010–2013: й y, ц tc; since 2014 (ICAO): й i, ц ts, ъ ie.
+    same('Андрей', 'Andrey', 'Andrei');
+    same('Кузнецова', 'Kuznetcova', 'Kuznetsova');
+    same('Подъячев', 'Podieiachev', 'Podyachev');
+    same('Семён', 'Semen', 'Semyon', 'Семен');
   });
 
   test('different names keep different skeletons', () => {
@@ -93,6 +142,67 @@ describe('given-name keys from the equivalence table', () => {
     expect(k.givenKey('Алина')).toBe(k.givenKey('Аліна'));
     expect(k.givenKey('Алена')).toBe(k.givenKey('Олена'));
     expect(k.givenKey('Alena')).toBe(k.givenKey('Олена'));
+    // Аліна and Олена share the skeleton `alana` as names too: two names, not one.
+    expect(k.givenKey('Аліна')).not.toBe(k.givenKey('Олена'));
+    expect(k.givenKey('Alina')).not.toBe(k.givenKey('Alyona'));
+  });
+
+  test('names whose canonical forms share a skeleton are keyed apart, each with its forms', () => {
+    const k = new NameKeys([
+      { name: 'Мирон', canonical: 'Мирон' }, { name: "Мар'ян", canonical: "Мар'ян" }, { name: 'Марьян', canonical: "Мар'ян" },
+      { name: 'Олеся', canonical: 'Олеся' }, { name: 'Аліса', canonical: 'Аліса' }, { name: 'Алиса', canonical: 'Аліса' },
+      { name: 'Марина', canonical: 'Марина' }, { name: "Мар'яна", canonical: "Мар'яна" }, { name: 'Марьяна', canonical: "Мар'яна" },
+    ]);
+    expect(k.givenKey('Мирон')).not.toBe(k.givenKey("Мар'ян"));
+    expect(k.givenKey('Maryan')).toBe(k.givenKey("Мар'ян"));
+    expect(k.givenKey('Myron')).toBe(k.givenKey('Мирон'));
+    expect(k.givenKey('Олеся')).not.toBe(k.givenKey('Аліса'));
+    expect(k.givenKey('Alisa')).toBe(k.givenKey('Аліса'));
+    expect(k.givenKey('Марина')).not.toBe(k.givenKey('Марьяна'));
+    expect(k.givenKey('Mariana')).toBe(k.givenKey("Мар'яна"));
+  });
+
+  test('names outside the table meet their Russian forms by the loose key; typos of table names do not', () => {
+    expect(looseKey(skeleton('Омелян'))).toBe(looseKey(skeleton('Емельян')));
+    expect(looseKey(skeleton('Хома'))).toBe(looseKey(skeleton('Фома')));
+    expect(looseKey(skeleton('Зосим'))).toBe(looseKey(skeleton('Зосима')));
+    expect(looseKey(skeleton('Самійло'))).toBe(looseKey(skeleton('Samuil')));
+    expect(looseKey(skeleton('Текля'))).not.toBe(looseKey(skeleton('Фекла')));
+    const k = new NameKeys([
+      { name: 'Єфрем', canonical: 'Єфрем' }, { name: 'Ефрем', canonical: 'Єфрем' }, { name: 'Федір', canonical: 'Федір' }, { name: 'Федор', canonical: 'Федір' },
+      { name: 'Олег', canonical: 'Олег' }, { name: 'Ольга', canonical: 'Ольга' },
+    ]);
+    // Both outside the table: one loose key, marked as no table name's.
+    expect(k.givenKey('Самійло')).toBe(k.givenKey('Самуил'));
+    expect(k.givenKey('Самійло').startsWith('~')).toBe(true);
+    // One in the table: the other is a form of it.
+    expect(k.givenKey('Охрім')).toBe(k.givenKey('Ефрем'));
+    expect(k.givenKey('Хведір')).toBe(k.givenKey('Fedor'));
+    // A typo of a table name is not folded into another (Оелг is Олег mistyped; its loose key is Ольга's).
+    expect(k.givenKey('Оелг')).not.toBe(k.givenKey('Ольга'));
+    // One letter from the very name its loose key finds: keyed as it (Юстина / Устина).
+    const u = new NameKeys([{ name: 'Устина', canonical: 'Устина' }, { name: 'Устинья', canonical: 'Устина' }]);
+    expect(u.givenKey('Юстина')).toBe(u.givenKey('Устинья'));
+    const p = (given: string): Person => ({ id: given, variants: [nameVariant(k, given, 'Бойко', null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
+    expect(compare(p('Самійло'), p('Самуил')).levels[0]).toBe(1);
+    expect(compare(p('Охрім'), p('Ефрем')).levels[0]).toBe(1);
+    expect(compare(p('Олег'), p('Ольга')).levels[0]).toBeGreaterThan(2);
+  });
+
+  test('the names added to the table find their Russian forms; Оксана is no Ксенія', () => {
+    const k = new NameKeys([
+      // From the first table: Ксенія and the keys the new rows add forms to.
+      { name: 'Ксенія', canonical: 'Ксенія' }, { name: 'Ксения', canonical: 'Ксенія' }, { name: 'Владислав', canonical: 'Владислав' },
+      { name: 'Гнат', canonical: 'Гнат' }, { name: 'Дарина', canonical: 'Дарина' },
+      ...moreNameRows().map(([name, canonical]) => ({ name, canonical })),
+    ]);
+    const pairs = [['Трохим', 'Трофим'], ['Омелян', 'Емельян'], ['Хома', 'Фома'], ['Юхим', 'Ефим'], ['Овсій', 'Евсей'], ['Опанас', 'Афанасий'],
+      ['Йосип', 'Иосиф'], ['Гордій', 'Гордей'], ['Яким', 'Аким'], ['Ярема', 'Еремей'], ['Устим', 'Устин'], ['Фросина', 'Ефросинья'],
+      ['Євдокія', 'Евдокия'], ['Євдокія', 'Явдоха'], ['Любов', 'Любовь'], ['Стефанія', 'Стефания'], ['Трохим', 'Trofim'], ['Омелян', 'Yemelyan'],
+      ['Владислав', 'Влад'], ['Гнат', 'Ігнат'], ['Дарина', 'Одарка']];
+    for (const [uk, ru] of pairs) expect([uk, ru, k.givenKey(ru)]).toEqual([uk, ru, k.givenKey(uk)]);
+    expect(k.givenKey('Оксана')).not.toBe(k.givenKey('Ксения'));
+    expect(k.patronymicKey('Трохимович')).toBe(k.patronymicKey('Трофимович'));
   });
 });
 
@@ -119,6 +229,15 @@ describe('birth dates', () => {
     expect(birthLevel(d('2014-03-11'), d('2015-03-12'))).toBe(BIRTH_DIFFERENT);
     expect(birthLevel(d('2014-03-11'), d('2017-03-11'))).toBe(BIRTH_DIFFERENT);
     expect(birthLevel(d('2014-03-11'), null)).toBe(-1);
+  });
+
+  test('1 January against another date of the year is a year-only placeholder', () => {
+    expect(birthLevel(d('2022-09-27'), d('2022-01-01'))).toBe(BIRTH_SAME_YEAR);
+    expect(birthLevel(d('2022-01-01'), d('2022-09-27'))).toBe(BIRTH_SAME_YEAR);
+    expect(birthLevel(d('2022-09'), d('2022-01-01'))).toBe(BIRTH_SAME_YEAR);
+    expect(birthLevel(d('2021-09-27'), d('2022-01-01'))).toBe(BIRTH_NEAR_YEAR);
+    expect(birthLevel(d('2022-01-01'), d('2022-01-01'))).toBe(0);
+    expect(birthLevel(d('2019-09-27'), d('2022-01-01'))).toBe(BIRTH_DIFFERENT);
   });
 
   test('u of the birth date counted from the dates\' frequencies equals the level shares over every pair', () => {
@@ -182,6 +301,15 @@ describe('surname spelling keys', () => {
   const ivan = new NameKeys([{ name: 'Іван', canonical: 'Іван' }]);
   const p = (family: string): Person => ({ id: 'x', variants: [nameVariant(ivan, 'Іван', family, null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
   const family = (a: string, b: string) => compare(p(a), p(b)).levels[1];
+
+  test('a double-barrelled surname against one of its parts agrees (SKELETON), against another surname not', () => {
+    expect(surnameParts('Коваленко-Сидоренко')).toEqual(['Коваленко', 'Сидоренко']);
+    expect(surnameParts('Kovalenko - Sydorenko')).toEqual(['Kovalenko', 'Sydorenko']);
+    expect(surnameParts('Коваленко')).toEqual([]);
+    expect(family('Коваленко-Сидоренко', 'Сидоренко')).toBe(1);
+    expect(family('Kovalenko', 'Коваленко-Сидоренко')).toBe(1);
+    expect(family('Коваленко-Сидоренко', 'Бондаренко')).toBe(FAMILY_DIFFERENT);
+  });
 
   test('a typo that merges two vowel runs is still one edit on the typo key: SIMILAR', () => {
     // On the spelling key these are two edits (xobazenko / xozenko, xevak / xvek): the typo key keeps them one.
