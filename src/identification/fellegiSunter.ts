@@ -1,4 +1,4 @@
-import { BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+import { BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, compare, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -121,6 +121,13 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
     adj[F_GIVEN] += log2((p.m[F_GIVEN][0] + p.m[F_GIVEN][1]) / p.m[F_GIVEN][g]);
   }
   return adj;
+}
+
+/** A pair's comparison, its term-frequency adjustments and its total weight (prior included). */
+export function weighPair(p: ModelParams, tf: TermFrequencies | null, child: Person, trace: Person): { c: Comparison; adj: number[]; w: number } {
+  const c = compare(child, trace);
+  const adj = tfAdjustment(p, c, tf, trace);
+  return { c, adj, w: matchWeight(p, c.levels) + adj.reduce((a, b) => a + b, 0) };
 }
 
 export function probability(weight: number): number {
