@@ -13,11 +13,12 @@ import { mayBeLikely } from '../src/identification/fellegiSunter';
 import { jaroWinkler } from '../src/identification/jaroWinkler';
 import { ExternalSourceKind, OrganizationKind, Role } from '../src/schema/enums';
 import { ExternalRecordService } from '../src/services/identification/ExternalRecordService';
-import { matchAll } from '../src/services/identification/linkage';
+import { matchAll, type BlockedPair } from '../src/services/identification/linkage';
 import { searchText, transliterate } from '../src/services/transliteration';
 import { parseArgs, scriptContext } from '../scripts/identification/scriptDb';
 import { generate, type TraceRow } from './linkage/generate';
 import { generateAlt } from './linkage/generateAlt';
+import { writePairs } from './linkage/pairs';
 
 /*
  * `npm run bench:linkage [-- --children 20000 --traces 200000 --seed 42]`
@@ -25,7 +26,8 @@ import { generateAlt } from './linkage/generateAlt';
  * Generates reports and traces with known truth, loads the children, imports the traces through the same
  * service as the API (the last batches with matching, timed), runs the full match (`npm run match`: blocking
  * in PostgreSQL, EM, scoring), and prints blocking completeness, precision / recall / F1 per band, review
- * load, sibling false positives and times, beside a naive baseline. Uses a fresh database on DATABASE_URL's
+ * load, sibling false positives and times, beside a naive baseline. `--debug FILE` writes the missed pairs,
+ * `--pairs FILE` every blocked pair's levels and truth (see linkage/pairs.ts), `--keep` keeps the database. Uses a fresh database on DATABASE_URL's
  * server (dropped at the end), else an embedded server in a temporary directory.
  */
 
@@ -192,7 +194,7 @@ async function main() {
       await ds.query('ANALYZE');
 
       // The full match, as `npm run match` runs it.
-      let blocked: { child_id: string; record_id: string }[] = [];
+      let blocked: BlockedPair[] = [];
       const tm = Date.now();
       const stats = await ds.transaction((em) => matchAll(em, { bands, train: true, seed, onPairs: (p) => { blocked = p; }, progress: (step, d) => say(`match: ${step} ${JSON.stringify(d ?? {})}`) }));
       const matchMs = Date.now() - tm;
@@ -270,6 +272,8 @@ async function main() {
         }
         fs.writeFileSync(String(opts.debug), lines.join('\n'));
       }
+      // Every blocked pair with its levels and truth, for the ceiling (docs/identification.md).
+      if (opts.pairs) await writePairs(ds, blocked, (c, r) => truePairs.has(`${c}|${r}`), truePairs.size, String(opts.pairs));
       const misses = missedBreakdown(world, truthOf, externalIdOf, blocked, cands, bands);
       const both = evalBand(() => true);
 

@@ -53,7 +53,7 @@ export const FIELDS = [
   { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
-  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'NEAR_DAY', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'MONTH_YEAR_SHIFTED', 'NEAR_YEAR', 'DIFFERENT'] },
+  { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'NEAR_DAY', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'MONTH_YEAR_SHIFTED', 'NEAR_YEAR', 'OTHER_DAY', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
   { field: 'placeOfBirth', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
 ] as const;
@@ -69,7 +69,14 @@ export const BIRTH_YEAR_SHIFTED = 5;
 /** The same month, the year one off, a day unknown on one side. */
 export const BIRTH_MONTH_YEAR_SHIFTED = 6;
 export const BIRTH_NEAR_YEAR = 7;
-export const BIRTH_DIFFERENT = 8;
+/**
+ * The same year and month, both days known and more than `NEAR_DAY_MAX` apart (not a swap): a disagreement on the day.
+ * It was SAME_MONTH, which is agreement as far as a side knows the date (a child reported to the month against a full
+ * date); u of the mixture was that of the disagreements (most pairs with a month in common have both days), m that of
+ * the agreements, so a month-precise child found by its full date weighed 3.6 bits too little.
+ */
+export const BIRTH_OTHER_DAY = 8;
+export const BIRTH_DIFFERENT = 9;
 /** How many days apart two full birth dates may be for NEAR_DAY. */
 export const NEAR_DAY_MAX = 3;
 export const F_FAMILY = 1;
@@ -230,7 +237,7 @@ export function birthLevel(a: PartialDate | null, b: PartialDate | null): number
     if (daysKnown && a.m === b.d && a.d === b.m) return BIRTH_SWAPPED;
     // A slip of a few days (a mistyped day, the date of registration): about as rare among random pairs as an exact date.
     if (daysKnown && Math.abs(dayNumber(a) - dayNumber(b)) <= NEAR_DAY_MAX) return BIRTH_NEAR_DAY;
-    if (monthsKnown && a.m === b.m) return BIRTH_SAME_MONTH;
+    if (monthsKnown && a.m === b.m) return daysKnown ? BIRTH_OTHER_DAY : BIRTH_SAME_MONTH;
     if (!monthsKnown) return BIRTH_SAME_YEAR;
     // A month against a full date whose day, read as a month, is that month: the swap a full date would show as
     // DAY_MONTH_SWAPPED. Only the year is sure.

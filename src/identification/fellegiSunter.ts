@@ -1,4 +1,4 @@
-import { BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, type Comparison, type Person } from './compare';
+import { BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, compare, type Comparison, type Person } from './compare';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -40,7 +40,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     [0.55, 0.25, 0.1, 0.07, 0.03],
     [0.5, 0.1, 0.15, 0.08, 0.17],
     [0.85, 0.1, 0.05],
-    [0.45, 0.08, 0.04, 0.06, 0.2, 0.08, 0.02, 0.02, 0.05],
+    [0.45, 0.08, 0.04, 0.06, 0.2, 0.08, 0.02, 0.02, 0.01, 0.04],
     [0.98, 0.02],
     [0.75, 0.15, 0.1],
   ],
@@ -48,7 +48,7 @@ export const DEFAULT_PARAMS: ModelParams = {
     [0.02, 0.005, 0.01, 0.05, 0.915],
     [0.001, 0.002, 0.004, 0.03, 0.963],
     [0.02, 0.03, 0.95],
-    [0.0003, 0.0003, 0.002, 0.004, 0.07, 0.0004, 0.01, 0.13, 0.7803],
+    [0.0003, 0.0003, 0.002, 0.0005, 0.07, 0.0004, 0.01, 0.13, 0.0035, 0.7803],
     [0.5, 0.5],
     [0.05, 0.05, 0.9],
   ],
@@ -121,6 +121,13 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
     adj[F_GIVEN] += log2((p.m[F_GIVEN][0] + p.m[F_GIVEN][1]) / p.m[F_GIVEN][g]);
   }
   return adj;
+}
+
+/** A pair's comparison, its term-frequency adjustments and its total weight (prior included). */
+export function weighPair(p: ModelParams, tf: TermFrequencies | null, child: Person, trace: Person): { c: Comparison; adj: number[]; w: number } {
+  const c = compare(child, trace);
+  const adj = tfAdjustment(p, c, tf, trace);
+  return { c, adj, w: matchWeight(p, c.levels) + adj.reduce((a, b) => a + b, 0) };
 }
 
 export function probability(weight: number): number {

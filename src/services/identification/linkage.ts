@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { BIRTH_SAME_YEAR, birthLevelFrequencies, childBirth, compare, surnameParts, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, matchWeight, probability, tfAdjustment,
+  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys } from '../../identification/names';
@@ -293,9 +293,7 @@ export function scorePairs(
     const child = children.get(p.child_id);
     const rec = records.get(p.record_id);
     if (!child || !rec) continue;
-    const c = compare(child, rec);
-    const adj = tfAdjustment(model, c, tf, rec);
-    const w = matchWeight(model, c.levels) + adj.reduce((a, b) => a + b, 0);
+    const { c, adj, w } = weighPair(model, tf, child, rec);
     // Rivals are the children that could be LIKELY themselves (names agree). A sibling is none: its weight is
     // inflated by the family fields; nor is a namesake under another surname, which only a person can weigh.
     if (mayBeLikely(c.levels)) odds.set(rec.id, (odds.get(rec.id) ?? 0) + 2 ** Math.min(w, 60));

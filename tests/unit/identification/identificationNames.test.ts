@@ -1,4 +1,4 @@
-import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
+import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
@@ -215,7 +215,8 @@ describe('birth dates', () => {
     // Days apart across a month's and a year's end.
     expect(birthLevel(d('2014-02-27'), d('2014-03-01'))).toBe(BIRTH_NEAR_DAY);
     expect(birthLevel(d('2014-12-31'), d('2015-01-02'))).toBe(BIRTH_NEAR_DAY);
-    expect(birthLevel(d('2014-03-11'), d('2014-03-20'))).toBe(BIRTH_SAME_MONTH);
+    // Both days known and apart: a disagreement on the day, not the agreement a month-precise date shows.
+    expect(birthLevel(d('2014-03-11'), d('2014-03-20'))).toBe(BIRTH_OTHER_DAY);
     expect(birthLevel(d('2014-03'), d('2014-03-20'))).toBe(BIRTH_SAME_MONTH);
     expect(birthLevel(d('2014-03-11'), d('2014'))).toBe(BIRTH_SAME_YEAR);
     // A date known to the month against a full date with day and month swapped (12 November read as 11 December).
