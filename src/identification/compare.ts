@@ -132,11 +132,18 @@ export function childBirth(date: string, precision: string): PartialDate | null 
   return { y: p.y, m: null, d: null };
 }
 
-/** The parts of a double-barrelled surname (Коваленко-Сидоренко, "Kovalenko Sydorenko"); empty for a single one. */
+/** How many parts a double-barrelled surname may have (Коваленко-Сидоренко: 2; more is no surname but a list). */
+const SURNAME_PARTS_MAX = 3;
+
+/**
+ * The parts of a double-barrelled surname (Коваленко-Сидоренко, "Kovalenko Sydorenko"); empty for a single one, and
+ * for more than `SURNAME_PARTS_MAX` parts (each part is a name variant of the child for blocking: a 100-character
+ * "surname" of 25 short words would otherwise add 25).
+ */
 export function surnameParts(familyName: string | null | undefined): string[] {
   if (!familyName || !/[\s\-‐–—]/.test(familyName)) return [];
   const parts = familyName.split(/\s*[-‐–—]\s*|\s+/).filter((p) => skeleton(p).length >= 3);
-  return parts.length > 1 ? parts : [];
+  return parts.length > 1 && parts.length <= SURNAME_PARTS_MAX ? parts : [];
 }
 
 /** Builds a name variant with its keys. */

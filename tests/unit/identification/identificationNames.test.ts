@@ -307,6 +307,9 @@ describe('surname spelling keys', () => {
     expect(surnameParts('Коваленко-Сидоренко')).toEqual(['Коваленко', 'Сидоренко']);
     expect(surnameParts('Kovalenko - Sydorenko')).toEqual(['Kovalenko', 'Sydorenko']);
     expect(surnameParts('Коваленко')).toEqual([]);
+    // More parts than a double-barrelled surname has: a list, not parts (no variant per word).
+    expect(surnameParts('Коваленко-Сидоренко-Петренко')).toHaveLength(3);
+    expect(surnameParts('Коваленко Сидоренко Петренко Мельник')).toEqual([]);
     expect(family('Коваленко-Сидоренко', 'Сидоренко')).toBe(1);
     expect(family('Kovalenko', 'Коваленко-Сидоренко')).toBe(1);
     expect(family('Коваленко-Сидоренко', 'Бондаренко')).toBe(FAMILY_DIFFERENT);
