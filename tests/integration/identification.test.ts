@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createOrg, createUser } from '../factories';
-import { CANDIDATES, CONFIRM, IMPORT, REJECT, randomStem } from '../helpers/identification';
+import { CANDIDATES, CONFIRM, IMPORT, REJECT, randomStem, romanStem } from '../helpers/identification';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import { connectWs, settleFeed, waitForSubscribers } from '../helpers/ws';
 import type { Organization } from '../../src/entities';
@@ -126,9 +126,11 @@ test('more than 1,000 records in one call is BAD_USER_INPUT and writes nothing',
 });
 
 test('reportChild and updateChild of the names match against traces already imported', async () => {
+  // The trace is romanised whole: a Cyrillic stem with a Latin ending is one word of two scripts, whose look-alike
+  // letters (к, о, с, у, в, н…) are read as Latin when the stem has no letter of its own script (unconfuse).
   const stem = randomStem();
   await t.gql(IMPORT, { input: { source: source(), sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
-    { externalId: 'r1', givenName: 'Anna', familyName: `${stem}enko`, birthDate: '2013', sex: 'FEMALE' },
+    { externalId: 'r1', givenName: 'Anna', familyName: `${romanStem(stem)}enko`, birthDate: '2013', sex: 'FEMALE' },
   ] } }, worker);
   // Reported under another surname: nothing yet.
   const rep = await t.gql(REPORT, { input: { givenName: 'Ганна', familyName: `${randomStem()}ук`, sex: 'FEMALE', birthDate: '2013-07-01' } }, worker);
