@@ -135,6 +135,8 @@ const RUSSIAN_FATHERS = FATHERS.filter((f) => !['Тарасович', 'Богд�
 
 // ---- helpers ----
 const pad = (n: number) => String(n).padStart(2, '0');
+/** An ISO date, the day clamped to the month's length. */
+const isoDate = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(Math.min(d, new Date(Date.UTC(y, m, 0)).getUTCDate()))}`;
 const upFirst = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 /** A Zipf-like pick: rank k (0-based) with weight 1 / (k + 1)^s. */
 function zipf<T>(xs: readonly T[], s: number) {
@@ -333,8 +335,7 @@ export function generateBlind(seed: number, children: number, traces: number) {
     let father = fatherW(r);
     const placeRow = placeW(r);
     let year = r.int(2007, 2022);
-    let date = `${year}-${pad(r.int(1, 12))}-${pad(r.int(1, 28 + (r.chance(0.5) ? 3 : 0)))}`;
-    if (date.slice(5, 7) === '02' && Number(date.slice(8)) > 28) date = `${date.slice(0, 8)}28`;
+    let date = isoDate(year, r.int(1, 12), r.int(1, 31));
     const used = new Set<string>();
     for (let k = 0; k < Number(size) && people.length < totalPeople; k++) {
       const sex: Sex = r.chance(0.51) ? 'MALE' : 'FEMALE';
@@ -345,7 +346,7 @@ export function generateBlind(seed: number, children: number, traces: number) {
         // Twins share the birth date (about 1 in 12 sibling pairs here: twins are over-represented among removed groups).
         if (!r.chance(0.08)) {
           year -= r.int(1, 3);
-          date = `${year}-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}`;
+          date = isoDate(year, r.int(1, 12), r.int(1, 31));
         }
         // Half-siblings: another father (and sometimes his surname).
         if (r.chance(0.1)) { father = fatherW(r); if (r.chance(0.5)) sur = surnameDef(r.chance(0.45) ? commonSurname(r) : rareSurname(r)); }
@@ -481,7 +482,7 @@ function blindTrace(p: BlindChild, r: Rng, n: number, reportTypo: boolean): Trac
       const dt = new Date(Date.UTC(y, m - 1, d + (r.chance(0.5) ? 1 : -1) * r.int(1, 3)));
       birthDate = dt.toISOString().slice(0, 10); birth = 'DAY_SHIFTED'; break;
     }
-    case 'YEAR_SHIFTED': birthDate = `${y + (r.chance(0.5) ? 1 : -1)}-${pad(m)}-${pad(d)}`; birth = 'YEAR_SHIFTED'; break;
+    case 'YEAR_SHIFTED': birthDate = isoDate(y + (r.chance(0.5) ? 1 : -1), m, d); birth = 'YEAR_SHIFTED'; break;
     // Unknown date written as 1 January (a placeholder that looks exact): no day or month information.
     case 'JAN1': birthDate = `${y}-01-01`; birth = 'YEAR_ONLY'; break;
     case 'MONTH_ONLY': birthDate = `${y}-${pad(m)}`; birth = 'YEAR_ONLY'; break;
