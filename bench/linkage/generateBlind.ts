@@ -457,6 +457,11 @@ function blindTrace(p: BlindChild, r: Rng, n: number, reportTypo: boolean): Trac
       patronymic = patronymic && romaniseRu(patronymic, s);
     }
   }
+  // Backticks and double quotes (GOST 7.79-B, BGN, GOST 16876 signs) become apostrophes, as data entry keeps them.
+  const clean = (x: string) => x.replace(/[`"]+/g, "'").replace(/'+/g, "'");
+  given = clean(given);
+  family = family && clean(family);
+  patronymic = patronymic && clean(patronymic);
   const familyTypo = !!family && r.chance(pr.familyTypo);
   if (familyTypo) family = typo(family!, r);
   const givenTypo = r.chance(pr.givenTypo);
