@@ -256,13 +256,14 @@ function romaniseRu(text: string, scheme: string): string {
       const c = w[i];
       const prev = i > 0 ? w[i - 1] : '';
       const next = w[i + 1] ?? '';
+      const between = !!prev && !!next && VOWELS_RU.includes(prev) && VOWELS_RU.includes(next);
       const initialOrAfterVowel = i === 0 || VOWELS_RU.includes(prev) || prev === 'ь' || prev === 'ъ';
       let x = t[c] ?? c;
       if (scheme === 'BGN' && c === 'е' && initialOrAfterVowel) x = 'ye';
       if (scheme === 'BGN' && c === 'ё') x = initialOrAfterVowel ? 'yë' : 'ë';
       if ((scheme === 'GERMAN' || scheme === 'POLISH' || scheme === 'CZECH') && c === 'е' && initialOrAfterVowel) x = 'je';
-      if (scheme === 'GERMAN' && c === 'с' && VOWELS_RU.includes(prev) && VOWELS_RU.includes(next)) x = 'ss';
-      if (scheme === 'FRENCH' && c === 'с' && VOWELS_RU.includes(prev) && VOWELS_RU.includes(next)) x = 'ss';
+      if (scheme === 'GERMAN' && c === 'с' && between) x = 'ss';
+      if (scheme === 'FRENCH' && c === 'с' && between) x = 'ss';
       if (scheme === 'FRENCH' && c === 'й' && !VOWELS_RU.includes(prev)) x = 'i';
       if (scheme === 'FRENCH' && c === 'г' && 'еиэ'.includes(next)) x = 'gu';
       if (scheme === 'FRENCH' && c === 'е' && i === w.length - 1) x = 'ie';
@@ -445,7 +446,8 @@ function blindTrace(p: BlindChild, r: Rng, n: number, reportTypo: boolean): Trac
       scheme = weighted(r, UK_SCHEMES);
       const s = scheme as 'UA_NATIONAL' | 'UA_GERMAN' | 'UA_POLISH';
       given = romaniseUk(given, s);
-      family = family && romaniseUk(family, s);
+      // An adoptive surname is Russian: the Russian passport's ICAO form.
+      family = family && (adoptive ? romaniseRu(family, 'ICAO') : romaniseUk(family, s));
       patronymic = patronymic && romaniseUk(patronymic, s);
     } else {
       scheme = weighted(r, RU_SCHEMES);
