@@ -18,6 +18,7 @@ import { searchText, transliterate } from '../src/services/transliteration';
 import { parseArgs, scriptContext } from '../scripts/identification/scriptDb';
 import { generate, type TraceRow } from './linkage/generate';
 import { generateAlt } from './linkage/generateAlt';
+import { generateBlind } from './linkage/generateBlind';
 import { writePairs } from './linkage/pairs';
 
 /*
@@ -153,7 +154,8 @@ async function main() {
     try {
       say(`generating ${nChildren} children and ${nTraces} traces (seed ${seed}, world ${opts.world ?? 'default'})…`);
       // `--world alt`: a second generator with other names, spellings and formats (bench/linkage/generateAlt.ts).
-      const world = opts.world === 'alt' ? generateAlt(seed, nChildren, nTraces) : generate(seed, nChildren, nTraces);
+      // `--world blind`: a third, written without reading the matcher or the other generators' tables (bench/linkage/generateBlind.ts).
+      const world = opts.world === 'alt' ? generateAlt(seed, nChildren, nTraces) : opts.world === 'blind' ? generateBlind(seed, nChildren, nTraces) : generate(seed, nChildren, nTraces);
       const org = await ds.getRepository(Organization).save({ name: 'Bench NGO', kind: OrganizationKind.NGO, country: 'UA' });
       const user = await ds.getRepository(User).save({ email: 'bench@linkage', displayName: 'Bench', roles: [Role.CASE_WORKER], organizationId: org.id, passwordHash: 'x' });
       const ctx = scriptContext(ds, config, user);
