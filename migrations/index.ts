@@ -10,6 +10,7 @@ import { PrincipalChanges1764900001401 } from './1764900001401-PrincipalChanges'
 import { CaseShareProbe1764900001601 } from './1764900001601-CaseShareProbe';
 import { AuditAppendHashed1764900002301 } from './1764900002301-AuditAppendHashed';
 import { GivenNamesMore1764900002701 } from './1764900002701-GivenNamesMore';
+import { GivenNameForms1764900002801 } from './1764900002801-GivenNameForms';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -22,4 +23,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   PrincipalChanges1764900001401,
   CaseShareProbe1764900001601,
   AuditAppendHashed1764900002301,
-  GivenNamesMore1764900002701];
+  GivenNamesMore1764900002701,
+  GivenNameForms1764900002801];

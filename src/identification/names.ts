@@ -5,6 +5,8 @@ import { looseKey, nameStem, patronymicStem, skeleton, spellingKey, typoKey } fr
 export interface EquivalenceRow {
   name: string;
   canonical: string;
+  /** `uk`, `ru`, or a short (`uk-short`, `ru-short`) or Western (`latin`) form, from which no patronymic is made. */
+  language?: string;
 }
 
 /**
@@ -71,7 +73,9 @@ export class NameKeys {
       this.given.set(skel, key);
       const loose = looseKey(skel);
       this.byLooseKey.set(loose, this.byLooseKey.has(loose) && this.byLooseKey.get(loose) !== key ? '' : key);
-      // A patronymic is made from the father's name: its stem finds the same key (Миколайович, Николаевич).
+      // A patronymic is made from the father's name: its stem finds the same key (Миколайович, Николаевич). Not from a
+      // short or Western form (Коля, Andrew), whose stem could take another name's.
+      if (r.language && r.language !== 'uk' && r.language !== 'ru') continue;
       this.stems.set(skel, key);
       this.stems.set(nameStem(skel), key);
     }
@@ -88,6 +92,14 @@ export class NameKeys {
    */
   givenKeyOf(name: string, skel: string): string {
     if (this.ambiguous.has(skel)) return this.bySpelling.get(spellingKey(name)) ?? this.givenKeyOfSkeleton(skel);
+    // A Latin j the skeleton read as French ж (at the start, between vowels) that is й in a name of the table: German,
+    // Czech and Polish Jana, Jaroslav, Jewhen, Olena as Jelena (the name decides: no name of the table starts with Жа
+    // but Жанна, which French writes Jeanne or Janna).
+    if (skel && !this.given.has(skel) && /j/i.test(name)) {
+      const glide = name.replace(/j/g, 'y').replace(/J/g, 'Y');
+      const alt = skeleton(glide);
+      if (alt !== skel && (this.given.has(alt) || this.ambiguous.has(alt))) return this.givenKeyOf(glide, alt);
+    }
     if (!skel || this.given.has(skel)) return this.givenKeyOfSkeleton(skel);
     // Outside the table: a form of the one name of the table with its loose key (4 letters or more), unless it is a
     // typo of another name of the table (Оелг is Олег mistyped, not Ольга; Юстина is one letter from Устина, the name

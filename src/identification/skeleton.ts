@@ -89,15 +89,22 @@ const GERMAN_OR_POLISH = /w|ł|ż|(?<!t)cz/;
 /**
  * Whether a `j` is й (a glide, kept as `j`) rather than French ж (Bajenov, Jeanna, Loujkov, Lijan): at the end after a
  * vowel (Sergej, Nikolaj); in a final -ija / -ije (Marija, Sofija: -ія as German, Polish and Czech write it); at a word's
- * start before u (Jurij, Julija: French writes у as ou, so its ж before у is "jou"). Elsewhere it is ж, except in a
- * German or Polish word, where it is always й. French is one of the schemes Russian records use, so where the two read
+ * start before u (Jurij, Julija: French writes у as ou, so its ж before у is "jou"); in any final -Vja / -Vje (Maja,
+ * Sawizkaja); after any consonant but a first d (Tatjana, Natalja, Ljudmila, Nadja: French has ж after a consonant
+ * only in an initial dj, Djamal). Elsewhere (at a word's start, between vowels, before a consonant) it is ж, except in
+ * a German or Polish word, where it is always й; a given name read so that is no name of the table is read with й
+ * if that is one (NameKeys.givenKeyOf: Jana, Jaroslav). French is one of the schemes Russian records use, so where the two read
  * differently French wins: Bojko without a German or Polish letter is read Божко.
  */
 function glideJ(w: string, i: number, germanOrPolish: boolean): boolean {
   if (germanOrPolish) return true;
   const prev = w[i - 1] ?? '';
   if (/[aeiouy]/.test(prev) && i === w.length - 1) return true;
-  if (/[iy]/.test(prev) && i === w.length - 2 && /[ae]/.test(w[i + 1])) return true;
+  // A final -Vja / -Vje: -ія, -ая, -йя (Marija, Sawizkaja, Maja); French writes them -iia, -aïa, -aia.
+  if (/[aeiouy]/.test(prev) && i === w.length - 2 && /[ae]/.test(w[i + 1])) return true;
+  // After a consonant: German, Czech and Polish soft signs and я/ю/є after a consonant (Tatjana, Natalja, Ljudmila,
+  // Kostjantyn, Darja, Nadja). French writes ж after a consonant only in dj (дж), in names that start with it (Djamal).
+  if (prev && !/[aeiouy]/.test(prev) && !(prev === 'd' && i === 1)) return true;
   return i === 0 && w[i + 1] === 'u';
 }
 

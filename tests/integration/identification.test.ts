@@ -155,6 +155,27 @@ test('reportChild and updateChild of the names match against traces already impo
   expect(q.data!.matchCandidates.edges.map((e: any) => e.node.band)).toEqual(['LIKELY']);
 });
 
+test('short, Western and German forms of a given name are its forms: Настя, Катя, Andrew, Natalja, Jaroslav', async () => {
+  const cases: [string, string, 'MALE' | 'FEMALE'][] = [['Анастасія', 'Настя', 'FEMALE'], ['Катерина', 'Катя', 'FEMALE'], ['Андрій', 'Andrew', 'MALE'],
+    ['Наталія', 'Natalja', 'FEMALE'], ['Ярослав', 'Jaroslav', 'MALE']];
+  for (const [given, form, sex] of cases) {
+    const stem = randomStem(5);
+    const latin = /^[A-Za-z]+$/.test(form);
+    const rep = await t.gql(REPORT, { input: { givenName: given, familyName: `${stem}енко`, sex, birthDate: '2012-04-19' } }, worker);
+    expect(rep.errors).toBeUndefined();
+    const src = source();
+    await t.gql(IMPORT, { input: { source: src, sourceKind: 'MEDIA_OR_SOCIAL', records: [
+      { externalId: 'f1', givenName: form, familyName: latin ? `${romanStem(stem)}enko` : `${stem}енко`, birthDate: '2012-04-19' },
+    ] } }, worker);
+    const q = await t.gql(CANDIDATES, { filter: { childId: rep.data!.reportChild.child.id, externalRecordId: await recordIdOf(src, 'f1') } }, worker);
+    expect([form, q.data!.matchCandidates.totalCount]).toEqual([form, 1]);
+    const node = q.data!.matchCandidates.edges[0].node;
+    // A form of the table is EQUIVALENT; a romanisation of the name itself (Natalja) is EXACT.
+    const level = node.explanation.find((e: any) => e.field === 'givenName').level;
+    expect([form, node.band, ['EXACT', 'EQUIVALENT'].includes(level)]).toEqual([form, 'LIKELY', true]);
+  }
+});
+
 test('confirm links the trace, supersedes its other candidates, adds aliases and sends MATCH_CONFIRMED live; stale decisions conflict', async () => {
   const f = await family();
   // A namesake child in another family: the same trace is also a (weaker) candidate for him.

@@ -4,7 +4,7 @@ import {
   bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
-import { NameKeys } from '../../identification/names';
+import { NameKeys, type EquivalenceRow } from '../../identification/names';
 import { spellingKey } from '../../identification/skeleton';
 
 /** Thresholds of the bands on the match probability. */
@@ -35,7 +35,7 @@ let cachedKeys: Promise<NameKeys> | null = null;
 /** The given-name equivalence table as keys (read once per process; `reload` after editing the table). */
 export function loadNameKeys(em: EntityManager, reload = false): Promise<NameKeys> {
   if (!cachedKeys || reload) {
-    cachedKeys = em.query('SELECT name, canonical FROM given_name_equivalence').then((rows: { name: string; canonical: string }[]) => new NameKeys(rows));
+    cachedKeys = em.query('SELECT name, canonical, language FROM given_name_equivalence').then((rows: EquivalenceRow[]) => new NameKeys(rows));
     cachedKeys.catch(() => { cachedKeys = null; });
   }
   return cachedKeys;

@@ -3,6 +3,7 @@ import { isSiblingPattern, mayBeLikely } from '../../../src/identification/felle
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
 import { moreNameRows } from '../../../migrations/1764900002701-GivenNamesMore';
+import { nameFormRows } from '../../../migrations/1764900002801-GivenNameForms';
 import { looseKey, patronymicStem, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
@@ -79,6 +80,19 @@ describe('skeleton', () => {
     same('Жанна', 'Jeanna', 'Zhanna');
     // Where French and German read a j differently, French (a scheme Russian records use) wins: Bojko is Божко.
     expect(skeleton('Bojko')).toBe(skeleton('Божко'));
+  });
+
+  test('a j after a consonant, or in a final -Vja, is й without any other German or Czech sign; an initial dj is дж', () => {
+    same('Тетяна', 'Татьяна', 'Tatjana', 'Tatiana');
+    same('Наталія', 'Наталья', 'Natalja', 'Natalia');
+    same('Людмила', 'Ljudmila', 'Lyudmila');
+    same('Костянтин', 'Kostjantyn', 'Kostiantyn');
+    same('Дарья', 'Darja', 'Daria');
+    same('Надя', 'Nadja', 'Nadia');
+    same('Дегуцкая', 'Degutskaja', 'Degutskaia');
+    same('Майя', 'Maja', 'Maia');
+    same('Джамал', 'Djamal', 'Dzhamal');
+    expect(skeleton('Tatjana')).not.toBe(skeleton('Тетжана'));
   });
 
   test('passport romanisations: Ukrainian of 1996–2010, Russian of 2010–2013 and since 2014', () => {
@@ -203,6 +217,33 @@ describe('given-name keys from the equivalence table', () => {
     for (const [uk, ru] of pairs) expect([uk, ru, k.givenKey(ru)]).toEqual([uk, ru, k.givenKey(uk)]);
     expect(k.givenKey('Оксана')).not.toBe(k.givenKey('Ксения'));
     expect(k.patronymicKey('Трохимович')).toBe(k.patronymicKey('Трофимович'));
+  });
+
+  test('short and Western forms find their name; a name that has them keeps its own key and its patronymics', () => {
+    const canonicals = [...new Set(nameFormRows().map((r) => r[1]))];
+    const table = [
+      ...canonicals.map((c) => ({ name: c, canonical: c, language: 'uk' })),
+      { name: 'Анна', canonical: 'Ганна', language: 'ru' }, { name: 'Николай', canonical: 'Микола', language: 'ru' },
+      ...nameFormRows().map(([name, canonical, language]) => ({ name, canonical, language })),
+    ];
+    const k = new NameKeys(table);
+    const pairs = [['Микола', 'Коля'], ['Микола', 'Kolya'], ['Анастасія', 'Настя'], ['Анастасія', 'Nastia'], ['Олексій', 'Лёша'], ['Олексій', 'Alyosha'],
+      ['Катерина', 'Катя'], ['Катерина', 'Katarzyna'], ['Катерина', 'Catherine'], ['Андрій', 'Andrew'], ['Єлизавета', 'Elizabeth'],
+      ['Дмитро', 'Дима'], ['Михайло', 'Миша'], ['Марія', 'Маша'], ['Ганна', 'Анюта'], ['Вікторія', 'Вика'], ['Олександр', 'Сашко']];
+    for (const [name, form] of pairs) expect([name, form, k.givenKey(form)]).toEqual([name, form, k.givenKey(name)]);
+    // Маша and Миша share a skeleton: told apart by the spelling key.
+    expect(k.givenKey('Маша')).not.toBe(k.givenKey('Миша'));
+    // Every canonical name is still its own key, and no short form lends its stem to a patronymic.
+    for (const c of canonicals) expect(k.givenKey(c)).toBe(new NameKeys(canonicals.map((x) => ({ name: x, canonical: x }))).givenKey(c));
+    expect(k.patronymicKey('Миколайович')).toBe(k.patronymicKey('Николаевич'));
+    expect(k.patronymicKey('Пашович')).not.toBe(k.givenKey('Павло'));
+  });
+
+  test('a given name whose j the skeleton reads as French ж takes the name of the table it is with й', () => {
+    const k = new NameKeys([{ name: 'Ярослав', canonical: 'Ярослав' }, { name: 'Єгор', canonical: 'Єгор' }, { name: 'Жанна', canonical: 'Жанна' }]);
+    expect(k.givenKey('Jaroslav')).toBe(k.givenKey('Ярослав'));
+    expect(k.givenKey('Jegor')).toBe(k.givenKey('Єгор'));
+    expect(k.givenKey('Jeanna')).toBe(k.givenKey('Жанна'));
   });
 });
 
