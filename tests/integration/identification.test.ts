@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createOrg, createUser } from '../factories';
 import { CANDIDATES, CONFIRM, IMPORT, REJECT, randomStem, romanStem } from '../helpers/identification';
@@ -29,13 +30,22 @@ afterAll(async () => { await t.stop(); });
 /** A reported boy of a fresh family, and the Russian spellings of his names. */
 async function family() {
   // Five syllables: with three, two families of one file shared a surname skeleton often enough that a trace of one
-  // (a true namesake to the model) was LIKELY for the other.
+  // (a true namesake to the model) was LIKELY for the other. And a birth date of its own (a year and month at random,
+  // always the 11th, so that a day/month swap stays a date): with one date for every family, a surname of another
+  // family that was merely similar (5 random syllables meet one letter apart now and then) made its trace LIKELY.
   const stem = randomStem(5);
+  const year = 2006 + crypto.randomInt(14);
+  const month = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12][crypto.randomInt(11)];
+  const ym = `${year}-${String(month).padStart(2, '0')}`;
+  const birth = `${ym}-11`;
   const res = await t.gql(REPORT, { input: {
-    givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: '2014-03-11', placeOfBirth: 'м. Херсон',
+    givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: birth, placeOfBirth: 'м. Херсон',
   } }, worker);
   expect(res.errors).toBeUndefined();
-  return { stem, caseId: res.data!.reportChild.id, caseVersion: res.data!.reportChild.version, childId: res.data!.reportChild.child.id, ru: `${stem}цкий` };
+  return {
+    stem, caseId: res.data!.reportChild.id, caseVersion: res.data!.reportChild.version, childId: res.data!.reportChild.child.id, ru: `${stem}цкий`,
+    birth, ym, swapped: `${year}-11-${String(month).padStart(2, '0')}`,
+  };
 }
 
 // Six syllables: the external test database keeps earlier runs' traces, and two-syllable names (1,521 of them) met again.
@@ -50,10 +60,10 @@ test('an import keeps the valid records, rejects the others by index and field, 
   const f = await family();
   const src = source();
   const records = [
-    { externalId: 'a1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', sex: 'MALE', birthDate: '2014-11-03', placeOfBirth: 'г. Херсон', foundAt: 'Taganrog, orphanage No. 2', foundCountry: 'RU' },
+    { externalId: 'a1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', sex: 'MALE', birthDate: f.swapped, placeOfBirth: 'г. Херсон', foundAt: 'Taganrog, orphanage No. 2', foundCountry: 'RU' },
     { externalId: 'a2', givenName: 'Мария', familyName: `${f.stem}цкая`, patronymic: 'Фёдоровна', sex: 'FEMALE', birthDate: '2016-05-02', placeOfBirth: 'г. Херсон' },
     { externalId: 'a3', givenName: 'Ivan', familyName: `${randomStem()}ov`, birthDate: '2012' },
-    { externalId: 'a4', givenName: 'Олег', familyName: f.ru, birthDate: '2014-13-40' },
+    { externalId: 'a4', givenName: 'Олег', familyName: f.ru, birthDate: `${f.ym.slice(0, 4)}-13-40` },
     { externalId: 'a5', givenName: 'Олег', familyName: 'R2D2' },
     { externalId: 'a1', givenName: 'Двойник', familyName: f.ru },
   ];
@@ -80,7 +90,7 @@ test('an import keeps the valid records, rejects the others by index and field, 
   expect(cand).toMatchObject({ band: 'LIKELY', status: 'OPEN', externalRecord: { externalId: 'a1', foundAt: 'Taganrog, orphanage No. 2' } });
   const byField = Object.fromEntries(cand.explanation.map((e: any) => [e.field, e]));
   expect(byField.givenName).toMatchObject({ level: 'EXACT', childValue: 'Олександр', recordValue: 'Александр' });
-  expect(byField.birthDate).toMatchObject({ level: 'DAY_MONTH_SWAPPED', childValue: '2014-03-11', recordValue: '2014-11-03' });
+  expect(byField.birthDate).toMatchObject({ level: 'DAY_MONTH_SWAPPED', childValue: f.birth, recordValue: f.swapped });
   expect(byField.patronymic.level).toBe('EXACT');
   expect(byField.birthDate.weight).toBeGreaterThan(0);
 
@@ -179,11 +189,11 @@ test('short, Western and German forms of a given name are its forms: Настя,
 test('confirm links the trace, supersedes its other candidates, adds aliases and sends MATCH_CONFIRMED live; stale decisions conflict', async () => {
   const f = await family();
   // A namesake child in another family: the same trace is also a (weaker) candidate for him.
-  const rep = await t.gql(REPORT, { input: { givenName: 'Олександр', familyName: `${f.stem}цький`, sex: 'MALE', birthDate: '2014-03-12' } }, worker);
+  const rep = await t.gql(REPORT, { input: { givenName: 'Олександр', familyName: `${f.stem}цький`, sex: 'MALE', birthDate: `${f.ym}-12` } }, worker);
   const other = rep.data!.reportChild.child.id;
   const src = source();
   await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
-    { externalId: 'c1', givenName: 'Alexandr', familyName: f.ru, patronymic: 'Fedorovich', birthDate: '2014-03-11', foundAt: 'Rostov, family of A.', foundCountry: 'RU' },
+    { externalId: 'c1', givenName: 'Alexandr', familyName: f.ru, patronymic: 'Fedorovich', birthDate: f.birth, foundAt: 'Rostov, family of A.', foundCountry: 'RU' },
   ] } }, worker);
   const recordId = await recordIdOf(src, 'c1');
   const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: recordId } }, worker);
@@ -231,7 +241,7 @@ test('a rejected pair is never proposed again, even after the child changes', as
   const f = await family();
   const src = source();
   await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
-    { externalId: 'j1', givenName: 'Александр', familyName: f.ru, birthDate: '2014-03-11' },
+    { externalId: 'j1', givenName: 'Александр', familyName: f.ru, birthDate: f.birth },
   ] } }, worker);
   const externalRecordId = await recordIdOf(src, 'j1');
   const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId } }, worker)).data!.matchCandidates.edges[0].node;
@@ -253,7 +263,7 @@ test('doNotMatch leaves the child out of matching until it is cleared', async ()
   expect(set.errors).toBeUndefined();
   expect(set.data!.setCaseDoNotMatch.doNotMatch).toBe(true);
   await t.gql(IMPORT, { input: { source: source(), sourceKind: 'TIP', records: [
-    { externalId: 'd1', givenName: 'Александр', familyName: f.ru, patronymic: 'Федорович', birthDate: '2014-03-11' },
+    { externalId: 'd1', givenName: 'Александр', familyName: f.ru, patronymic: 'Федорович', birthDate: f.birth },
   ] } }, worker);
   expect((await t.gql(CANDIDATES, { filter: { childId: f.childId } }, worker)).data!.matchCandidates.totalCount).toBe(0);
   const clear = await t.gql(`mutation($input: SetDoNotMatchInput!) { setCaseDoNotMatch(input: $input) { doNotMatch } }`,
@@ -273,7 +283,7 @@ test('MATCH_CONFIRMED reaches readers of the case history only: a SUMMARY partne
   expect(shared.errors).toBeUndefined();
   const src = source();
   await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
-    { externalId: 's1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', birthDate: '2014-03-11' },
+    { externalId: 's1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', birthDate: f.birth },
   ] } }, worker);
   const cand = (await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 's1') } }, worker)).data!.matchCandidates.edges[0].node;
   // The SUMMARY partner sees no candidate.
