@@ -147,13 +147,14 @@ export function surnameParts(familyName: string | null | undefined): string[] {
 }
 
 /** Builds a name variant with its keys. */
-export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null): NameVariant {
+export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null): NameVariant {
   const givenSkel = skeleton(givenName);
   const givenTypoOf = keys.typoOfName(givenName, givenSkel);
   return {
     givenName, familyName, patronymic,
-    // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name.
-    givenSkel, givenKey: keys.givenKeyOf(givenName, givenSkel), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
+    // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name. A short form of
+    // a boy's and a girl's name (Саша) takes the key of the one the sex says.
+    givenSkel, givenKey: keys.givenKeyOfSex(givenName, givenSkel, sex), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
     givenLoose: looseKey(givenSkel),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),

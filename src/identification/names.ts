@@ -10,6 +10,17 @@ export interface EquivalenceRow {
 }
 
 /**
+ * Short forms that are a boy's and a girl's name alike (Саша is Олександр or Олександра): a table row has one name,
+ * so these are kept here and keyed by the child's sex (NameKeys.givenKeyOfSex); every romanisation follows from the
+ * skeleton (Sasha, Sacha, Sascha, Shura, Choura, Valya, Walja). Not listed: forms of more than two names (Слава:
+ * Вячеслав, Ярослав, Станіслав…), and Женя, whose French romanisation (Jenia) is Жанна's (Jeanna) by every key.
+ */
+export const SEXED_SHORT_FORMS: ReadonlyArray<[string[], string, string]> = [
+  [['Саша', 'Шура'], 'Олександр', 'Олександра'],
+  [['Валя'], 'Валентин', 'Валентина'],
+];
+
+/**
  * Given-name keys from the curated Ukrainian↔Russian equivalence table (Микола/Николай, Олена/Елена,
  * Ганна/Анна…): two spellings with the same key are forms of one name. A name not in the table is its own key.
  */
@@ -37,6 +48,9 @@ export class NameKeys {
   private readonly bySpelling = new Map<string, string>();
   /** The loose key of each spelling of the table → its name's key ('' when the spellings of two names share it). */
   private readonly byLooseKey = new Map<string, string>();
+  /** Short forms of a boy's and a girl's name (SEXED_SHORT_FORMS), by skeleton or by spelling key → the two names' keys. */
+  private readonly sexedBySkeleton = new Map<string, { MALE: string; FEMALE: string }>();
+  private readonly sexedBySpelling = new Map<string, { MALE: string; FEMALE: string }>();
 
   constructor(rows: EquivalenceRow[]) {
     // A name's key is its canonical form's skeleton, unless two names' canonical forms share one (Аліна and Олена are
@@ -79,6 +93,31 @@ export class NameKeys {
       this.stems.set(skel, key);
       this.stems.set(nameStem(skel), key);
     }
+    // Short forms of a boy's and a girl's name alike, keyed by the sex when it is known (see givenKeyOfSex).
+    for (const [forms, male, female] of SEXED_SHORT_FORMS) {
+      if (!this.given.has(skeleton(male)) || !this.given.has(skeleton(female))) continue;
+      const keys = { MALE: this.givenKey(male), FEMALE: this.givenKey(female) };
+      for (const f of forms) {
+        const skel = skeleton(f);
+        // By skeleton (every romanisation of the form) unless that is a name of the table, then by spelling key (vowels
+        // by class) only.
+        if (this.given.has(skel)) this.sexedBySpelling.set(spellingKey(f), keys);
+        else this.sexedBySkeleton.set(skel, keys);
+      }
+    }
+  }
+
+  /**
+   * The key of a given name for a child of `sex`: a short form that is a boy's and a girl's name alike (Саша, Шура,
+   * Валя) is the key of the boy's or the girl's name (Олександр / Олександра); otherwise, or when the sex is not
+   * known, `givenKeyOf`.
+   */
+  givenKeyOfSex(name: string, skel: string, sex: 'MALE' | 'FEMALE' | null | undefined): string {
+    if (sex) {
+      const sexed = this.sexedBySkeleton.get(skel) ?? this.sexedBySpelling.get(spellingKey(name));
+      if (sexed) return sexed[sex];
+    }
+    return this.givenKeyOf(name, skel);
   }
 
   /** The equivalence key of a given name ('' when absent). */

@@ -186,6 +186,27 @@ test('short, Western and German forms of a given name are its forms: Настя,
   }
 });
 
+test('Саша is the twin the sex (or the patronymic) says: LIKELY for the sister or the brother, never both', async () => {
+  const stem = randomStem(5);
+  const report = async (givenName: string, sex: string) => (await t.gql(REPORT, { input: {
+    givenName, familyName: `${stem}енко`, patronymic: sex === 'MALE' ? 'Петрович' : 'Петрівна', sex, birthDate: '2013-09-14', placeOfBirth: 'м. Суми',
+  } }, worker)).data!.reportChild.child.id;
+  const brother = await report('Олександр', 'MALE');
+  const sister = await report('Олександра', 'FEMALE');
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'MEDIA_OR_SOCIAL', records: [
+    { externalId: 'girl', givenName: 'Sasha', familyName: `${romanStem(stem)}enko`, sex: 'FEMALE', birthDate: '2013-09-14' },
+    { externalId: 'boy', givenName: 'Саша', familyName: `${stem}енко`, patronymic: 'Петрович', birthDate: '2013-09-14' },
+  ] } }, worker);
+  const bands = async (childId: string, externalId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(src, externalId) } }, worker))
+    .data!.matchCandidates.edges.map((e: any) => e.node.band);
+  expect(await bands(sister, 'girl')).toEqual(['LIKELY']);
+  // The other twin is never LIKELY (a sex recorded wrongly keeps it POSSIBLE at most).
+  expect(await bands(brother, 'girl')).not.toContain('LIKELY');
+  expect(await bands(brother, 'boy')).toEqual(['LIKELY']);
+  expect(await bands(sister, 'boy')).not.toContain('LIKELY');
+});
+
 test('confirm links the trace, supersedes its other candidates, adds aliases and sends MATCH_CONFIRMED live; stale decisions conflict', async () => {
   const f = await family();
   // A namesake child in another family: the same trace is also a (weaker) candidate for him.

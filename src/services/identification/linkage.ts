@@ -93,7 +93,7 @@ const sexOf = (s: string | null): 'FEMALE' | 'MALE' | null => (s === 'FEMALE' ||
 function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVariant[] {
   const out = new Map<string, NameVariant>();
   const add = (given: string, family: string, patronymic: string | null) => {
-    const v = nameVariant(keys, given, family, patronymic);
+    const v = nameVariant(keys, given, family, patronymic, sexOf(c.sex));
     const k = `${v.givenSkel}|${v.familyKey}|${v.patronymicKey}`;
     if (v.givenSkel && v.familySkel && !out.has(k)) out.set(k, v);
   };
@@ -122,11 +122,12 @@ function childPerson(keys: NameKeys, c: ChildRow, traces: RecordRow[]): Person {
 
 /** A trace as a person to compare (its derived keys are also what is stored on the row). */
 export function recordPerson(keys: NameKeys, r: RecordRow): Person {
+  // A trace without its sex often shows it in the patronymic.
+  const sex = sexOf(r.sex) ?? sexOfPatronymic(r.patronymic);
   return {
     id: r.id,
-    variants: [nameVariant(keys, r.given_name ?? '', r.family_name ?? '', r.patronymic)],
-    // A trace without its sex often shows it in the patronymic.
-    sex: sexOf(r.sex) ?? sexOfPatronymic(r.patronymic), birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
+    variants: [nameVariant(keys, r.given_name ?? '', r.family_name ?? '', r.patronymic, sex)],
+    sex, birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
     placeOfBirth: r.place_of_birth, placeSkel: placeSkeleton(r.place_of_birth),
   };
 }

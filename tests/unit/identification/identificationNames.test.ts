@@ -239,6 +239,19 @@ describe('given-name keys from the equivalence table', () => {
     expect(k.patronymicKey('Пашович')).not.toBe(k.givenKey('Павло'));
   });
 
+  test('a short form of a boy\'s and a girl\'s name is the one the sex says, in any romanisation; without a sex, neither', () => {
+    const k = new NameKeys(['Олександр', 'Олександра', 'Валентин', 'Валентина', 'Жанна'].map((n) => ({ name: n, canonical: n })));
+    for (const form of ['Саша', 'Sasha', 'Sacha', 'Sascha', 'Шура', 'Choura']) {
+      expect([form, k.givenKeyOfSex(form, skeleton(form), 'MALE')]).toEqual([form, k.givenKey('Олександр')]);
+      expect([form, k.givenKeyOfSex(form, skeleton(form), 'FEMALE')]).toEqual([form, k.givenKey('Олександра')]);
+      expect(k.givenKeyOfSex(form, skeleton(form), null)).not.toBe(k.givenKey('Олександр'));
+      expect(k.givenKeyOfSex(form, skeleton(form), null)).not.toBe(k.givenKey('Олександра'));
+    }
+    expect(k.givenKeyOfSex('Walja', skeleton('Walja'), 'FEMALE')).toBe(k.givenKey('Валентина'));
+    // Jeanna (French Жанна) stays Жанна whatever the sex.
+    expect(k.givenKeyOfSex('Jeanna', skeleton('Jeanna'), 'FEMALE')).toBe(k.givenKey('Жанна'));
+  });
+
   test('a given name whose j the skeleton reads as French ж takes the name of the table it is with й', () => {
     const k = new NameKeys([{ name: 'Ярослав', canonical: 'Ярослав' }, { name: 'Єгор', canonical: 'Єгор' }, { name: 'Жанна', canonical: 'Жанна' }]);
     expect(k.givenKey('Jaroslav')).toBe(k.givenKey('Ярослав'));
