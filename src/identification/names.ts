@@ -48,9 +48,8 @@ export class NameKeys {
   private readonly bySpelling = new Map<string, string>();
   /** The loose key of each spelling of the table → its name's key ('' when the spellings of two names share it). */
   private readonly byLooseKey = new Map<string, string>();
-  /** Short forms of a boy's and a girl's name (SEXED_SHORT_FORMS), by skeleton or by spelling key → the two names' keys. */
-  private readonly sexedBySkeleton = new Map<string, { MALE: string; FEMALE: string }>();
-  private readonly sexedBySpelling = new Map<string, { MALE: string; FEMALE: string }>();
+  /** Short forms of a boy's and a girl's name (SEXED_SHORT_FORMS), by skeleton → the two names' keys. */
+  private readonly sexed = new Map<string, { MALE: string; FEMALE: string }>();
 
   constructor(rows: EquivalenceRow[]) {
     // A name's key is its canonical form's skeleton, unless two names' canonical forms share one (Аліна and Олена are
@@ -97,13 +96,8 @@ export class NameKeys {
     for (const [forms, male, female] of SEXED_SHORT_FORMS) {
       if (!this.given.has(skeleton(male)) || !this.given.has(skeleton(female))) continue;
       const keys = { MALE: this.givenKey(male), FEMALE: this.givenKey(female) };
-      for (const f of forms) {
-        const skel = skeleton(f);
-        // By skeleton (every romanisation of the form) unless that is a name of the table, then by spelling key (vowels
-        // by class) only.
-        if (this.given.has(skel)) this.sexedBySpelling.set(spellingKey(f), keys);
-        else this.sexedBySkeleton.set(skel, keys);
-      }
+      // By skeleton: every romanisation of the form. Not a form whose skeleton is a name of the table (that name wins).
+      for (const f of forms) if (!this.given.has(skeleton(f))) this.sexed.set(skeleton(f), keys);
     }
   }
 
@@ -113,11 +107,8 @@ export class NameKeys {
    * known, `givenKeyOf`.
    */
   givenKeyOfSex(name: string, skel: string, sex: 'MALE' | 'FEMALE' | null | undefined): string {
-    if (sex) {
-      const sexed = this.sexedBySkeleton.get(skel) ?? this.sexedBySpelling.get(spellingKey(name));
-      if (sexed) return sexed[sex];
-    }
-    return this.givenKeyOf(name, skel);
+    const sexed = sex && this.sexed.get(skel);
+    return sexed ? sexed[sex] : this.givenKeyOf(name, skel);
   }
 
   /** The equivalence key of a given name ('' when absent). */

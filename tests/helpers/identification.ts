@@ -13,15 +13,6 @@ export function randomStem(syllables = 3): string {
   return s[0].toUpperCase() + s.slice(1);
 }
 
-/** A stem from `randomStem` in Latin letters, as a foreign registry would romanise it (Косуб → Kosub). */
-export function romanStem(stem: string): string {
-  const map: Record<string, string> = {
-    б: 'b', в: 'v', д: 'd', з: 'z', к: 'k', л: 'l', м: 'm', н: 'n', п: 'p', р: 'r', с: 's', т: 't', ф: 'f', а: 'a', о: 'o', у: 'u',
-  };
-  const s = [...stem.toLowerCase()].map((ch) => map[ch] ?? ch).join('');
-  return s[0].toUpperCase() + s.slice(1);
-}
-
 export const IMPORT = `mutation($input: ImportExternalRecordsInput!) {
   importExternalRecords(input: $input) { imported updated unchanged candidates rejected { index field message } }
 }`;
