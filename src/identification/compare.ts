@@ -35,6 +35,8 @@ export interface NameVariant {
   patronymicSkel: string;
   /** The spelling keys of a double-barrelled surname's parts (empty for a single surname). */
   familyPartKeys: string[];
+  /** A trace's reading with its given and family fields swapped (`swappedNames`). */
+  swapped?: boolean;
 }
 
 /** What is compared about a person, on either side (a reported child has several name variants). */
@@ -93,7 +95,10 @@ export const FAMILY_DIFFERENT = 4;
 /** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
 export interface Comparison {
   levels: Int8Array;
+  /** The child's name variant compared. */
   variant: NameVariant;
+  /** The trace's reading compared (its second, swapped reading when that agrees better). */
+  traceVariant: NameVariant;
 }
 
 // Letter boundaries by hand: `\b` knows only ASCII letters, so "м." and "г." before a Cyrillic name were kept
@@ -160,6 +165,49 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
     familyPartKeys: surnameParts(familyName).map(spellingKey),
   };
+}
+
+/**
+ * Whether a trace's given and family name are probably written in each other's fields ("SHEVCHENKO Oleksandr" with
+ * SHEVCHENKO as the given name): the family field is written as a given name of the table and the given field is not
+ * (`NameKeys.isGivenNameSpelling`). Both, because surnames that are given names too (Мартин, Роман, Назар) are common
+ * in the right order. The test is the table's spellings only: a surname is often one letter or a loose key from some
+ * name (Коваль / Павло, Ватак / Віктор), and a misread trace only gains a second reading, compared beside the first.
+ */
+export function swappedNames(keys: NameKeys, givenName: string | null | undefined, familyName: string | null | undefined): boolean {
+  if (!givenName?.trim() || !familyName?.trim()) return false;
+  return keys.isGivenNameSpelling(familyName) && !keys.isGivenNameSpelling(givenName);
+}
+
+/**
+ * A trace's readings: as written, and for a trace whose names look swapped (`swappedNames`) a second one with the
+ * given and family fields exchanged (compared too; the better one counts).
+ */
+export function recordVariants(keys: NameKeys, givenName: string | null, familyName: string | null, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null): NameVariant[] {
+  const straight = nameVariant(keys, givenName ?? '', familyName ?? '', patronymic, sex);
+  if (!swappedNames(keys, givenName, familyName)) return [straight];
+  return [straight, { ...nameVariant(keys, familyName!, givenName!, patronymic, sex), swapped: true }];
+}
+
+/** How well two name variants agree (lower is better; a missing name counts as middling) and their levels. */
+function nameRank(v: NameVariant, t: NameVariant): { rank: number; g: number; f: number; p: number } {
+  const g = givenLevel(v, t);
+  const f = familyLevel(v, t);
+  const p = patronymicLevel(v, t);
+  return { rank: (g < 0 ? 2 : g) * 16 + (f < 0 ? 2 : f) * 4 + (p < 0 ? 1 : p), g, f, p };
+}
+
+/** The reading of a trace (index into `traceVariants`) that agrees best with any of a child's variants: ties go to the first. */
+export function bestReading(childVariants: NameVariant[], traceVariants: NameVariant[]): number {
+  let best = 0;
+  let bestRank = Infinity;
+  traceVariants.forEach((t, i) => {
+    for (const v of childVariants) {
+      const { rank } = nameRank(v, t);
+      if (rank < bestRank) { bestRank = rank; best = i; }
+    }
+  });
+  return best;
 }
 
 function givenLevel(a: NameVariant, b: NameVariant): number {
@@ -314,27 +362,31 @@ function placeLevel(a: string, b: string): number {
   return jaroWinkler(a, b) >= 0.88 ? 1 : 2;
 }
 
-/** Compares a child (its best-matching name variant) with a trace, field by field. */
+/**
+ * Compares a child (its best-matching name variant) with a trace (its best reading: a trace whose names look swapped
+ * has two), field by field.
+ */
 export function compare(child: Person, trace: Person): Comparison {
-  const t = trace.variants[0];
   let best: Int8Array | null = null;
   let bestVariant = child.variants[0];
+  let bestTrace = trace.variants[0];
   let bestRank = Infinity;
-  for (const v of child.variants) {
-    const g = givenLevel(v, t);
-    const f = familyLevel(v, t);
-    const p = patronymicLevel(v, t);
-    // The variant that agrees best on names (lower level = better; missing counts as middling).
-    const rank = (g < 0 ? 2 : g) * 16 + (f < 0 ? 2 : f) * 4 + (p < 0 ? 1 : p);
-    if (rank < bestRank) {
-      bestRank = rank;
-      bestVariant = v;
-      best = Int8Array.of(g, f, p, 0, 0, 0);
+  for (const t of trace.variants) {
+    for (const v of child.variants) {
+      // The variant that agrees best on names (lower level = better; missing counts as middling). The straight reading
+      // wins a tie.
+      const { rank, g, f, p } = nameRank(v, t);
+      if (rank < bestRank) {
+        bestRank = rank;
+        bestVariant = v;
+        bestTrace = t;
+        best = Int8Array.of(g, f, p, 0, 0, 0);
+      }
     }
   }
   const levels = best ?? Int8Array.of(-1, -1, -1, 0, 0, 0);
   levels[F_BIRTH] = birthLevel(child.birth, trace.birth);
   levels[F_SEX] = child.sex && trace.sex ? (child.sex === trace.sex ? 0 : 1) : -1;
   levels[F_PLACE] = placeLevel(child.placeSkel, trace.placeSkel);
-  return { levels, variant: bestVariant };
+  return { levels, variant: bestVariant, traceVariant: bestTrace };
 }

@@ -203,6 +203,19 @@ export class NameKeys {
     return [...this.ambiguous];
   }
 
+  /**
+   * Whether a word is written as a given name of the table: its skeleton is a spelling's (or a short form's of
+   * SEXED_SHORT_FORMS), in any script or romanisation the skeleton reads, or with a Latin j read as й (Jaroslav, Jelena). Stricter than `givenKeyOf`, which also keys a
+   * name outside the table by its loose key (Охрім as Єфрем): a surname must not pass for a given name that way.
+   */
+  isGivenNameSpelling(name: string | null | undefined): boolean {
+    const skel = skeleton(name);
+    if (!skel) return false;
+    // A short form of a boy's and a girl's name (Саша, Валя) is a given name too.
+    if (this.given.has(skel) || this.sexed.has(skel)) return true;
+    return /j/i.test(name!) && this.given.has(skeleton(name!.replace(/j/g, 'y').replace(/J/g, 'Y')));
+  }
+
   /** Whether a given name is one of the table's spellings. */
   isKnown(name: string | null | undefined): boolean {
     return this.given.has(skeleton(name));

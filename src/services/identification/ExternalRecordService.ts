@@ -12,7 +12,7 @@ import { assertId, pageSize, requireUser } from '../CaseService';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
-import { birthMdKey, loadNameKeys, matchScope } from './linkage';
+import { birthMdKey, loadNameKeys, matchScope, swapKeys } from './linkage';
 import { checkRecord, type CleanRecord } from './recordValidation';
 
 const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
@@ -38,23 +38,27 @@ export async function writeRecords(
       rec.externalId, rec.sourceUrl, rec.observedAt, rec.givenName, rec.familyName, rec.patronymic, rec.sex, rec.birthDate, rec.placeOfBirth,
       rec.foundAt, rec.foundCountry, rec.notes, skeleton(rec.givenName), keys.givenKey(rec.givenName), skeleton(rec.familyName),
       rec.patronymic ? keys.patronymicKey(rec.patronymic) : '', birth?.y ?? null, birthMdKey(birth), hash,
+      ...swapKeys(keys, rec.givenName, rec.familyName, rec.sex, rec.patronymic),
     ];
   });
   const cols = rows[0].map((_, k) => rows.map((r) => r[k]));
   return em.query(
     `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
        external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
-       found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash)
+       found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash,
+       swap_given_skel, swap_given_key, swap_family_skel)
      SELECT $1, $2::external_source_kind, $3::uuid, $4::uuid, t.*
        FROM unnest($5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::sex[], $12::text[], $13::text[],
-                   $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::text[]) AS t
+                   $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::text[],
+                   $24::text[], $25::text[], $26::text[]) AS t
      ON CONFLICT (source, external_id) DO UPDATE SET
        source_kind = EXCLUDED.source_kind, source_url = EXCLUDED.source_url, observed_at = EXCLUDED.observed_at,
        given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, patronymic = EXCLUDED.patronymic, sex = EXCLUDED.sex,
        birth_date = EXCLUDED.birth_date, place_of_birth = EXCLUDED.place_of_birth, found_at = EXCLUDED.found_at,
        found_country = EXCLUDED.found_country, notes = EXCLUDED.notes, given_skel = EXCLUDED.given_skel, given_key = EXCLUDED.given_key,
        family_skel = EXCLUDED.family_skel, patronymic_key = EXCLUDED.patronymic_key, birth_year = EXCLUDED.birth_year,
-       birth_mdkey = EXCLUDED.birth_mdkey, content_hash = EXCLUDED.content_hash,
+       birth_mdkey = EXCLUDED.birth_mdkey, content_hash = EXCLUDED.content_hash, swap_given_skel = EXCLUDED.swap_given_skel,
+       swap_given_key = EXCLUDED.swap_given_key, swap_family_skel = EXCLUDED.swap_family_skel,
        version = external_record.version + 1, updated_at = now()
      WHERE external_record.content_hash <> EXCLUDED.content_hash
      RETURNING id, (xmax = 0) AS inserted`,

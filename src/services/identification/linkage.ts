@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, birthLevelFrequencies, childBirth, compare, surnameParts, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, recordVariants, surnameParts, swappedNames, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys, type EquivalenceRow } from '../../identification/names';
-import { spellingKey } from '../../identification/skeleton';
+import { skeleton, spellingKey } from '../../identification/skeleton';
 
 /** Thresholds of the bands on the match probability. */
 export interface Bands {
@@ -107,7 +107,13 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
     // One word: a surname taken later (adoption) or another spelling of it.
     else add(c.given_name, full.trim(), c.patronymic);
   }
-  for (const t of traces) add(t.given_name ?? c.given_name, t.family_name ?? c.family_name, t.patronymic ?? c.patronymic);
+  // A confirmed trace whose names were written the wrong way round lends them in the right fields.
+  const own = [...out.values()];
+  for (const t of traces) {
+    const readings = recordVariants(keys, t.given_name, t.family_name, t.patronymic);
+    const r = readings[bestReading(own, readings)];
+    add(r.givenName || c.given_name, r.familyName || c.family_name, t.patronymic ?? c.patronymic);
+  }
   return [...out.values()];
 }
 
@@ -120,13 +126,38 @@ function childPerson(keys: NameKeys, c: ChildRow, traces: RecordRow[]): Person {
   };
 }
 
+/**
+ * The blocking keys of a trace's swapped reading (`swappedNames`: given and family name written in each other's
+ * fields), stored in external_record's swap_* columns; nulls for a trace read straight.
+ */
+export function swapKeys(keys: NameKeys, givenName: string | null, familyName: string | null, sex: string | null, patronymic: string | null): [string | null, string | null, string | null] {
+  if (!swappedNames(keys, givenName, familyName)) return [null, null, null];
+  const givenSkel = skeleton(familyName);
+  // The sex as recordPerson reads it (a short form of a boy's and a girl's name is keyed by it).
+  return [givenSkel, keys.givenKeyOfSex(familyName!, givenSkel, sexOf(sex) ?? sexOfPatronymic(patronymic)), skeleton(givenName)];
+}
+
+/**
+ * A confirmed trace's names in the right fields, for the child's aliases: read swapped when that reading is the one
+ * that agrees with the child (`compare` takes the better reading), else as written.
+ */
+export async function confirmedNames(em: EntityManager, childId: string, trace: { given_name: string | null; family_name: string | null; patronymic: string | null }): Promise<{ given: string | null; family: string | null }> {
+  const keys = await loadNameKeys(em);
+  const readings = recordVariants(keys, trace.given_name, trace.family_name, trace.patronymic);
+  if (readings.length < 2) return { given: trace.given_name, family: trace.family_name };
+  const child = (await loadChildren(em, keys, [childId])).get(childId);
+  return child && readings[bestReading(child.variants, readings)].swapped
+    ? { given: trace.family_name, family: trace.given_name }
+    : { given: trace.given_name, family: trace.family_name };
+}
+
 /** A trace as a person to compare (its derived keys are also what is stored on the row). */
 export function recordPerson(keys: NameKeys, r: RecordRow): Person {
   // A trace without its sex often shows it in the patronymic.
   const sex = sexOf(r.sex) ?? sexOfPatronymic(r.patronymic);
   return {
     id: r.id,
-    variants: [nameVariant(keys, r.given_name ?? '', r.family_name ?? '', r.patronymic, sex)],
+    variants: recordVariants(keys, r.given_name, r.family_name, r.patronymic, sex),
     sex, birth: parsePartialDate(r.birth_date), birthText: r.birth_date,
     placeOfBirth: r.place_of_birth, placeSkel: placeSkeleton(r.place_of_birth),
   };
@@ -186,7 +217,8 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
  * given-name key and birth day/month (either order) within a year; the same given-name key and a surname
  * skeleton sharing its first three letters with pg_trgm similarity above a floor, or born the same year with a
  * higher similarity (typos early in the surname). A year-only
- * or missing birth date passes the year tests. Traces already confirmed and children whose case is marked
+ * or missing birth date passes the year tests. A trace whose names look swapped (`swapKeys`) goes through each
+ * branch a second time with its swapped keys. Traces already confirmed and children whose case is marked
  * doNotMatch are left out.
  */
 export async function blockedPairs(em: EntityManager, scope: MatchScope): Promise<BlockedPair[]> {
@@ -200,9 +232,14 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
     scopeSql = 'e.id = ANY($2::uuid[])';
   }
   const yearNear = '(e.birth_year IS NULL OR v.birth_year IS NULL OR abs(e.birth_year - v.birth_year) <= 1)';
-  const branch = (on: string, where: string, scopeParam = '$2') =>
-    `SELECT v.child_id, e.id AS record_id FROM child_name_variant v JOIN external_record e ON ${on}
+  // The traces read with their names swapped (swap_* keys, see swapKeys) under the straight keys' names: each branch
+  // below runs on them too. Few traces have them, through partial indexes.
+  const swapped = `(SELECT id, linked_child_id, birth_year, birth_mdkey, swap_given_skel AS given_skel, swap_given_key AS given_key,
+    swap_family_skel AS family_skel FROM external_record WHERE swap_given_key IS NOT NULL)`;
+  const branch = (on: string, where: string, scopeParam = '$2', records = 'external_record') =>
+    `SELECT v.child_id, e.id AS record_id FROM child_name_variant v JOIN ${records} e ON ${on}
       WHERE ${scopeSql.replace('$2', scopeParam)} AND e.linked_child_id IS NULL AND ${where}`;
+  const branches = (on: string, where: string) => `${branch(on, where)}\n       UNION ALL\n       ${branch(on, where, '$2', swapped)}`;
   const exclusion = 'NOT EXISTS (SELECT 1 FROM case_file c JOIN case_match_exclusion x ON x.case_id = c.id WHERE c.child_id = p.child_id)';
   // A fifth pass for a typo in the given name's first letters (Нскита / Микита), which passes 1–4 all key on: the
   // same surname skeleton and birth day (either order) with another initial. Mostly twins, whose given names differ
@@ -216,13 +253,13 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
   );
   const pairs: BlockedPair[] = await em.query(
     `SELECT DISTINCT p.child_id, p.record_id FROM (
-       ${branch('e.family_skel = v.family_skel', `v.family_skel <> '' AND ${yearNear} AND (e.given_key = v.given_key OR e.given_skel = '' OR left(e.given_skel, 1) = left(v.given_skel, 1))`)}
+       ${branches('e.family_skel = v.family_skel', `v.family_skel <> '' AND ${yearNear} AND (e.given_key = v.given_key OR e.given_skel = '' OR left(e.given_skel, 1) = left(v.given_skel, 1))`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND e.birth_mdkey = v.birth_mdkey', `v.given_key <> '' AND abs(e.birth_year - v.birth_year) <= 1`)}
+       ${branches('e.given_key = v.given_key AND e.birth_mdkey = v.birth_mdkey', `v.given_key <> '' AND abs(e.birth_year - v.birth_year) <= 1`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND left(e.family_skel, 3) = left(v.family_skel, 3)', `v.given_key <> '' AND e.family_skel <> v.family_skel AND ${yearNear} AND similarity(e.family_skel, v.family_skel) >= $1`)}
+       ${branches('e.given_key = v.given_key AND left(e.family_skel, 3) = left(v.family_skel, 3)', `v.given_key <> '' AND e.family_skel <> v.family_skel AND ${yearNear} AND similarity(e.family_skel, v.family_skel) >= $1`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
+       ${branches('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
      ) p
      WHERE ${exclusion}`,
     params,
@@ -249,8 +286,9 @@ export async function termFrequencies(em: EntityManager, records: Map<string, Pe
   const family = new Map<string, number>();
   const familyKey = new Map<string, number>();
   const given = new Map<string, number>();
-  const fam = records ? [...new Set([...records.values()].map((r) => r.variants[0].familySkel))] : null;
-  const giv = records ? [...new Set([...records.values()].map((r) => r.variants[0].givenKey))] : null;
+  // Every reading of a trace (a swapped one too) is scored with its names' frequencies.
+  const fam = records ? [...new Set([...records.values()].flatMap((r) => r.variants.map((v) => v.familySkel)))] : null;
+  const giv = records ? [...new Set([...records.values()].flatMap((r) => r.variants.map((v) => v.givenKey)))] : null;
   const rows1: { k: string; name: string; n: number }[] = fam
     ? await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1, 2', [fam])
     : await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record GROUP BY 1, 2');
@@ -396,22 +434,29 @@ export interface FullRunOptions {
  * keyed by spelling) kept its old keys, and blocking would miss it. The keys are computed for scoring anyway.
  */
 async function loadRecordsRekeyed(em: EntityManager, keys: NameKeys): Promise<{ records: Map<string, Person>; rekeyed: number }> {
-  const rows: (RecordRow & { given_skel: string; given_key: string; family_skel: string; patronymic_key: string })[] = await em.query(
-    `SELECT ${RECORD_COLUMNS}, given_skel, given_key, family_skel, patronymic_key FROM external_record WHERE linked_child_id IS NULL`);
+  const rows: (RecordRow & { given_skel: string; given_key: string; family_skel: string; patronymic_key: string; swap_given_skel: string | null; swap_given_key: string | null; swap_family_skel: string | null })[] = await em.query(
+    `SELECT ${RECORD_COLUMNS}, given_skel, given_key, family_skel, patronymic_key, swap_given_skel, swap_given_key, swap_family_skel
+       FROM external_record WHERE linked_child_id IS NULL`);
   const people = new Map<string, Person>();
-  const stale: unknown[][] = [[], [], [], [], []];
+  const stale: unknown[][] = [[], [], [], [], [], [], [], []];
   for (const r of rows) {
     const p = recordPerson(keys, r);
     people.set(r.id, p);
     const v = p.variants[0];
-    if (v.givenSkel !== r.given_skel || v.givenKey !== r.given_key || v.familySkel !== r.family_skel || v.patronymicKey !== r.patronymic_key) {
-      [r.id, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey].forEach((x, k) => stale[k].push(x));
+    // The swapped reading's keys (rows imported before they existed have none).
+    const w = p.variants[1]?.swapped ? p.variants[1] : null;
+    const swap = [w?.givenSkel ?? null, w?.givenKey ?? null, w?.familySkel ?? null];
+    if (v.givenSkel !== r.given_skel || v.givenKey !== r.given_key || v.familySkel !== r.family_skel || v.patronymicKey !== r.patronymic_key
+      || swap[0] !== r.swap_given_skel || swap[1] !== r.swap_given_key || swap[2] !== r.swap_family_skel) {
+      [r.id, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey, ...swap].forEach((x, k) => stale[k].push(x));
     }
   }
   for (let start = 0; start < stale[0].length; start += 20000) {
     await em.query(
-      `UPDATE external_record e SET given_skel = x.gs, given_key = x.gk, family_skel = x.fs, patronymic_key = x.pk
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(id, gs, gk, fs, pk) WHERE e.id = x.id`,
+      `UPDATE external_record e SET given_skel = x.gs, given_key = x.gk, family_skel = x.fs, patronymic_key = x.pk,
+         swap_given_skel = x.sgs, swap_given_key = x.sgk, swap_family_skel = x.sfs
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS x(id, gs, gk, fs, pk, sgs, sgk, sfs)
+        WHERE e.id = x.id`,
       stale.map((c) => c.slice(start, start + 20000)),
     );
   }

@@ -1,4 +1,4 @@
-import { BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
+import { bestReading, recordVariants, swappedNames, BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
@@ -437,6 +437,49 @@ describe('given-name typos', () => {
     expect(withDiana.typoOfName('Діана', skeleton('Діана'))).toEqual([]);
     expect(compare(w('Данило'), w('Діана')).levels[0]).toBeGreaterThanOrEqual(GIVEN_PARTIAL);
     expect(withDiana.typoOfName('Diana', skeleton('Diana'))).toEqual([]);
+  });
+});
+
+describe('given and family name written the wrong way round', () => {
+  const keys = new NameKeys([
+    { name: 'Олександр', canonical: 'Олександр' }, { name: 'Александр', canonical: 'Олександр' }, { name: 'Іван', canonical: 'Іван' },
+    { name: 'Роман', canonical: 'Роман' }, { name: 'Мартин', canonical: 'Мартин' }, { name: 'Тетяна', canonical: 'Тетяна' },
+    { name: 'Олександра', canonical: 'Олександра' },
+  ]);
+  const person = (variants: ReturnType<typeof nameVariant>[]): Person => ({ id: 'x', variants, sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
+
+  test('a family field that is a given name, beside a given field that is none, reads as swapped', () => {
+    expect(swappedNames(keys, 'Kovalenko', 'Oleksandr')).toBe(true);
+    expect(swappedNames(keys, 'КОВАЛЕНКО', 'Александр')).toBe(true);
+    // A German j is й (Tatjana), as when it is a given name.
+    expect(swappedNames(keys, 'Bojko', 'Tatjana')).toBe(true);
+    // A short form of a boy's and a girl's name is a given name too.
+    expect(swappedNames(keys, 'Гаврилюк', 'Саша')).toBe(true);
+  });
+
+  test('a surname that is also a given name, in the right order, is not misread; nor a name without the other', () => {
+    expect(swappedNames(keys, 'Ivan', 'Martyn')).toBe(false);
+    expect(swappedNames(keys, 'Іван', 'Роман')).toBe(false);
+    // Both fields given names: nothing says which is which.
+    expect(swappedNames(keys, 'Roman', 'Ivan')).toBe(false);
+    expect(swappedNames(keys, 'Oleksandr', 'Kovalenko')).toBe(false);
+    expect(swappedNames(keys, null, 'Oleksandr')).toBe(false);
+    expect(swappedNames(keys, 'Kovalenko', ' ')).toBe(false);
+    expect(recordVariants(keys, 'Ivan', 'Roman', null)).toHaveLength(1);
+  });
+
+  test('a swapped trace is compared on its swapped reading, which agrees; the straight reading wins a straight child', () => {
+    const trace = person(recordVariants(keys, 'Kovalenko', 'Oleksandr', null));
+    expect(trace.variants.map((v) => [v.givenName, v.familyName, !!v.swapped])).toEqual([['Kovalenko', 'Oleksandr', false], ['Oleksandr', 'Kovalenko', true]]);
+    const child = person([nameVariant(keys, 'Олександр', 'Коваленко', null)]);
+    const c = compare(child, trace);
+    expect([c.levels[0], c.levels[1]]).toEqual([0, 0]);
+    expect(c.traceVariant.swapped).toBe(true);
+    expect(bestReading(child.variants, trace.variants)).toBe(1);
+    // A trace read straight keeps its straight reading when both agree as well (a tie).
+    const straight = person(recordVariants(keys, 'Kovalenko', 'Oleksandr', null));
+    const namesake = person([nameVariant(keys, 'Kovalenko', 'Oleksandr', null)]);
+    expect(compare(namesake, straight).traceVariant.swapped).toBeFalsy();
   });
 });
 

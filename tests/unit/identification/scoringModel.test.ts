@@ -75,7 +75,7 @@ describe('scoring model', () => {
     const tf = (n: number): TermFrequencies => ({
       family: new Map([[t.familySkel, n]]), familyKey: new Map([[t.familyKey, n]]), given: new Map([[t.givenKey, 50]]), total: 10000,
     });
-    expect(tfAdjustment(DEFAULT_PARAMS, c, tf(1), trace)[F_FAMILY]).toBe(TYPO_UNIQUE_BONUS);
-    expect(tfAdjustment(DEFAULT_PARAMS, c, tf(3), trace)[F_FAMILY]).toBe(0);
+    expect(tfAdjustment(DEFAULT_PARAMS, c, tf(1))[F_FAMILY]).toBe(TYPO_UNIQUE_BONUS);
+    expect(tfAdjustment(DEFAULT_PARAMS, c, tf(3))[F_FAMILY]).toBe(0);
   });
 });
