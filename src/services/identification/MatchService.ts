@@ -10,7 +10,7 @@ import { accessCondition } from '../../auth/caslToSql';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
-import { matchScope } from './linkage';
+import { confirmedNames, matchScope } from './linkage';
 
 const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
 
@@ -94,6 +94,8 @@ export class MatchService {
       if (trace.linked_child_id) {
         throw conflict('This trace has already been confirmed as a child', { currentStatus: cand.status, currentVersion: cand.version });
       }
+      // The trace's names in the right fields (a swapped trace's are read the other way round), before it is linked.
+      const names = await confirmedNames(tx.em, cand.childId, trace);
       await tx.em.update(MatchCandidate, { id: cand.id }, decided);
       await tx.em.query(
         `UPDATE match_candidate SET status = 'SUPERSEDED', version = version + 1, decided_at = now(), updated_at = now()
@@ -103,7 +105,7 @@ export class MatchService {
       await tx.em.query('UPDATE external_record SET linked_child_id = $1, linked_at = now(), version = version + 1, updated_at = now() WHERE id = $2', [cand.childId, cand.externalRecordId]);
       // Keep the trace's spelling as an alias of the child (search, and matching with it from now on).
       const child = await tx.em.findOneOrFail(Child, { where: { id: cand.childId } });
-      const spelling = [trace.given_name, trace.patronymic, trace.family_name].filter(Boolean).join(' ');
+      const spelling = [names.given, trace.patronymic, names.family].filter(Boolean).join(' ');
       if (spelling && !child.aliases.includes(spelling) && child.aliases.length < 50) {
         const aliases = [...child.aliases, spelling];
         await tx.em.update(Child, { id: child.id }, { aliases, searchText: childSearchText({ ...child, aliases }), version: child.version + 1 });
