@@ -174,9 +174,9 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
  * in the right order. The test is the table's spellings only: a surname is often one letter or a loose key from some
  * name (Коваль / Павло, Ватак / Віктор), and a misread trace only gains a second reading, compared beside the first.
  */
-export function swappedNames(keys: NameKeys, givenName: string | null | undefined, familyName: string | null | undefined): boolean {
+export function swappedNames(keys: NameKeys, givenName: string | null | undefined, familyName: string | null | undefined, givenSkel = skeleton(givenName), familySkel = skeleton(familyName)): boolean {
   if (!givenName?.trim() || !familyName?.trim()) return false;
-  return keys.isGivenNameSpelling(familyName) && !keys.isGivenNameSpelling(givenName);
+  return keys.isGivenNameSpelling(familyName, familySkel) && !keys.isGivenNameSpelling(givenName, givenSkel);
 }
 
 /**
@@ -185,7 +185,7 @@ export function swappedNames(keys: NameKeys, givenName: string | null | undefine
  */
 export function recordVariants(keys: NameKeys, givenName: string | null, familyName: string | null, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null): NameVariant[] {
   const straight = nameVariant(keys, givenName ?? '', familyName ?? '', patronymic, sex);
-  if (!swappedNames(keys, givenName, familyName)) return [straight];
+  if (!swappedNames(keys, givenName, familyName, straight.givenSkel, straight.familySkel)) return [straight];
   return [straight, { ...nameVariant(keys, familyName!, givenName!, patronymic, sex), swapped: true }];
 }
 

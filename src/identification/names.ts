@@ -208,8 +208,7 @@ export class NameKeys {
    * SEXED_SHORT_FORMS), in any script or romanisation the skeleton reads, or with a Latin j read as й (Jaroslav, Jelena). Stricter than `givenKeyOf`, which also keys a
    * name outside the table by its loose key (Охрім as Єфрем): a surname must not pass for a given name that way.
    */
-  isGivenNameSpelling(name: string | null | undefined): boolean {
-    const skel = skeleton(name);
+  isGivenNameSpelling(name: string | null | undefined, skel = skeleton(name)): boolean {
     if (!skel) return false;
     // A short form of a boy's and a girl's name (Саша, Валя) is a given name too.
     if (this.given.has(skel) || this.sexed.has(skel)) return true;
