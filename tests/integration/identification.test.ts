@@ -249,7 +249,7 @@ test('a trace with given and family name swapped is LIKELY on its swapped readin
   expect(rf.givenName).toMatchObject({ level: 'EXACT', childValue: 'Іван', recordValue: 'Ivan' });
   expect(rf.familyName).toMatchObject({ level: 'EXACT', childValue: 'Роман', recordValue: 'Roman' });
 
-  // Confirmed, the child's alias has the names in the right fields (a one-word alias is read as a surname).
+  // Confirmed, the child's alias has the names in the right fields (an alias is read given name first).
   const ok = await t.gql(CONFIRM, { input: { id: cand.id } }, worker);
   expect(ok.errors).toBeUndefined();
   const rec = await t.gql(`query($id: ID!) { externalRecord(id: $id) { linkedChild { id aliases } } }`, { id: swappedId }, worker);
