@@ -11,6 +11,7 @@ import { CaseShareProbe1764900001601 } from './1764900001601-CaseShareProbe';
 import { AuditAppendHashed1764900002301 } from './1764900002301-AuditAppendHashed';
 import { GivenNamesMore1764900002701 } from './1764900002701-GivenNamesMore';
 import { GivenNameForms1764900002801 } from './1764900002801-GivenNameForms';
+import { GivenPatronymicIndex1764900003001 } from './1764900003001-GivenPatronymicIndex';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -24,4 +25,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   CaseShareProbe1764900001601,
   AuditAppendHashed1764900002301,
   GivenNamesMore1764900002701,
-  GivenNameForms1764900002801];
+  GivenNameForms1764900002801,
+  GivenPatronymicIndex1764900003001];
