@@ -91,6 +91,7 @@ export const GIVEN_DIFFERENT = 4;
 export const FAMILY_SIMILAR = 2;
 export const FAMILY_PARTIAL = 3;
 export const FAMILY_DIFFERENT = 4;
+export const PATRONYMIC_DIFFERENT = 2;
 
 /** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
 export interface Comparison {

@@ -257,6 +257,41 @@ test('a trace with given and family name swapped is LIKELY on its swapped readin
   expect(rec.data!.externalRecord.linkedChild.aliases).not.toContain(`${latin.toUpperCase()} Oleksandr`);
 });
 
+test('a child renamed on adoption and reported to the month is blocked by given name and patronymic; its sibling is not', async () => {
+  // A patronymic of its own (a random father's name) and a birth month of its own, so that no other test's trace competes.
+  const father = `${randomStem(3)}ан`;
+  const year = 2006 + crypto.randomInt(14);
+  const ym = `${year}-${String(1 + crypto.randomInt(12)).padStart(2, '0')}`;
+  const stem = randomStem(5);
+  const report = async (givenName: string) => {
+    const res = await t.gql(REPORT, { input: {
+      givenName, familyName: `${stem}енко`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-01`, birthDatePrecision: 'MONTH', placeOfBirth: 'м. Бердянськ',
+    } }, worker);
+    expect(res.errors).toBeUndefined();
+    return res.data!.reportChild.child.id as string;
+  };
+  const child = await report('Тарас');
+  const brother = await report('Остап');
+  // The adoption registry: another surname, the Russian spelling of the patronymic, the full date inside the month.
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'p1', givenName: 'Тарас', familyName: `${randomStem(5)}ов`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-17`, placeOfBirth: 'г. Бердянск' },
+    // Without the place, the month and patronymic are for a person to weigh.
+    { externalId: 'p2', givenName: 'Тарас', familyName: `${randomStem(5)}ов`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-23` },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const candidates = async (childId: string, externalId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(src, externalId) } }, worker))
+    .data!.matchCandidates.edges.map((e: any) => e.node);
+  const [withPlace] = await candidates(child, 'p1');
+  expect(withPlace).toMatchObject({ band: 'LIKELY' });
+  const level = (node: any, field: string) => node.explanation.find((e: any) => e.field === field).level;
+  expect([level(withPlace, 'birthDate'), level(withPlace, 'familyName'), level(withPlace, 'patronymic')]).toEqual(['SAME_MONTH', 'DIFFERENT', 'EXACT']);
+  expect((await candidates(child, 'p2')).map((n: any) => n.band)).toEqual(['POSSIBLE']);
+  // The brother shares surname, patronymic, month and place with the child, and his given name with neither trace.
+  expect(await candidates(brother, 'p1')).toEqual([]);
+  expect(await candidates(brother, 'p2')).toEqual([]);
+});
+
 test('confirm links the trace, supersedes its other candidates, adds aliases and sends MATCH_CONFIRMED live; stale decisions conflict', async () => {
   const f = await family();
   // A namesake child in another family: the same trace is also a (weaker) candidate for him.

@@ -216,9 +216,11 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
  * name with the same key or initial (common surnames would otherwise pair everyone); the same
  * given-name key and birth day/month (either order) within a year; the same given-name key and a surname
  * skeleton sharing its first three letters with pg_trgm similarity above a floor, or born the same year with a
- * higher similarity (typos early in the surname). A year-only
- * or missing birth date passes the year tests. A trace whose names look swapped (`swapKeys`) goes through each
- * branch a second time with its swapped keys. Traces already confirmed and children whose case is marked
+ * higher similarity (typos early in the surname); the same given-name key and patronymic key within a year when
+ * either side lacks the birth day (a child renamed on adoption, reported with the month or year only, against the
+ * registry's full date: neither the surname nor the day is there to block on). A year-only
+ * or missing birth date passes the year tests of the first and third passes. A trace whose names look swapped
+ * (`swapKeys`) goes through the first four branches a second time with its swapped keys. Traces already confirmed and children whose case is marked
  * doNotMatch are left out.
  */
 export async function blockedPairs(em: EntityManager, scope: MatchScope): Promise<BlockedPair[]> {
@@ -260,6 +262,8 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        ${branches('e.given_key = v.given_key AND left(e.family_skel, 3) = left(v.family_skel, 3)', `v.given_key <> '' AND e.family_skel <> v.family_skel AND ${yearNear} AND similarity(e.family_skel, v.family_skel) >= $1`)}
        UNION ALL
        ${branches('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
+       UNION ALL
+       ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (e.birth_mdkey IS NULL OR v.birth_mdkey IS NULL) AND abs(e.birth_year - v.birth_year) <= 1`)}
      ) p
      WHERE ${exclusion}`,
     params,

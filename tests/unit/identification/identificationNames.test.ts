@@ -507,10 +507,21 @@ describe('who may be LIKELY', () => {
     expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, -1, 1, -1, 0))).toBe(true);
     // Only the given name and the birth day: a namesake as likely as a renamed child, for a person to weigh.
     expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, -1, 0, 0, -1))).toBe(false);
-    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_SAME_MONTH, 0, 0))).toBe(false);
     // The same day and month a year off still shows the birth day; a year-only ±1 does not.
     expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_YEAR_SHIFTED, 0, 0))).toBe(true);
     expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_NEAR_YEAR, 0, 0))).toBe(false);
+  });
+  test('a renamed child known to the month on one side needs the month, the patronymic and the place', () => {
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_SAME_MONTH, 0, 0))).toBe(true);
+    expect(mayBeLikely(lv(1, FAMILY_DIFFERENT, 0, BIRTH_SAME_MONTH, -1, 1))).toBe(true);
+    // The patronymic or the place alone, or a year only, or a month a year off: for a person to weigh.
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_SAME_MONTH, 0, -1))).toBe(false);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, -1, BIRTH_SAME_MONTH, 0, 0))).toBe(false);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 1, BIRTH_SAME_MONTH, 0, 0))).toBe(false);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_SAME_YEAR, 0, 0))).toBe(false);
+    expect(mayBeLikely(lv(0, FAMILY_DIFFERENT, 0, BIRTH_MONTH_YEAR_SHIFTED, 0, 0))).toBe(false);
+    // A sibling under another surname still differs in the given name.
+    expect(mayBeLikely(lv(GIVEN_PARTIAL, FAMILY_DIFFERENT, 0, BIRTH_SAME_MONTH, 0, 0))).toBe(false);
   });
   test('a sibling (given names differ, surname agrees) never is', () => {
     expect(mayBeLikely(lv(GIVEN_PARTIAL, 0, 0, 0, 0, 0))).toBe(false);

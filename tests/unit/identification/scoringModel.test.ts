@@ -1,5 +1,5 @@
-import { compare, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, type Person } from '../../../src/identification/compare';
-import { DEFAULT_PARAMS, fieldWeight, tfAdjustment, TYPO_UNIQUE_BONUS, type TermFrequencies } from '../../../src/identification/fellegiSunter';
+import { compare, FAMILY_DIFFERENT, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, PATRONYMIC_DIFFERENT, type Person } from '../../../src/identification/compare';
+import { DEFAULT_PARAMS, dependenceAdjustment, fieldWeight, RENAMED_PATRONYMIC_FLOOR, tfAdjustment, TYPO_UNIQUE_BONUS, weighPair, type TermFrequencies } from '../../../src/identification/fellegiSunter';
 import { NameKeys } from '../../../src/identification/names';
 import { floorM, M_FLOOR, trainModel } from '../../../src/services/identification/linkage';
 
@@ -77,5 +77,30 @@ describe('scoring model', () => {
     });
     expect(tfAdjustment(DEFAULT_PARAMS, c, tf(1))[F_FAMILY]).toBe(TYPO_UNIQUE_BONUS);
     expect(tfAdjustment(DEFAULT_PARAMS, c, tf(3))[F_FAMILY]).toBe(0);
+  });
+
+  test('a patronymic that differs with the surname (an adoption) costs no more than the floor; with the surname it costs in full', () => {
+    // A model that learnt a differing patronymic as a slip among pairs sharing the surname: about −9 bits.
+    const params = { ...DEFAULT_PARAMS, m: DEFAULT_PARAMS.m.map((r, f) => (f === F_PATRONYMIC ? [0.985, 0.013, 0.002] : r)) };
+    const differing = fieldWeight(params, F_PATRONYMIC, PATRONYMIC_DIFFERENT);
+    expect(differing).toBeLessThan(RENAMED_PATRONYMIC_FLOOR - 4);
+    const child = person('c', 'Іван', 'Гнатюченко', 'Петрович', '2014-03-11');
+    const renamed = person('r', 'Иван', 'Смирнов', 'Сергеевич', '2014-03-11');
+    const c = compare(child, renamed);
+    expect([c.levels[F_FAMILY], c.levels[F_PATRONYMIC]]).toEqual([FAMILY_DIFFERENT, PATRONYMIC_DIFFERENT]);
+    const adj = dependenceAdjustment(params, c.levels);
+    expect(differing + adj[F_PATRONYMIC]).toBeCloseTo(RENAMED_PATRONYMIC_FLOOR, 9);
+    expect(adj.filter((_, f) => f !== F_PATRONYMIC).every((x) => x === 0)).toBe(true);
+    // weighPair carries it, beside the term-frequency adjustments.
+    expect(weighPair(params, null, child, renamed).adj[F_PATRONYMIC]).toBeCloseTo(adj[F_PATRONYMIC], 9);
+    // The same surname (a sibling's father, a slip): the full weight.
+    const sameSurname = compare(child, person('s', 'Иван', 'Гнатюченко', 'Сергеевич', '2014-03-11'));
+    expect(sameSurname.levels[F_PATRONYMIC]).toBe(PATRONYMIC_DIFFERENT);
+    expect(dependenceAdjustment(params, sameSurname.levels)[F_PATRONYMIC]).toBe(0);
+    // An agreeing patronymic, or a model whose differing patronymic already weighs less than the floor costs: nothing.
+    expect(dependenceAdjustment(params, compare(child, person('p', 'Иван', 'Смирнов', 'Петрович', '2014-03-11')).levels)[F_PATRONYMIC]).toBe(0);
+    const mild = { ...DEFAULT_PARAMS, m: DEFAULT_PARAMS.m.map((r, f) => (f === F_PATRONYMIC ? [0.5, 0.1, 0.4] : r)) };
+    expect(fieldWeight(mild, F_PATRONYMIC, PATRONYMIC_DIFFERENT)).toBeGreaterThan(RENAMED_PATRONYMIC_FLOOR);
+    expect(dependenceAdjustment(mild, c.levels)[F_PATRONYMIC]).toBe(0);
   });
 });
