@@ -127,6 +127,31 @@ test('Євген is Евгений, not Євгенія (one skeleton); a full ru
   expect(await likely()).toBe(1);
 });
 
+test('a place of birth under its former name (Артёмовск for Бахмут) compares EXACT in the explanation', async () => {
+  const stem = randomStem(5);
+  const rep = await t.gql(REPORT, { input: {
+    givenName: 'Марія', familyName: `${stem}енко`, patronymic: 'Петрівна', sex: 'FEMALE', birthDate: '2014-03-17', placeOfBirth: 'м. Бахмут',
+  } }, worker);
+  expect(rep.errors).toBeUndefined();
+  const childId = rep.data!.reportChild.child.id;
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'p1', givenName: 'Мария', familyName: `${stem}енко`, patronymic: 'Петровна', sex: 'FEMALE', birthDate: '2014-03-17', placeOfBirth: 'г. Артёмовск, Донецкая обл.' },
+    { externalId: 'p2', givenName: 'Мария', familyName: `${stem}енко`, patronymic: 'Петровна', sex: 'FEMALE', birthDate: '2014-03-17', placeOfBirth: 'г. Краматорск' },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const placeOf = async (externalId: string) => {
+    const q = await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(src, externalId) } }, worker);
+    expect(q.errors).toBeUndefined();
+    return q.data!.matchCandidates.edges[0].node.explanation.find((e: any) => e.field === 'placeOfBirth');
+  };
+  const renamed = await placeOf('p1');
+  expect(renamed).toMatchObject({ level: 'EXACT', childValue: 'м. Бахмут', recordValue: 'г. Артёмовск, Донецкая обл.' });
+  expect(renamed.weight).toBeGreaterThan(0);
+  // Another town stays another town.
+  expect((await placeOf('p2')).level).toBe('DIFFERENT');
+});
+
 test('more than 1,000 records in one call is BAD_USER_INPUT and writes nothing', async () => {
   const src = source();
   const records = Array.from({ length: 1001 }, (_, i) => ({ externalId: `x${i}`, familyName: 'Петренко' }));
