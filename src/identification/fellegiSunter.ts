@@ -1,4 +1,5 @@
 import { BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, compare, type Comparison, type Person } from './compare';
+import { sexlessParts } from './names';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -113,7 +114,9 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
   if (c.levels[F_FAMILY] === FAMILY_PARTIAL && (tf.family.get(t.familySkel) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
   const g = c.levels[F_GIVEN];
   if (g === 0 || g === 1) {
-    one(F_GIVEN, g, tf.given.get(t.givenKey));
+    // A Саша of unknown sex is as common as the boys' and the girls' name together.
+    const parts = sexlessParts(t.givenKey);
+    one(F_GIVEN, g, parts ? parts.reduce((n, k) => n + (tf.given.get(k) ?? 0), 0) : tf.given.get(t.givenKey));
     // The frequency is that of the name's key, which both levels share (Павло and Павел, Олександр and Александр): the
     // m that goes with it is that of agreeing on the key, EXACT or EQUIVALENT. Whether a name's Russian form has
     // another skeleton is the name's own (Павел does, Александр does not), not evidence: with the level's own m, every

@@ -4,7 +4,7 @@ import {
   bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
-import { NameKeys, type EquivalenceRow } from '../../identification/names';
+import { NameKeys, sexlessParts, type EquivalenceRow } from '../../identification/names';
 import { spellingKey } from '../../identification/skeleton';
 
 /** Thresholds of the bands on the match probability. */
@@ -108,6 +108,12 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
     else add(c.given_name, full.trim(), c.patronymic);
   }
   for (const t of traces) add(t.given_name ?? c.given_name, t.family_name ?? c.family_name, t.patronymic ?? c.patronymic);
+  // An Олександр or Олександра also carries the key of a Саша whose sex the trace does not tell (NameKeys.sexlessKeyOf).
+  for (const v of [...out.values()]) {
+    const sexless = keys.sexlessKeyOf(v.givenKey);
+    const k = `${sexless}|${v.familyKey}|${v.patronymicKey}`;
+    if (sexless && !out.has(k)) out.set(k, { ...v, givenKey: sexless });
+  }
   return [...out.values()];
 }
 
@@ -250,7 +256,7 @@ export async function termFrequencies(em: EntityManager, records: Map<string, Pe
   const familyKey = new Map<string, number>();
   const given = new Map<string, number>();
   const fam = records ? [...new Set([...records.values()].map((r) => r.variants[0].familySkel))] : null;
-  const giv = records ? [...new Set([...records.values()].map((r) => r.variants[0].givenKey))] : null;
+  const giv = records ? [...new Set([...records.values()].flatMap((r) => sexlessParts(r.variants[0].givenKey) ?? [r.variants[0].givenKey]))] : null;
   const rows1: { k: string; name: string; n: number }[] = fam
     ? await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1, 2', [fam])
     : await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record GROUP BY 1, 2');
