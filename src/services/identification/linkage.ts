@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { BIRTH_SAME_YEAR, birthLevelFrequencies, childBirth, compare, surnameParts, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
+  bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys, sexlessParts, type EquivalenceRow } from '../../identification/names';
@@ -41,12 +41,14 @@ export function loadNameKeys(em: EntityManager, reload = false): Promise<NameKey
   return cachedKeys;
 }
 
-/** The newest stored model, or the starting parameters (version 0) before `npm run match` estimated one. */
+/** The newest stored model, or the starting model (version 0) before `npm run match` estimated one. */
 export async function currentModel(em: EntityManager): Promise<MatchModel> {
   const [row]: { version: number; params: ModelParams }[] = await em.query('SELECT version, params FROM match_model ORDER BY version DESC LIMIT 1');
   // A model estimated before the fields' levels last changed cannot score today's comparisons: the starting
-  // parameters serve until `npm run match` estimates a new one.
-  return row && fitsFields(row.params) ? { version: row.version, ...row.params } : { version: 0, ...DEFAULT_PARAMS };
+  // model serves until `npm run match` estimates a new one. Its prior depends on the number of children.
+  if (row && fitsFields(row.params)) return { version: row.version, ...row.params };
+  const [{ n }]: { n: number }[] = await em.query('SELECT count(*)::int AS n FROM child');
+  return { version: 0, ...startingParams(n) };
 }
 
 /** Month-day key that a day/month swap does not change (`03-11` for 11 March and 3 November). */
