@@ -198,7 +198,7 @@ async function main() {
       // The full match, as `npm run match` runs it.
       let blocked: BlockedPair[] = [];
       const tm = Date.now();
-      const stats = await ds.transaction((em) => matchAll(em, { bands, train: true, seed, onPairs: (p) => { blocked = p; }, progress: (step, d) => say(`match: ${step} ${JSON.stringify(d ?? {})}`) }));
+      const stats = await ds.transaction((em) => matchAll(em, { bands, train: !opts['no-train'], seed, onPairs: (p) => { blocked = p; }, progress: (step, d) => say(`match: ${step} ${JSON.stringify(d ?? {})}`) }));
       const matchMs = Date.now() - tm;
 
       // Truth.

@@ -1,3 +1,4 @@
+import { CURRENT_PLACE } from './places';
 import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
@@ -106,11 +107,15 @@ export interface Comparison {
 // and "м. Луганськ" / "г. Луганск" compared as different places.
 const PLACE_WORDS = /(?<!\p{L})(м|г|с|смт|село|місто|город|пос|пгт|selo|misto|gorod|m|g|s|smt|obl|oblast|область|обл|район|р-н|rayon|raion)(?!\p{L})\.?/giu;
 
-/** The skeleton of a place name, without "м.", "г.", "село", "область"… */
+/**
+ * The skeleton of a place name, without "м.", "г.", "село", "область"…; a town's former name (Днепропетровск, Жданов,
+ * Стаханов) is read as its name today, which Ukrainian reports write (places.ts).
+ */
 export function placeSkeleton(place: string | null | undefined): string {
   if (!place) return '';
   const first = place.split(/[,;(]/)[0];
-  return skeleton(first.replace(PLACE_WORDS, ' '));
+  const skel = skeleton(first.replace(PLACE_WORDS, ' '));
+  return CURRENT_PLACE.get(skel) ?? skel;
 }
 
 /** The sex a patronymic shows (-ович / -ovich / -ovitch, -івна / -овна / -ична), or null. */

@@ -1,4 +1,5 @@
 import { BIRTH_SAME_MONTH, BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, PATRONYMIC_DIFFERENT, compare, type Comparison, type Person } from './compare';
+import { sexlessParts } from './names';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
 export interface ModelParams {
@@ -31,8 +32,8 @@ export interface FieldExplanation {
 export type Band = 'LIKELY' | 'POSSIBLE';
 
 /**
- * Starting parameters, used until `npm run match` has estimated a model from the data: agreement levels
- * are likely among matches and rare among random pairs.
+ * Where EM starts (and what a sample too small to estimate from keeps): agreement levels likely among matches and
+ * rare among random pairs. Not a model to score with: see STARTING_MODEL.
  */
 export const DEFAULT_PARAMS: ModelParams = {
   lambda: 0.05,
@@ -53,6 +54,42 @@ export const DEFAULT_PARAMS: ModelParams = {
     [0.05, 0.05, 0.9],
   ],
 };
+
+/**
+ * The model that scores before `npm run match` has estimated one from the hub's own data (version 0). m, u and the
+ * weight of a missing birth date are the average of the models estimated on the three benchmark worlds (`npm run
+ * bench:linkage`, seed 42: the default world at 20,000 / 200,000, `--world alt` and `--world blind` at 5,000 / 50,000).
+ * The prior is that of a random pair, so it depends on how many children there are to match: λ × children came out
+ * at 0.31–0.34 in all three (the share of traces that are of a reported child, over the pairs a trace can form), so
+ * λ is 0.33 / children (`startingParams`). The hand-set parameters used before (λ 0.05, a prior among blocked pairs)
+ * made 30 % of LIKELY candidates false at 5,000 / 50,000 until a first full run.
+ */
+export const STARTING_MODEL = {
+  share: 0.33,
+  m: [
+    [0.8548, 0.1172, 0.02608, 0.0009981, 0.0009981],
+    [0.8373, 0.01635, 0.04589, 0.004528, 0.09592],
+    [0.9833, 0.008982, 0.007708],
+    [0.5984, 0.02249, 0.0379, 0.0708, 0.2066, 0.04327, 0.004662, 0.008574, 0.001404, 0.005967],
+    [0.999, 0.0009992],
+    [0.9791, 0.01561, 0.005324],
+  ],
+  u: [
+    [0.01955, 0.001722, 0.001911, 0.04358, 0.9332],
+    [0.003483, 0.0003717, 0.0008633, 0.009935, 0.9853],
+    [0.04865, 0.00983, 0.9415],
+    [0.0007781, 0.0002642, 0.003883, 0.002221, 0.08092, 0.001389, 0.004338, 0.1559, 0.01495, 0.7354],
+    [0.5025, 0.4975],
+    [0.04839, 0.007508, 0.9441],
+  ],
+  birthMissing: -2.1,
+};
+
+/** The starting model's parameters for a hub with `children` children (see STARTING_MODEL). */
+export function startingParams(children: number): ModelParams {
+  const { share, m, u, birthMissing } = STARTING_MODEL;
+  return { lambda: Math.min(0.5, share / Math.max(1, children)), m, u, birthMissing };
+}
 
 const log2 = Math.log2;
 
@@ -113,7 +150,9 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
   if (c.levels[F_FAMILY] === FAMILY_PARTIAL && (tf.family.get(t.familySkel) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
   const g = c.levels[F_GIVEN];
   if (g === 0 || g === 1) {
-    one(F_GIVEN, g, tf.given.get(t.givenKey));
+    // A Саша of unknown sex is as common as the boys' and the girls' name together.
+    const parts = sexlessParts(t.givenKey);
+    one(F_GIVEN, g, parts ? parts.reduce((n, k) => n + (tf.given.get(k) ?? 0), 0) : tf.given.get(t.givenKey));
     // The frequency is that of the name's key, which both levels share (Павло and Павел, Олександр and Александр): the
     // m that goes with it is that of agreeing on the key, EXACT or EQUIVALENT. Whether a name's Russian form has
     // another skeleton is the name's own (Павел does, Александр does not), not evidence: with the level's own m, every

@@ -11,7 +11,8 @@ export interface EquivalenceRow {
 
 /**
  * Short forms that are a boy's and a girl's name alike (Саша is Олександр or Олександра): a table row has one name,
- * so these are kept here and keyed by the child's sex (NameKeys.givenKeyOfSex); every romanisation follows from the
+ * so these are kept here and keyed by the child's sex (NameKeys.givenKeyOfSex), or without a sex by a key of the form
+ * that the boys and the girls of either name carry (sexlessKey); every romanisation follows from the
  * skeleton (Sasha, Sacha, Sascha, Shura, Choura, Valya, Walja). Not listed: forms of more than two names (Слава:
  * Вячеслав, Ярослав, Станіслав…), and Женя, whose French romanisation (Jenia) is Жанна's (Jeanna) by every key.
  */
@@ -48,8 +49,19 @@ export class NameKeys {
   private readonly bySpelling = new Map<string, string>();
   /** The loose key of each spelling of the table → its name's key ('' when the spellings of two names share it). */
   private readonly byLooseKey = new Map<string, string>();
-  /** Short forms of a boy's and a girl's name (SEXED_SHORT_FORMS), by skeleton → the two names' keys. */
-  private readonly sexed = new Map<string, { MALE: string; FEMALE: string }>();
+  /**
+   * Short forms of a boy's and a girl's name (SEXED_SHORT_FORMS), by skeleton → the two names' keys, and the key of
+   * the form when the sex is not known (`ANY`, see `sexlessKey`).
+   */
+  private readonly sexed = new Map<string, { MALE: string; FEMALE: string; ANY: string }>();
+  /**
+   * The same by spelling key, for a form whose skeleton is a name of the table (Шура and Жора are both `xara`; the
+   * vowels tell them apart), and the skeletons that need it.
+   */
+  private readonly sexedBySpelling = new Map<string, { MALE: string; FEMALE: string; ANY: string }>();
+  private readonly sexedSharedSkeletons = new Set<string>();
+  /** The boy's and the girl's name's key → the key of their short form without a sex. */
+  private readonly sexlessOf = new Map<string, string>();
 
   constructor(rows: EquivalenceRow[]) {
     // A name's key is its canonical form's skeleton, unless two names' canonical forms share one (Аліна and Олена are
@@ -95,20 +107,35 @@ export class NameKeys {
     // Short forms of a boy's and a girl's name alike, keyed by the sex when it is known (see givenKeyOfSex).
     for (const [forms, male, female] of SEXED_SHORT_FORMS) {
       if (!this.given.has(skeleton(male)) || !this.given.has(skeleton(female))) continue;
-      const keys = { MALE: this.givenKey(male), FEMALE: this.givenKey(female) };
-      // By skeleton: every romanisation of the form. Not a form whose skeleton is a name of the table (that name wins).
-      for (const f of forms) if (!this.given.has(skeleton(f))) this.sexed.set(skeleton(f), keys);
+      const keys = { MALE: this.givenKey(male), FEMALE: this.givenKey(female), ANY: sexlessKey(this.givenKey(male), this.givenKey(female)) };
+      this.sexlessOf.set(keys.MALE, keys.ANY);
+      this.sexlessOf.set(keys.FEMALE, keys.ANY);
+      // By skeleton: every romanisation of the form; a form whose skeleton is a name of the table, by spelling key.
+      for (const f of forms) {
+        const skel = skeleton(f);
+        if (!this.given.has(skel)) this.sexed.set(skel, keys);
+        else if (this.bySpelling.get(spellingKey(f)) === undefined) {
+          this.sexedBySpelling.set(spellingKey(f), keys);
+          this.sexedSharedSkeletons.add(skel);
+        }
+      }
     }
   }
 
   /**
    * The key of a given name for a child of `sex`: a short form that is a boy's and a girl's name alike (Саша, Шура,
-   * Валя) is the key of the boy's or the girl's name (Олександр / Олександра); otherwise, or when the sex is not
-   * known, `givenKeyOf`.
+   * Валя) is the key of the boy's or the girl's name (Олександр / Олександра), or when the sex is not known the key
+   * of the form (`sexlessKey`), which a boy and a girl of those names both carry as a variant; otherwise `givenKeyOf`.
    */
   givenKeyOfSex(name: string, skel: string, sex: 'MALE' | 'FEMALE' | null | undefined): string {
-    const sexed = sex && this.sexed.get(skel);
-    return sexed ? sexed[sex] : this.givenKeyOf(name, skel);
+    const sexed = this.sexed.get(skel) ?? (this.sexedSharedSkeletons.has(skel) ? this.sexedBySpelling.get(spellingKey(name)) : undefined);
+    if (sexed) return sex ? sexed[sex] : sexed.ANY;
+    return this.givenKeyOf(name, skel);
+  }
+
+  /** The key a Саша of unknown sex has, for a child whose given name has `givenKey` (Олександр, Олександра), if any. */
+  sexlessKeyOf(givenKey: string): string | undefined {
+    return this.sexlessOf.get(givenKey);
   }
 
   /** The equivalence key of a given name ('' when absent). */
@@ -230,6 +257,20 @@ export class NameKeys {
     const stem = patronymicStem(patronymic);
     return this.stems.get(stem) ?? stem;
   }
+}
+
+/**
+ * The key of a short form of a boy's and a girl's name when the sex is not known (a media post's "Саша, 9"): both
+ * names' keys, marked with `±` so that it is no name's key. Blocking finds the boys and the girls of either name with
+ * it; its frequency is the two names' together (`sexlessParts`).
+ */
+export function sexlessKey(male: string, female: string): string {
+  return `±${male}±${female}`;
+}
+
+/** The two names' keys of a `sexlessKey`, or null for any other key. */
+export function sexlessParts(key: string): string[] | null {
+  return key.startsWith('±') ? key.slice(1).split('±') : null;
 }
 
 /** A spelling and every spelling one letter shorter: two spellings one edit apart share one of them. */

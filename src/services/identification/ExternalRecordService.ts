@@ -12,7 +12,7 @@ import { assertId, pageSize, requireUser } from '../CaseService';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
-import { birthMdKey, loadNameKeys, matchScope, swapKeys } from './linkage';
+import { birthMdKey, loadNameKeys, matchScope, recordPerson } from './linkage';
 import { checkRecord, type CleanRecord } from './recordValidation';
 
 const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
@@ -33,12 +33,18 @@ export async function writeRecords(
   const keys = await loadNameKeys(em);
   const rows = recs.map((rec) => {
     const birth = parsePartialDate(rec.birthDate);
+    // The blocking keys as matching computes them (recordPerson): the given name's key depends on the sex the trace or
+    // its patronymic shows (Саша), which a key of the name alone missed until a full run re-keyed the trace.
+    const [v, swapped] = recordPerson(keys, {
+      id: '', given_name: rec.givenName, family_name: rec.familyName, patronymic: rec.patronymic, sex: rec.sex, birth_date: rec.birthDate, place_of_birth: rec.placeOfBirth,
+    }).variants;
     const hash = crypto.createHash('sha256').update(JSON.stringify([by.kind, rec])).digest('base64url');
     return [
       rec.externalId, rec.sourceUrl, rec.observedAt, rec.givenName, rec.familyName, rec.patronymic, rec.sex, rec.birthDate, rec.placeOfBirth,
-      rec.foundAt, rec.foundCountry, rec.notes, skeleton(rec.givenName), keys.givenKey(rec.givenName), skeleton(rec.familyName),
-      rec.patronymic ? keys.patronymicKey(rec.patronymic) : '', birth?.y ?? null, birthMdKey(birth), hash,
-      ...swapKeys(keys, rec.givenName, rec.familyName, rec.sex, rec.patronymic),
+      rec.foundAt, rec.foundCountry, rec.notes, v.givenSkel, v.givenKey, v.familySkel,
+      v.patronymicKey, birth?.y ?? null, birthMdKey(birth), hash,
+      // A trace whose names look swapped: the keys of that reading (see blockedPairs).
+      swapped?.givenSkel ?? null, swapped?.givenKey ?? null, swapped?.familySkel ?? null,
     ];
   });
   const cols = rows[0].map((_, k) => rows.map((r) => r[k]));

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, recordVariants, surnameParts, swappedNames, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, estimateM, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
+  bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
-import { NameKeys, type EquivalenceRow } from '../../identification/names';
+import { NameKeys, sexlessParts, type EquivalenceRow } from '../../identification/names';
 import { skeleton, spellingKey } from '../../identification/skeleton';
 
 /** Thresholds of the bands on the match probability. */
@@ -41,12 +41,14 @@ export function loadNameKeys(em: EntityManager, reload = false): Promise<NameKey
   return cachedKeys;
 }
 
-/** The newest stored model, or the starting parameters (version 0) before `npm run match` estimated one. */
+/** The newest stored model, or the starting model (version 0) before `npm run match` estimated one. */
 export async function currentModel(em: EntityManager): Promise<MatchModel> {
   const [row]: { version: number; params: ModelParams }[] = await em.query('SELECT version, params FROM match_model ORDER BY version DESC LIMIT 1');
   // A model estimated before the fields' levels last changed cannot score today's comparisons: the starting
-  // parameters serve until `npm run match` estimates a new one.
-  return row && fitsFields(row.params) ? { version: row.version, ...row.params } : { version: 0, ...DEFAULT_PARAMS };
+  // model serves until `npm run match` estimates a new one. Its prior depends on the number of children.
+  if (row && fitsFields(row.params)) return { version: row.version, ...row.params };
+  const [{ n }]: { n: number }[] = await em.query('SELECT count(*)::int AS n FROM child');
+  return { version: 0, ...startingParams(n) };
 }
 
 /** Month-day key that a day/month swap does not change (`03-11` for 11 March and 3 November). */
@@ -114,6 +116,12 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
     const r = readings[bestReading(own, readings)];
     add(r.givenName || c.given_name, r.familyName || c.family_name, t.patronymic ?? c.patronymic);
   }
+  // An Олександр or Олександра also carries the key of a Саша whose sex the trace does not tell (NameKeys.sexlessKeyOf).
+  for (const v of [...out.values()]) {
+    const sexless = keys.sexlessKeyOf(v.givenKey);
+    const k = `${sexless}|${v.familyKey}|${v.patronymicKey}`;
+    if (sexless && !out.has(k)) out.set(k, { ...v, givenKey: sexless });
+  }
   return [...out.values()];
 }
 
@@ -124,17 +132,6 @@ function childPerson(keys: NameKeys, c: ChildRow, traces: RecordRow[]): Person {
     birthText: c.birth_date_precision === 'EXACT' ? c.birth_date : c.birth_date_precision === 'MONTH' ? c.birth_date.slice(0, 7) : c.birth_date.slice(0, 4),
     placeOfBirth: c.place_of_birth, placeSkel: placeSkeleton(c.place_of_birth),
   };
-}
-
-/**
- * The blocking keys of a trace's swapped reading (`swappedNames`: given and family name written in each other's
- * fields), stored in external_record's swap_* columns; nulls for a trace read straight.
- */
-export function swapKeys(keys: NameKeys, givenName: string | null, familyName: string | null, sex: string | null, patronymic: string | null): [string | null, string | null, string | null] {
-  if (!swappedNames(keys, givenName, familyName)) return [null, null, null];
-  const givenSkel = skeleton(familyName);
-  // The sex as recordPerson reads it (a short form of a boy's and a girl's name is keyed by it).
-  return [givenSkel, keys.givenKeyOfSex(familyName!, givenSkel, sexOf(sex) ?? sexOfPatronymic(patronymic)), skeleton(givenName)];
 }
 
 /**
@@ -220,7 +217,7 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
  * either side lacks the birth day (a child renamed on adoption, reported with the month or year only, against the
  * registry's full date: neither the surname nor the day is there to block on). A year-only
  * or missing birth date passes the year tests of the first and third passes. A trace whose names look swapped
- * (`swapKeys`) goes through the first four branches a second time with its swapped keys. Traces already confirmed and children whose case is marked
+ * (`recordVariants`, its keys in the swap_* columns) goes through the first four branches a second time with its swapped keys. Traces already confirmed and children whose case is marked
  * doNotMatch are left out.
  */
 export async function blockedPairs(em: EntityManager, scope: MatchScope): Promise<BlockedPair[]> {
@@ -234,7 +231,7 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
     scopeSql = 'e.id = ANY($2::uuid[])';
   }
   const yearNear = '(e.birth_year IS NULL OR v.birth_year IS NULL OR abs(e.birth_year - v.birth_year) <= 1)';
-  // The traces read with their names swapped (swap_* keys, see swapKeys) under the straight keys' names: each branch
+  // The traces read with their names swapped (swap_* keys: the swapped reading of recordVariants) under the straight keys' names: each branch
   // below runs on them too. Few traces have them, through partial indexes.
   const swapped = `(SELECT id, linked_child_id, birth_year, birth_mdkey, swap_given_skel AS given_skel, swap_given_key AS given_key,
     swap_family_skel AS family_skel FROM external_record WHERE swap_given_key IS NOT NULL)`;
@@ -290,9 +287,10 @@ export async function termFrequencies(em: EntityManager, records: Map<string, Pe
   const family = new Map<string, number>();
   const familyKey = new Map<string, number>();
   const given = new Map<string, number>();
-  // Every reading of a trace (a swapped one too) is scored with its names' frequencies.
+  // Every reading of a trace (a swapped one too) is scored with its names' frequencies; a Саша of unknown sex with
+  // those of both names.
   const fam = records ? [...new Set([...records.values()].flatMap((r) => r.variants.map((v) => v.familySkel)))] : null;
-  const giv = records ? [...new Set([...records.values()].flatMap((r) => r.variants.map((v) => v.givenKey)))] : null;
+  const giv = records ? [...new Set([...records.values()].flatMap((r) => r.variants.flatMap((v) => sexlessParts(v.givenKey) ?? [v.givenKey])))] : null;
   const rows1: { k: string; name: string; n: number }[] = fam
     ? await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record WHERE family_skel = ANY($1::text[]) GROUP BY 1, 2', [fam])
     : await em.query('SELECT family_skel AS k, family_name AS name, count(*)::int AS n FROM external_record GROUP BY 1, 2');

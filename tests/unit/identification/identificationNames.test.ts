@@ -490,6 +490,18 @@ describe('places and sex', () => {
     expect(placeSkeleton('Смоленск')).not.toBe(placeSkeleton('Ленск'));
   });
 
+  test('a town\'s former name, in any script, is the town today', () => {
+    expect(placeSkeleton('г. Днепропетровск')).toBe(placeSkeleton('м. Дніпро'));
+    expect(placeSkeleton('Zhdanov')).toBe(placeSkeleton('Маріуполь'));
+    expect(placeSkeleton('Артёмовск, Донецкая обл.')).toBe(placeSkeleton('Бахмут'));
+    expect(placeSkeleton('Krasnyy Luch')).toBe(placeSkeleton('Хрустальний'));
+    expect(placeSkeleton('Ворошиловград')).toBe(placeSkeleton('Luhansk'));
+    // Two towns' former names stay two towns, and a town never renamed keeps its own name.
+    expect(placeSkeleton('Комсомольск')).not.toBe(placeSkeleton('Комсомольское'));
+    expect(placeSkeleton('Краматорск')).toBe(placeSkeleton('Краматорськ'));
+    expect(placeSkeleton('Краматорск')).not.toBe(placeSkeleton('Бахмут'));
+  });
+
   test('a patronymic shows the sex', () => {
     expect(sexOfPatronymic('Богданович')).toBe('MALE');
     expect(sexOfPatronymic('Igorevitch')).toBe('MALE');

@@ -1,5 +1,5 @@
 import { compare, FAMILY_DIFFERENT, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, PATRONYMIC_DIFFERENT, type Person } from '../../../src/identification/compare';
-import { DEFAULT_PARAMS, dependenceAdjustment, fieldWeight, RENAMED_PATRONYMIC_FLOOR, tfAdjustment, TYPO_UNIQUE_BONUS, weighPair, type TermFrequencies } from '../../../src/identification/fellegiSunter';
+import { DEFAULT_PARAMS, dependenceAdjustment, fieldWeight, matchWeight, probability, RENAMED_PATRONYMIC_FLOOR, startingParams, tfAdjustment, TYPO_UNIQUE_BONUS, weighPair, type TermFrequencies } from '../../../src/identification/fellegiSunter';
 import { NameKeys } from '../../../src/identification/names';
 import { floorM, M_FLOOR, trainModel } from '../../../src/services/identification/linkage';
 
@@ -34,8 +34,21 @@ describe('scoring model', () => {
     expect(params.birthMissing).toBeLessThan(-1);
     expect(params.birthMissing).toBeCloseTo(Math.log2(share), 1);
     expect(fieldWeight(params, F_BIRTH, -1)).toBe(params.birthMissing);
-    // Models stored before it, and the starting parameters, weigh a missing date 0 as before.
+    // Models stored before it, and EM's starting point, weigh a missing date 0 as before.
     expect(fieldWeight(DEFAULT_PARAMS, F_BIRTH, -1)).toBe(0);
+  });
+
+  test('the starting model (before a first full run) prices namesakes by the number of children', () => {
+    const child = person('c', 'Олександр', 'Мельник', 'Петрович', '2012-05-14');
+    const full = compare(child, person('r', 'Александр', 'Мельник', 'Петрович', '2012-05-14')).levels;
+    const namesOnly = compare(child, person('r', 'Александр', 'Мельник', null, '2012')).levels;
+    const p = (levels: Int8Array, children: number) => probability(matchWeight(startingParams(children), levels));
+    // Names, patronymic and birth day agreeing: a match however many children there are.
+    expect(p(full, 20000)).toBeGreaterThan(0.99);
+    // Names and a birth year only: among 20,000 children a namesake is as likely, among 100 it is not.
+    expect(p(namesOnly, 20000)).toBeLessThan(0.5);
+    expect(p(namesOnly, 100)).toBeGreaterThan(0.9);
+    expect(startingParams(0).lambda).toBeLessThanOrEqual(0.5);
   });
 
   test('siblings (surname agrees, given name does not) are left out of training: m of a differing given name stays small', () => {
