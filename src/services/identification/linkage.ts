@@ -260,7 +260,7 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        UNION ALL
        ${branches('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (e.birth_mdkey IS NULL OR v.birth_mdkey IS NULL) AND abs(e.birth_year - v.birth_year) <= 1`)}
+       ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (v.birth_mdkey IS NULL OR length(e.birth_date) = 7) AND abs(e.birth_year - v.birth_year) <= 1`)}
      ) p
      WHERE ${exclusion}`,
     params,
