@@ -28,7 +28,8 @@ import { writePairs } from './linkage/pairs';
  * service as the API (the last batches with matching, timed), runs the full match (`npm run match`: blocking
  * in PostgreSQL, EM, scoring), and prints blocking completeness, precision / recall / F1 per band, review
  * load, sibling false positives and times, beside a naive baseline. `--debug FILE` writes the missed pairs,
- * `--pairs FILE` every blocked pair's levels and truth (see linkage/pairs.ts), `--keep` keeps the database. Uses a fresh database on DATABASE_URL's
+ * `--pairs FILE` every blocked pair's levels and truth (see linkage/pairs.ts), `--no-train` scores with the starting model
+ * (version 0) instead of estimating one, `--keep` keeps the database. Uses a fresh database on DATABASE_URL's
  * server (dropped at the end), else an embedded server in a temporary directory.
  */
 
