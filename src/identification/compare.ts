@@ -3,7 +3,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import type { NameKeys } from './names';
-import { latinLetters, looseKey, skeleton, spellingKey, typoKey } from './skeleton';
+import { latinLetters, latinSchemeOf, looseKey, readInScheme, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -190,9 +190,15 @@ export function swappedNames(keys: NameKeys, givenName: string | null | undefine
  * given and family fields exchanged (compared too; the better one counts).
  */
 export function recordVariants(keys: NameKeys, givenName: string | null, familyName: string | null, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null): NameVariant[] {
-  const straight = nameVariant(keys, givenName ?? '', familyName ?? '', patronymic, sex);
-  if (!swappedNames(keys, givenName, familyName, straight.givenSkel, straight.familySkel)) return [straight];
-  return [straight, { ...nameVariant(keys, familyName!, givenName!, patronymic, sex), swapped: true }];
+  // A German, Polish or Czech record is read in its scheme throughout (readInScheme); the values shown stay as written.
+  const scheme = latinSchemeOf(givenName, familyName, patronymic);
+  const [g, f, p] = [readInScheme(givenName, scheme), readInScheme(familyName, scheme), readInScheme(patronymic, scheme)];
+  const shown = (v: NameVariant, swapped: boolean): NameVariant => (scheme
+    ? { ...v, givenName: (swapped ? familyName : givenName) ?? '', familyName: (swapped ? givenName : familyName) ?? '', patronymic }
+    : v);
+  const straight = nameVariant(keys, g ?? '', f ?? '', p, sex);
+  if (!swappedNames(keys, g, f, straight.givenSkel, straight.familySkel)) return [shown(straight, false)];
+  return [shown(straight, false), { ...shown(nameVariant(keys, f!, g!, p, sex), true), swapped: true }];
 }
 
 /** How well two name variants agree (lower is better; a missing name counts as middling) and their levels. */

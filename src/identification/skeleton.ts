@@ -86,6 +86,37 @@ const CYR_FOLDED: Record<string, string> = { ...CYR, г: 'H', ґ: 'H', х: 'H', 
  */
 const GERMAN_OR_POLISH = /w|ł|ż|(?<!t)cz/;
 
+/** Letters of a Polish (ł, ż, ś, ć, ń, cz, sz) or a Czech, scholarly or ISO 9 spelling (č, š, ž, ř, ě, ů). */
+const POLISH_OR_CZECH = /ł|ż|ś|ć|ń|(?<!t)cz|(?<!s)sz|[čšžřěů]/;
+/** A German spelling (Duden): w or sch, where the others have none. */
+const GERMAN = /w|sch/;
+
+/** The scheme a trace's Latin names show, read together: a record is written in one (see `readInScheme`). */
+export type LatinScheme = 'GERMAN' | 'SLAVIC' | null;
+
+/**
+ * The scheme of a trace's names, from its surname and patronymic (a Western given name such as Andrew has a w of its
+ * own) and the marks of a Polish or Czech spelling anywhere: Jaroschenko is German only beside Olegowitsch or
+ * Koslowa, and its own letters do not say so.
+ */
+export function latinSchemeOf(givenName: string | null, familyName: string | null, patronymic: string | null): LatinScheme {
+  const latin = (f: string | null) => (f && !/[\u0400-\u04ff]/.test(f) ? f.toLowerCase() : '');
+  if (POLISH_OR_CZECH.test(`${latin(givenName)} ${latin(familyName)} ${latin(patronymic)}`)) return 'SLAVIC';
+  return GERMAN.test(`${latin(familyName)} ${latin(patronymic)}`) ? 'GERMAN' : null;
+}
+
+/**
+ * A Latin name read in its record's scheme (`latinSchemeOf`), for the keys only: in German, Polish and Czech `j` is
+ * always й and `ch` is х (Jaroschenko, Michail, Chmara, which alone read as French ж and English ч); in German `z` is
+ * ц (Sawizki, Kusnezow) and a single `s` between vowels is з (с is `ss` there). Cyrillic text, or no scheme, as it is.
+ */
+export function readInScheme(text: string | null, scheme: LatinScheme): string | null {
+  if (!text || !scheme || /[\u0400-\u04ff]/.test(text)) return text;
+  let s = text.toLowerCase().replace(/(?<![stc])ch/g, 'kh').replace(/j/g, 'y');
+  if (scheme === 'GERMAN') s = s.replace(/(?<![tcs])z/g, 'ts').replace(/(?<=[aeiouy])s(?=[aeiouy])/g, 'z');
+  return s;
+}
+
 /**
  * Whether a `j` is й (a glide, kept as `j`) rather than French ж (Bajenov, Jeanna, Loujkov, Lijan): at the end after a
  * vowel (Sergej, Nikolaj); in a final -ija / -ije (Marija, Sofija: -ія as German, Polish and Czech write it); at a word's

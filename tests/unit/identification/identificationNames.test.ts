@@ -4,7 +4,7 @@ import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
 import { moreNameRows } from '../../../migrations/1764900002701-GivenNamesMore';
 import { nameFormRows } from '../../../migrations/1764900002801-GivenNameForms';
-import { looseKey, patronymicStem, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
+import { latinSchemeOf, looseKey, patronymicStem, readInScheme, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
   const skels = spellings.map(skeleton);
@@ -480,6 +480,41 @@ describe('given and family name written the wrong way round', () => {
     const straight = person(recordVariants(keys, 'Kovalenko', 'Oleksandr', null));
     const namesake = person([nameVariant(keys, 'Kovalenko', 'Oleksandr', null)]);
     expect(compare(namesake, straight).traceVariant.swapped).toBeFalsy();
+  });
+});
+
+describe('a record read in its scheme', () => {
+  const read = (g: string | null, f: string | null, p: string | null) => {
+    const scheme = latinSchemeOf(g, f, p);
+    return { scheme, keys: [g, f, p].map((x) => skeleton(readInScheme(x, scheme))) };
+  };
+
+  test('a German record (w or sch in the surname or patronymic): j is й, ch is х, z is ц, s between vowels is з', () => {
+    expect(read('Michail', 'Jaroschenko', 'Olegowitsch')).toEqual({ scheme: 'GERMAN', keys: [skeleton('Михаил'), skeleton('Ярошенко'), skeleton('Олегович')] });
+    expect(read('Jana', 'Sawizkaja', null).keys).toEqual([skeleton('Яна'), skeleton('Савицкая'), '']);
+    expect(read('Lisa', 'Chmara', 'Iwanowna').keys.slice(0, 2)).toEqual([skeleton('Лиза'), skeleton('Хмара')]);
+    // Alone, the same words read as French and English spell them (ж, ч): the record decides.
+    expect(skeleton('Jaroschenko')).not.toBe(skeleton('Ярошенко'));
+    expect(skeleton('Michail')).not.toBe(skeleton('Михаил'));
+  });
+
+  test('a Polish or Czech mark anywhere makes the record Slavic; a Western given name with a w does not make it German', () => {
+    expect(read('Roman', 'Olejnik', 'Wiktorowicz')).toMatchObject({ scheme: 'SLAVIC', keys: [skeleton('Роман'), skeleton('Олейник'), expect.any(String)] });
+    expect(read('Jaroslav', 'Chomenko', 'Petrovič').keys.slice(0, 2)).toEqual([skeleton('Ярослав'), skeleton('Хоменко')]);
+    expect(read('Andrew', 'Kozlov', null).scheme).toBeNull();
+    expect(read('Andrew', 'Kozlov', null).keys[1]).toBe(skeleton('Козлов'));
+    // French and English records are left as they are (Jeanna is Жанна, Tchaikovski's ch is ч).
+    expect(read('Jeanna', 'Tchaikovskaia', null)).toEqual({ scheme: null, keys: [skeleton('Jeanna'), skeleton('Tchaikovskaia'), ''] });
+    // Cyrillic fields are never rewritten.
+    expect(readInScheme('Жанна', 'GERMAN')).toBe('Жанна');
+  });
+
+  test('the values shown stay as written', () => {
+    const names = new NameKeys([{ name: 'Михайло', canonical: 'Михайло' }, { name: 'Михаил', canonical: 'Михайло' }]);
+    const [v] = recordVariants(names, 'Michail', 'JAROSCHENKO', 'Olegowitsch');
+    expect(v.givenKey).toBe(names.givenKey('Михаил'));
+    expect([v.givenName, v.familyName, v.patronymic]).toEqual(['Michail', 'JAROSCHENKO', 'Olegowitsch']);
+    expect(v.familySkel).toBe(skeleton('Ярошенко'));
   });
 });
 
