@@ -186,19 +186,25 @@ export function swappedNames(keys: NameKeys, givenName: string | null | undefine
 }
 
 /**
+ * A name variant of names as a record writes them: Latin names read in the scheme the record shows (`latinSchemeOf`,
+ * `readInScheme`: Jaroschenko beside Olegowitsch is German), the values shown as written.
+ */
+export function writtenVariant(keys: NameKeys, givenName: string | null, familyName: string | null, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null,
+  scheme = latinSchemeOf(givenName, familyName, patronymic)): NameVariant {
+  if (!scheme) return nameVariant(keys, givenName ?? '', familyName ?? '', patronymic, sex);
+  const v = nameVariant(keys, readInScheme(givenName, scheme) ?? '', readInScheme(familyName, scheme) ?? '', readInScheme(patronymic, scheme), sex);
+  return { ...v, givenName: givenName ?? '', familyName: familyName ?? '', patronymic };
+}
+
+/**
  * A trace's readings: as written, and for a trace whose names look swapped (`swappedNames`) a second one with the
- * given and family fields exchanged (compared too; the better one counts).
+ * given and family fields exchanged (compared too; the better one counts). Both in the record's scheme.
  */
 export function recordVariants(keys: NameKeys, givenName: string | null, familyName: string | null, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null): NameVariant[] {
-  // A German, Polish or Czech record is read in its scheme throughout (readInScheme); the values shown stay as written.
   const scheme = latinSchemeOf(givenName, familyName, patronymic);
-  const [g, f, p] = [readInScheme(givenName, scheme), readInScheme(familyName, scheme), readInScheme(patronymic, scheme)];
-  const shown = (v: NameVariant, swapped: boolean): NameVariant => (scheme
-    ? { ...v, givenName: (swapped ? familyName : givenName) ?? '', familyName: (swapped ? givenName : familyName) ?? '', patronymic }
-    : v);
-  const straight = nameVariant(keys, g ?? '', f ?? '', p, sex);
-  if (!swappedNames(keys, g, f, straight.givenSkel, straight.familySkel)) return [shown(straight, false)];
-  return [shown(straight, false), { ...shown(nameVariant(keys, f!, g!, p, sex), true), swapped: true }];
+  const straight = writtenVariant(keys, givenName, familyName, patronymic, sex, scheme);
+  if (!swappedNames(keys, readInScheme(givenName, scheme), readInScheme(familyName, scheme), straight.givenSkel, straight.familySkel)) return [straight];
+  return [straight, { ...writtenVariant(keys, familyName, givenName, patronymic, sex, scheme), swapped: true }];
 }
 
 /** How well two name variants agree (lower is better; a missing name counts as middling) and their levels. */

@@ -153,7 +153,7 @@ export class NameKeys {
     // Czech and Polish Jana, Jaroslav, Jewhen, Olena as Jelena (the name decides: no name of the table starts with Жа
     // but Жанна, which French writes Jeanne or Janna).
     if (skel && !this.given.has(skel) && /j/i.test(name)) {
-      const glide = name.replace(/j/g, 'y').replace(/J/g, 'Y');
+      const glide = glideReading(name);
       const alt = skeleton(glide);
       if (alt !== skel && (this.given.has(alt) || this.ambiguous.has(alt))) return this.givenKeyOf(glide, alt);
     }
@@ -239,7 +239,7 @@ export class NameKeys {
     if (!skel) return false;
     // A short form of a boy's and a girl's name (Саша, Валя) is a given name too.
     if (this.given.has(skel) || this.sexed.has(skel)) return true;
-    return /j/i.test(name!) && this.given.has(skeleton(name!.replace(/j/g, 'y').replace(/J/g, 'Y')));
+    return /j/i.test(name!) && this.given.has(skeleton(glideReading(name!)));
   }
 
   /** Whether a given name is one of the table's spellings. */
@@ -271,6 +271,11 @@ export function sexlessKey(male: string, female: string): string {
 /** The two names' keys of a `sexlessKey`, or null for any other key. */
 export function sexlessParts(key: string): string[] | null {
   return key.startsWith('±') ? key.slice(1).split('±') : null;
+}
+
+/** A Latin name with every j read as the glide й (y), as German, Czech and Polish write it: Jana, Jaroslav, Jelena. */
+function glideReading(name: string): string {
+  return name.replace(/j/g, 'y').replace(/J/g, 'Y');
 }
 
 /** A spelling and every spelling one letter shorter: two spellings one edit apart share one of them. */

@@ -171,6 +171,22 @@ test('a German record is read in its scheme: Michail Jaroschenko Olegowitsch is 
   expect(byField.familyName).toMatchObject({ level: 'EXACT', childValue: 'Ярошенко', recordValue: 'Jaroschenko' });
   expect(byField.givenName).toMatchObject({ level: 'EQUIVALENT', childValue: 'Михайло', recordValue: 'Michail' });
   expect(byField.patronymic.level).toBe('EXACT');
+
+  // Adopted under a surname the German record writes without a mark of its own (Chmara: ch is х only in German):
+  // confirmed, the spelling becomes an alias read in its scheme, and a Russian registry's Хмара then agrees with it.
+  const adopted = await t.gql(IMPORT, { input: { source: src, sourceKind: 'PARTNER_STATE', records: [
+    { externalId: 'de2', givenName: 'Michail', familyName: 'Chmara', patronymic: 'Olegowitsch', sex: 'MALE', birthDate: birth },
+  ] } }, worker);
+  expect(adopted.errors).toBeUndefined();
+  const de2 = (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(src, 'de2') } }, worker)).data!.matchCandidates.edges[0].node;
+  const ok = await t.gql(CONFIRM, { input: { id: de2.id } }, worker);
+  expect(ok.errors).toBeUndefined();
+  const ru = source();
+  await t.gql(IMPORT, { input: { source: ru, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'ru1', givenName: 'Михаил', familyName: 'Хмара', sex: 'MALE', birthDate: birth },
+  ] } }, worker);
+  const later = (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(ru, 'ru1') } }, worker)).data!.matchCandidates.edges[0].node;
+  expect(later.explanation.find((e: any) => e.field === 'familyName')).toMatchObject({ level: 'EXACT', childValue: 'Chmara', recordValue: 'Хмара' });
 });
 
 test('more than 1,000 records in one call is BAD_USER_INPUT and writes nothing', async () => {

@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, recordVariants, surnameParts, swappedNames, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, recordVariants, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys, sexlessParts, type EquivalenceRow } from '../../identification/names';
-import { skeleton, spellingKey } from '../../identification/skeleton';
+import { spellingKey } from '../../identification/skeleton';
 
 /** Thresholds of the bands on the match probability. */
 export interface Bands {
@@ -94,11 +94,13 @@ const sexOf = (s: string | null): 'FEMALE' | 'MALE' | null => (s === 'FEMALE' ||
 /** Every spelling of a child: as reported, its Latin form, its aliases and the traces confirmed as it. */
 function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVariant[] {
   const out = new Map<string, NameVariant>();
-  const add = (given: string, family: string, patronymic: string | null) => {
-    const v = nameVariant(keys, given, family, patronymic, sexOf(c.sex));
+  const sex = sexOf(c.sex);
+  const put = (v: NameVariant) => {
     const k = `${v.givenSkel}|${v.familyKey}|${v.patronymicKey}`;
     if (v.givenSkel && v.familySkel && !out.has(k)) out.set(k, v);
   };
+  // An alias or the Latin name is read as a record writes it (a German spelling kept from a confirmed trace, in its scheme).
+  const add = (given: string, family: string, patronymic: string | null) => put(writtenVariant(keys, given, family, patronymic, sex));
   add(c.given_name, c.family_name, c.patronymic);
   // A double-barrelled surname is often written with one of its parts only (Коваленко-Сидоренко as Коваленко).
   for (const part of surnameParts(c.family_name)) add(c.given_name, part, c.patronymic);
@@ -112,9 +114,8 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
   // A confirmed trace whose names were written the wrong way round lends them in the right fields.
   const own = [...out.values()];
   for (const t of traces) {
-    const readings = recordVariants(keys, t.given_name, t.family_name, t.patronymic);
-    const r = readings[bestReading(own, readings)];
-    add(r.givenName || c.given_name, r.familyName || c.family_name, t.patronymic ?? c.patronymic);
+    const readings = recordVariants(keys, t.given_name ?? c.given_name, t.family_name ?? c.family_name, t.patronymic ?? c.patronymic, sex);
+    put(readings[bestReading(own, readings)]);
   }
   // An Олександр or Олександра also carries the key of a Саша whose sex the trace does not tell (NameKeys.sexlessKeyOf).
   for (const v of [...out.values()]) {
