@@ -28,7 +28,8 @@ import { writePairs } from './linkage/pairs';
  * service as the API (the last batches with matching, timed), runs the full match (`npm run match`: blocking
  * in PostgreSQL, EM, scoring), and prints blocking completeness, precision / recall / F1 per band, review
  * load, sibling false positives and times, beside a naive baseline. `--debug FILE` writes the missed pairs,
- * `--pairs FILE` every blocked pair's levels and truth (see linkage/pairs.ts), `--no-train` scores with the starting model
+ * `--pairs FILE` every blocked pair's levels and truth (see linkage/pairs.ts), `--import-candidates FILE` the candidates the timed
+ * import batches stored, `--no-train` scores with the starting model
  * (version 0) instead of estimating one, `--keep` keeps the database. Uses a fresh database on DATABASE_URL's
  * server (dropped at the end), else an embedded server in a temporary directory.
  */
@@ -194,6 +195,14 @@ async function main() {
         if (b % 20 === 0) say(`imported ${Math.min(world.traces.length, (b + 1) * 1000)} / ${world.traces.length}`);
       }
       const importMs = Date.now() - t0;
+      // `--import-candidates FILE`: the candidates the timed batches stored (before the full match rewrites them), sorted,
+      // to check that a change to the import path leaves them as they were.
+      if (opts['import-candidates']) {
+        const cs: { child_id: string; external_id: string; score: number; probability: number; band: string; explanation: string }[] = await ds.query(
+          `SELECT m.child_id, e.external_id, m.score, m.probability, m.band::text AS band, m.explanation::text AS explanation
+             FROM match_candidate m JOIN external_record e ON e.id = m.external_record_id ORDER BY m.child_id, e.external_id`);
+        fs.writeFileSync(String(opts['import-candidates']), cs.map((c) => [c.child_id, c.external_id, c.score, c.probability, c.band, c.explanation].join('\t')).join('\n') + '\n');
+      }
       await ds.query('ANALYZE');
 
       // The full match, as `npm run match` runs it.

@@ -12,7 +12,7 @@ import { assertId, pageSize, requireUser } from '../CaseService';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
-import { birthMdKey, loadNameKeys, matchScope, recordPerson } from './linkage';
+import { birthMdKey, loadNameKeys, matchScope, recordPerson, stepTimer } from './linkage';
 import { checkRecord, type CleanRecord } from './recordValidation';
 
 const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
@@ -100,13 +100,16 @@ export class ExternalRecordService {
       }
     });
     return transactional(ctx, async (tx) => {
+      const lap = stepTimer('import');
       const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, valid.map((v) => v.rec));
+      lap('write');
       const imported = written.filter((w) => w.inserted).length;
       let candidates = 0;
       // A bulk load may leave matching to one full run afterwards (`npm run import:records -- --no-match`).
       if (written.length && opts.match !== false) {
         const stats = await matchScope(tx.em, { recordIds: written.map((w) => w.id) }, bandsOf(tx.deps.config));
         candidates = stats.stored;
+        lap('match');
       }
       return { imported, updated: written.length - imported, unchanged: valid.length - written.length, rejected, candidates };
     });

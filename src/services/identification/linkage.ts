@@ -392,6 +392,7 @@ async function storeCandidates(em: EntityManager, scope: MatchScope, scored: Sco
  * blocking in PostgreSQL, scoring with the current model, candidates written.
  */
 export async function matchScope(em: EntityManager, scope: MatchScope, bands: Bands): Promise<MatchRunStats> {
+  const lap = stepTimer('matchScope');
   const keys = await loadNameKeys(em);
   const model = await currentModel(em);
   if ('childIds' in scope) await refreshChildVariants(em, scope.childIds);
@@ -400,17 +401,40 @@ export async function matchScope(em: EntityManager, scope: MatchScope, bands: Ba
     'SELECT c.id FROM child c WHERE NOT EXISTS (SELECT 1 FROM child_name_variant v WHERE v.child_id = c.id) LIMIT 50000',
   );
   if (missing.length) await refreshChildVariants(em, missing.map((m) => m.id));
+  lap(`model+variants(${missing.length})`);
   const pairs = await blockedPairs(em, scope);
   // The other children blocked with these traces compete for them (see scorePairs): scored, not stored here.
   const inScope = 'childIds' in scope ? new Set(scope.childIds) : null;
   const allPairs = inScope && pairs.length ? await blockedPairs(em, { recordIds: [...new Set(pairs.map((p) => p.record_id))] }) : pairs;
+  lap(`blocking(${allPairs.length})`);
   const childIds = [...new Set(allPairs.map((p) => p.child_id))];
   const recordIds = [...new Set(allPairs.map((p) => p.record_id))];
   const [children, records] = await Promise.all([loadChildren(em, keys, childIds), loadRecords(em, keys, recordIds)]);
+  lap('load');
   const tf = await termFrequencies(em, records);
+  lap('tf');
   const scored = scorePairs(allPairs, children, records, model, bands, tf, inScope ? (id) => inScope.has(id) : undefined);
+  lap(`score(${scored.length})`);
   const { removed } = await storeCandidates(em, scope, scored, model.version);
+  lap('store');
   return summary(pairs.length, scored, removed, model.version);
+}
+
+/**
+ * With BKB_MATCH_TIMING set, a line on stderr per call with the milliseconds of each step (the benchmark's batches);
+ * otherwise a no-op.
+ */
+export function stepTimer(name: string): (step: string) => void {
+  if (!process.env.BKB_MATCH_TIMING) return () => undefined;
+  const t0 = Date.now();
+  let last = t0;
+  const steps: string[] = [];
+  return (step) => {
+    const now = Date.now();
+    steps.push(`${step} ${now - last}`);
+    last = now;
+    if (step === 'store' || step === 'match') process.stderr.write(`[timing] ${name}: ${steps.join(', ')}; total ${now - t0} ms\n`);
+  };
 }
 
 function summary(pairs: number, scored: ScoredPair[], removed: number, modelVersion: number): MatchRunStats {
