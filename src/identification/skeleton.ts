@@ -139,8 +139,26 @@ function glideJ(w: string, i: number, germanOrPolish: boolean): boolean {
   return i === 0 && w[i + 1] === 'u';
 }
 
+/**
+ * A pure function of one string, remembered: the same names come back in every batch and run (a surname is keyed for
+ * each of its traces and each child's variant). The cache is emptied when it reaches `size` entries.
+ */
+function remembered(fn: (text: string) => string, size = 100000): (text: string) => string {
+  const cache = new Map<string, string>();
+  return (text) => {
+    let out = cache.get(text);
+    if (out === undefined) {
+      if (cache.size >= size) cache.clear();
+      out = fn(text);
+      cache.set(text, out);
+    }
+    return out;
+  };
+}
+
 /** Consonants folded as the skeleton folds them; vowels still as spelled. */
-function foldConsonants(text: string): string {
+const foldConsonants = remembered(foldConsonantsOf);
+function foldConsonantsOf(text: string): string {
   let letters = '';
   const lower = unconfuse(text);
   for (const ch of lower) letters += CYR_FOLDED[ch] ?? LATIN[ch] ?? ch;
@@ -168,14 +186,16 @@ function foldConsonants(text: string): string {
 
 /** The skeleton of one name (empty for an empty name). */
 export function skeleton(text: string | null | undefined): string {
-  if (!text) return '';
+  return text ? skeletonOf(text) : '';
+}
+const skeletonOf = remembered((text) => {
   const s = foldConsonants(text)
     .replace(/^[aeiouyj]+/, initialVowel)
     .replace(/[aeiouyj]+/g, 'a')
     .toLowerCase();
   // One letter per run: Vassili / Vasili, Anna / Ana.
   return s.replace(/(.)\1+/g, '$1');
-}
+});
 
 /**
  * The class of a vowel run in a spelling key: a softening й-glide (я = ia/ya, ю = iu/yu/iou, є = ie/ye) is
@@ -195,14 +215,16 @@ function vowelClass(run: string): string {
  * with the same key agree more surely than two with only the same skeleton.
  */
 export function spellingKey(text: string | null | undefined): string {
-  if (!text) return '';
+  return text ? spellingKeyOf(text) : '';
+}
+const spellingKeyOf = remembered((text) => {
   const s = foldConsonants(text)
     // A glide at the start stays before а, о, у (Яна is not Анна; Russian Е- is Ukrainian Є-), elsewhere it only softens the consonant before it.
     .replace(/^[yij](?=[aou])/, 'J')
     .replace(/[aeiouyj]+/g, vowelClass)
     .toLowerCase();
   return s.replace(/(.)\1+/g, '$1');
-}
+});
 
 /**
  * A key for telling a typo from another surname: consonants folded as in the spelling key, but a vowel run is not
