@@ -324,7 +324,7 @@ const SCHEMES: Record<string, Scheme> = {
     const iot = (v: string) => (soft(x) ? 'j' + v : x.prev === 'л' ? v : afterHard ? v : 'i' + v);
     switch (c) {
       case 'л': return isIn('ьеёиюяіє', x.next) ? 'l' : 'ł';
-      case 'е': return soft(x) ? 'je' : afterHard || x.prev === 'л' ? 'e' : 'ie';
+      case 'е': return soft(x) ? 'je' : afterHard || x.prev === 'л' || x.prev === 'х' ? 'e' : 'ie'; // Cherson, not Chierson
       case 'є': return soft(x) ? 'je' : afterCons ? 'ie' : 'je';
       case 'ё': return iot('o');
       case 'ю': return iot('u');
