@@ -19,10 +19,11 @@ import { parseArgs, scriptContext } from '../scripts/identification/scriptDb';
 import { generate, type TraceRow } from './linkage/generate';
 import { generateAlt } from './linkage/generateAlt';
 import { generateBlind } from './linkage/generateBlind';
+import { generateFresh } from './linkage/generateFresh';
 import { writePairs } from './linkage/pairs';
 
 /*
- * `npm run bench:linkage [-- --children 20000 --traces 200000 --seed 42]`
+ * `npm run bench:linkage [-- --children 20000 --traces 200000 --seed 42 --world alt|blind|fresh]`
  *
  * Generates reports and traces with known truth, loads the children, imports the traces through the same
  * service as the API (the last batches with matching, timed), runs the full match (`npm run match`: blocking
@@ -157,7 +158,9 @@ async function main() {
       say(`generating ${nChildren} children and ${nTraces} traces (seed ${seed}, world ${opts.world ?? 'default'})…`);
       // `--world alt`: a second generator with other names, spellings and formats (bench/linkage/generateAlt.ts).
       // `--world blind`: a third, written without reading the matcher or the other generators' tables (bench/linkage/generateBlind.ts).
-      const world = opts.world === 'alt' ? generateAlt(seed, nChildren, nTraces) : opts.world === 'blind' ? generateBlind(seed, nChildren, nTraces) : generate(seed, nChildren, nTraces);
+      // `--world fresh`: a fourth, also written without reading the matcher, with traces by source (bench/linkage/generateFresh.ts).
+      const world = opts.world === 'alt' ? generateAlt(seed, nChildren, nTraces) : opts.world === 'blind' ? generateBlind(seed, nChildren, nTraces)
+        : opts.world === 'fresh' ? generateFresh(seed, nChildren, nTraces) : generate(seed, nChildren, nTraces);
       const org = await ds.getRepository(Organization).save({ name: 'Bench NGO', kind: OrganizationKind.NGO, country: 'UA' });
       const user = await ds.getRepository(User).save({ email: 'bench@linkage', displayName: 'Bench', roles: [Role.CASE_WORKER], organizationId: org.id, passwordHash: 'x' });
       const ctx = scriptContext(ds, config, user);

@@ -13,6 +13,7 @@ import { GivenNamesMore1764900002701 } from './1764900002701-GivenNamesMore';
 import { GivenNameForms1764900002801 } from './1764900002801-GivenNameForms';
 import { RecordSwappedNames1764900002901 } from './1764900002901-RecordSwappedNames';
 import { GivenPatronymicIndex1764900003001 } from './1764900003001-GivenPatronymicIndex';
+import { SurnameInitialIndex1764900003101 } from './1764900003101-SurnameInitialIndex';
 import { VariantGivenPrefixIndex1764900003151 } from './1764900003151-VariantGivenPrefixIndex';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
@@ -29,5 +30,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   GivenNamesMore1764900002701,
   GivenNameForms1764900002801,
   RecordSwappedNames1764900002901,
-  GivenPatronymicIndex1764900003001,
+  GivenPatronymicIndex1764900003001, SurnameInitialIndex1764900003101,
   VariantGivenPrefixIndex1764900003151];

@@ -59,10 +59,20 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
     }
     return;
   }
-  const parser = fs.createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }));
+  // A malformed row (a stray or unclosed quote) is a rejected line, not the end of the import: the parser skips it
+  // and says so, and the line goes to the rejects file in its place among the rows.
+  const parser = fs.createReadStream(file).pipe(parse({
+    columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, skip_records_with_error: true,
+  }));
+  const skipped: { line: number; row: null; error: string }[] = [];
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    skipped.push({ line: err.lines ?? 0, row: null, error: `not a valid CSV row: ${err.message}` });
+  });
   for await (const rec of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
+    while (skipped.length && skipped[0].line < rec.info.lines) yield skipped.shift()!;
     yield { line: rec.info.lines, row: rec.record };
   }
+  yield* skipped;
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

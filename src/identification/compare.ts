@@ -25,6 +25,8 @@ export interface NameVariant {
   givenKnown: boolean;
   /** The given name's loose key (`looseKey`: first vowel, х/ф/п and a final vowel folded). */
   givenLoose: string;
+  /** Whether the given name's key comes from its spelling (`NameKeys.isKeyedBySpelling`), not a skeleton's guess. */
+  givenSpelled: boolean;
   familySkel: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
@@ -36,6 +38,8 @@ export interface NameVariant {
   patronymicSkel: string;
   /** The spelling keys of a double-barrelled surname's parts (empty for a single surname). */
   familyPartKeys: string[];
+  /** The surname is written as its initial ("М." in an adoption databank's "Александр М., 2015-07"). */
+  familyInitial: boolean;
   /** A trace's reading with its given and family fields swapped (`swappedNames`). */
   swapped?: boolean;
 }
@@ -157,6 +161,19 @@ export function surnameParts(familyName: string | null | undefined): string[] {
   return parts.length > 1 && parts.length <= SURNAME_PARTS_MAX ? parts : [];
 }
 
+/**
+ * Whether a surname is written as its initial only ("М.", "K"): one letter, a dot or not. Blocking reads the same
+ * condition in SQL (`char_length(rtrim(family_name, '.')) = 1`, linkage.ts).
+ */
+export function isSurnameInitial(familyName: string | null | undefined): boolean {
+  return !!familyName && [...familyName.trim().replace(/\.+$/, '')].length === 1;
+}
+
+/** Whether two name variants' surnames are an initial and a surname (or two initials) that begin alike. */
+export function surnameInitialAgrees(a: NameVariant, b: NameVariant): boolean {
+  return (a.familyInitial || b.familyInitial) && !!a.familySkel && !!b.familySkel && a.familySkel[0] === b.familySkel[0];
+}
+
 /** Builds a name variant with its keys. */
 export function nameVariant(keys: NameKeys, givenName: string, familyName: string, patronymic: string | null, sex?: 'MALE' | 'FEMALE' | null): NameVariant {
   const givenSkel = skeleton(givenName);
@@ -166,23 +183,24 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
     // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name. A short form of
     // a boy's and a girl's name (Саша) takes the key of the one the sex says.
     givenSkel, givenKey: keys.givenKeyOfSex(givenName, givenSkel, sex), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
-    givenLoose: looseKey(givenSkel),
+    givenLoose: looseKey(givenSkel), givenSpelled: keys.isKeyedBySpelling(givenName),
     familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
-    familyPartKeys: surnameParts(familyName).map(spellingKey),
+    familyPartKeys: surnameParts(familyName).map(spellingKey), familyInitial: isSurnameInitial(familyName),
   };
 }
 
 /**
  * Whether a trace's given and family name are probably written in each other's fields ("SHEVCHENKO Oleksandr" with
- * SHEVCHENKO as the given name): the family field is written as a given name of the table and the given field is not
- * (`NameKeys.isGivenNameSpelling`). Both, because surnames that are given names too (Мартин, Роман, Назар) are common
+ * SHEVCHENKO as the given name): the family field is written as a given name of the table (`NameKeys.isGivenNameSpelling`)
+ * and the given field is not, vowels included (`isGivenNameSpellingStrictly`: ЛАЗЕНКО ВАЛЕРІЯ is swapped, though Лазенко
+ * has the skeleton of Лізонька). Both, because surnames that are given names too (Мартин, Роман, Назар) are common
  * in the right order. The test is the table's spellings only: a surname is often one letter or a loose key from some
  * name (Коваль / Павло, Ватак / Віктор), and a misread trace only gains a second reading, compared beside the first.
  */
 export function swappedNames(keys: NameKeys, givenName: string | null | undefined, familyName: string | null | undefined, givenSkel = skeleton(givenName), familySkel = skeleton(familyName)): boolean {
   if (!givenName?.trim() || !familyName?.trim()) return false;
-  return keys.isGivenNameSpelling(familyName, familySkel) && !keys.isGivenNameSpelling(givenName, givenSkel);
+  return keys.isGivenNameSpelling(familyName, familySkel) && !keys.isGivenNameSpellingStrictly(givenName, givenSkel);
 }
 
 /**
@@ -230,7 +248,9 @@ export function bestReading(childVariants: NameVariant[], traceVariants: NameVar
 
 function givenLevel(a: NameVariant, b: NameVariant): number {
   if (!a.givenSkel || !b.givenSkel) return -1;
-  if (a.givenSkel === b.givenSkel) return 0;
+  // One skeleton, two names: every vowel is `a` there, and Олена / Алина, Шура / Жора are sisters' and brothers' names,
+  // not one name (each written as a spelling of its own name; a spelling the table lacks keeps the skeleton's word).
+  if (a.givenSkel === b.givenSkel) return a.givenKey !== b.givenKey && a.givenSpelled && b.givenSpelled ? 3 : 0;
   if (a.givenKey === b.givenKey) return 1;
   // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
   if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
@@ -259,6 +279,9 @@ function oneTypo(a: string, b: string): boolean {
  */
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
+  // A surname written as its initial: no level of the model's (it says less than a surname); an initial that agrees
+  // weighs SURNAME_INITIAL_BITS beside the levels (fellegiSunter.ts), one that differs is another surname.
+  if (a.familyInitial || b.familyInitial) return surnameInitialAgrees(a, b) ? -1 : FAMILY_DIFFERENT;
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
   // One side double-barrelled, the other one of its parts (a part dropped by the record, or by the report): it agrees,

@@ -1,4 +1,4 @@
-import { BIRTH_SAME_MONTH, BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, PATRONYMIC_DIFFERENT, compare, type Comparison, type Person } from './compare';
+import { BIRTH_SAME_MONTH, BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, PATRONYMIC_DIFFERENT, compare, surnameInitialAgrees, type Comparison, type Person } from './compare';
 import { sexlessParts } from './names';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
@@ -116,7 +116,24 @@ export interface TermFrequencies {
   family: Map<string, number>;
   familyKey: Map<string, number>;
   given: Map<string, number>;
+  /** Traces by their surname skeleton's first letter (counted when a trace in scope writes its surname as an initial). */
+  initial?: Map<string, number>;
   total: number;
+}
+
+/**
+ * m of a surname initial that agrees: how often a trace that writes a child's surname as its initial writes its
+ * first letter (a typo or another transliteration of the letter now and then). Its u is counted, the share of traces
+ * whose surname begins so: agreeing on К (a tenth of surnames) says 3 bits, on Ю 7.
+ */
+export const SURNAME_INITIAL_M = 0.95;
+
+/** The weight of a surname initial that agrees (bits), or null when the pair has none. */
+export function surnameInitialWeight(c: Comparison, tf: TermFrequencies | null): number | null {
+  if (c.levels[F_FAMILY] !== -1 || !surnameInitialAgrees(c.variant, c.traceVariant)) return null;
+  const n = tf?.initial?.get(c.traceVariant.familySkel[0]);
+  if (!tf || !n) return 0;
+  return Math.max(0, Math.min(TF_MAX_BONUS, log2(SURNAME_INITIAL_M / (n / tf.total))));
 }
 
 /**
@@ -148,6 +165,7 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
   // the average of both.
   if (c.levels[F_FAMILY] === FAMILY_SIMILAR && (tf.familyKey.get(t.familyKey) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
   if (c.levels[F_FAMILY] === FAMILY_PARTIAL && (tf.family.get(t.familySkel) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
+  adj[F_FAMILY] += surnameInitialWeight(c, tf) ?? 0;
   const g = c.levels[F_GIVEN];
   if (g === 0 || g === 1) {
     // A Саша of unknown sex is as common as the boys' and the girls' name together.
@@ -264,7 +282,7 @@ export function explain(p: ModelParams, c: Comparison, child: Person, trace: Per
   ];
   return FIELDS.map((f, i) => ({
     field: f.field,
-    level: c.levels[i] < 0 ? 'MISSING' : f.levels[c.levels[i]],
+    level: c.levels[i] >= 0 ? f.levels[c.levels[i]] : i === F_FAMILY && surnameInitialAgrees(c.variant, t) ? 'INITIAL' : 'MISSING',
     weight: Math.round((fieldWeight(p, i, c.levels[i]) + (adj[i] ?? 0)) * 100) / 100,
     childValue: values[i][0],
     recordValue: values[i][1],

@@ -225,6 +225,16 @@ export class NameKeys {
     return this.bySpelling.has(spellingKey(name));
   }
 
+  /**
+   * Whether a given name's key is its spelling's, not its skeleton's guess: a spelling of the table, or a short form
+   * told apart by its spelling (Шура beside Жора). Two such names under different keys are two names even when their
+   * skeletons are one (Олена / Алина `alana`, Шура / Жора `xara`).
+   */
+  isKeyedBySpelling(name: string): boolean {
+    const k = spellingKey(name);
+    return this.bySpelling.has(k) || this.sexedBySpelling.has(k);
+  }
+
   /** The skeletons that are spellings of more than one name of the table (keyed by spelling key instead). */
   ambiguousSkeletons(): string[] {
     return [...this.ambiguous];
@@ -240,6 +250,16 @@ export class NameKeys {
     // A short form of a boy's and a girl's name (Саша, Валя) is a given name too.
     if (this.given.has(skel) || this.sexed.has(skel)) return true;
     return /j/i.test(name!) && this.given.has(skeleton(glideReading(name!)));
+  }
+
+  /**
+   * `isGivenNameSpelling` with the vowels too (the spelling key, vowels by class): Лазенко is no given name, though
+   * its skeleton is Лізонька's (`lazanka`), nor Павличко Павлик's. For the field a swap would read as the surname.
+   */
+  isGivenNameSpellingStrictly(name: string | null | undefined, skel = skeleton(name)): boolean {
+    if (!name || !this.isGivenNameSpelling(name, skel)) return false;
+    if (this.sexed.has(skel) || this.isKeyedBySpelling(name)) return true;
+    return /j/i.test(name) && this.isKeyedBySpelling(glideReading(name));
   }
 
   /** Whether a given name is one of the table's spellings. */

@@ -35,26 +35,39 @@ const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 const INVISIBLE = /[\u200B\u200E\u200F\u061C\u2060\uFEFF\u180E]/;
 const NONCHARACTER = /[\uFDD0-\uFDEF\uFFFE\uFFFF]/;
 
-/** Normalises one string; throws BAD_USER_INPUT naming `field`. Returns null for a blank string. */
-export function normaliseText(value: string, field: string, name: string): string | null {
-  if (value.length > MAX_TEXT_LENGTH) throw badInput(field, `is longer than ${MAX_TEXT_LENGTH} characters`);
-  if (LONE_SURROGATE.test(value)) throw badInput(field, 'contains an invalid Unicode sequence (a lone surrogate)');
-  if (SECRET.test(name)) {
-    if (value.includes('\u0000')) throw badInput(field, 'contains a NUL character');
-    return value;
-  }
+/**
+ * Checks and normalises one string without throwing: the normalised value (null when blank), or the problem.
+ * `name` is the field's own name (it decides single-line or free text, and whether it is a secret).
+ */
+export function checkText(value: string, name: string): { value: string | null } | { problem: string } {
+  if (value.length > MAX_TEXT_LENGTH) return { problem: `is longer than ${MAX_TEXT_LENGTH} characters` };
+  if (LONE_SURROGATE.test(value)) return { problem: 'contains an invalid Unicode sequence (a lone surrogate)' };
+  if (SECRET.test(name)) return value.includes('\u0000') ? { problem: 'contains a NUL character' } : { value };
   const multiLine = MULTI_LINE.test(name);
   if ((multiLine ? CONTROL_MULTI : CONTROL_SINGLE).test(value)) {
-    throw badInput(field, multiLine ? 'contains a control character' : 'contains a control character or line break');
+    return { problem: multiLine ? 'contains a control character' : 'contains a control character or line break' };
   }
-  if (BIDI_CONTROL.test(value)) throw badInput(field, 'contains a bidirectional override or isolate character');
-  if (NONCHARACTER.test(value)) throw badInput(field, 'contains a Unicode noncharacter');
-  if (!multiLine && INVISIBLE.test(value)) throw badInput(field, 'contains an invisible formatting character');
+  if (BIDI_CONTROL.test(value)) return { problem: 'contains a bidirectional override or isolate character' };
+  if (NONCHARACTER.test(value)) return { problem: 'contains a Unicode noncharacter' };
+  if (!multiLine && INVISIBLE.test(value)) return { problem: 'contains an invisible formatting character' };
   let out = value.normalize('NFC').trim();
   if (multiLine) out = out.replace(/\r\n?/g, '\n');
   else out = out.replace(/\s+/g, ' ');
-  return out.length === 0 ? null : out;
+  return { value: out.length === 0 ? null : out };
 }
+
+/** Normalises one string; throws BAD_USER_INPUT naming `field`. Returns null for a blank string. */
+export function normaliseText(value: string, field: string, name: string): string | null {
+  const checked = checkText(value, name);
+  if ('problem' in checked) throw badInput(field, checked.problem);
+  return checked.value;
+}
+
+/**
+ * Lists whose items the service checks one by one with `checkText`, so that a bad item is rejected with its index
+ * and the others are kept (issue 9: an import keeps the valid records of a call). Left as sent here.
+ */
+const CHECKED_ITEM_BY_ITEM = new Set(['ImportExternalRecordsInput.records']);
 
 /** Normalises a field's arguments as coerced by graphql; returns new objects, never mutating the originals. */
 export function normaliseArgs(args: Record<string, unknown>, defs: readonly GraphQLArgument[]): Record<string, unknown> {
@@ -87,7 +100,7 @@ function normaliseValue(value: unknown, type: GraphQLInputType, path: string, na
     const obj = value as Record<string, unknown>;
     let out: Record<string, unknown> | null = null;
     for (const f of Object.values(inner.getFields()) as GraphQLInputField[]) {
-      if (!(f.name in obj)) continue;
+      if (!(f.name in obj) || CHECKED_ITEM_BY_ITEM.has(`${inner.name}.${f.name}`)) continue;
       const before = obj[f.name];
       const fieldPath = `${path}.${f.name}`;
       if (before === null && f.defaultValue !== undefined) {

@@ -356,6 +356,34 @@ test('a child renamed on adoption and reported to the month is blocked by given 
   expect(await candidates(brother, 'p2')).toEqual([]);
 });
 
+test('an adoption databank\'s "Любомир К., 2014-03" (the surname as its initial) is proposed with the level INITIAL; another initial and the twin brother are not', async () => {
+  const stem = randomStem(5);
+  const year = 2006 + crypto.randomInt(14);
+  const ym = `${year}-${String(1 + crypto.randomInt(12)).padStart(2, '0')}`;
+  const report = async (givenName: string) => {
+    const res = await t.gql(REPORT, { input: { givenName, familyName: `${stem}енко`, sex: 'MALE', birthDate: `${ym}-11`, placeOfBirth: 'м. Маріуполь' } }, worker);
+    expect(res.errors).toBeUndefined();
+    return res.data!.reportChild.child.id as string;
+  };
+  const child = await report('Любомир');
+  const twin = await report('Остап');
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'd1', givenName: 'Любомир', familyName: `${stem[0]}.`, sex: 'MALE', birthDate: ym },
+    { externalId: 'd2', givenName: 'Любомир', familyName: 'Ю.', sex: 'MALE', birthDate: ym },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const candidates = async (childId: string, externalId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(src, externalId) } }, worker))
+    .data!.matchCandidates.edges.map((e: any) => e.node);
+  const [found] = await candidates(child, 'd1');
+  expect(['LIKELY', 'POSSIBLE']).toContain(found?.band);
+  const family = found.explanation.find((e: any) => e.field === 'familyName');
+  expect(family).toMatchObject({ level: 'INITIAL', childValue: `${stem}енко`, recordValue: `${stem[0]}.` });
+  expect(family.weight).toBeGreaterThan(0);
+  expect(await candidates(child, 'd2')).toEqual([]);
+  expect(await candidates(twin, 'd1')).toEqual([]);
+});
+
 test('a Саша whose sex the trace does not tell is proposed for an Олександр and for the twins Олександр and Олександра, LIKELY for neither twin', async () => {
   const stem = randomStem(5);
   const report = async (givenName: string, sex: string, familyName: string) => (await t.gql(REPORT, { input: {

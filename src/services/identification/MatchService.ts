@@ -11,6 +11,7 @@ import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
 import { confirmedNames, matchScope } from './linkage';
+import { isSurnameInitial } from '../../identification/compare';
 
 const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
 
@@ -105,7 +106,9 @@ export class MatchService {
       await tx.em.query('UPDATE external_record SET linked_child_id = $1, linked_at = now(), version = version + 1, updated_at = now() WHERE id = $2', [cand.childId, cand.externalRecordId]);
       // Keep the trace's spelling as an alias of the child (search, and matching with it from now on).
       const child = await tx.em.findOneOrFail(Child, { where: { id: cand.childId } });
-      const spelling = [names.given, trace.patronymic, names.family].filter(Boolean).join(' ');
+      // Not a spelling whose surname is an initial ("Любомир К."): it names nobody, and as an alias it would block with
+      // every trace of that initial.
+      const spelling = isSurnameInitial(names.family) ? '' : [names.given, trace.patronymic, names.family].filter(Boolean).join(' ');
       if (spelling && !child.aliases.includes(spelling) && child.aliases.length < 50) {
         const aliases = [...child.aliases, spelling];
         await tx.em.update(Child, { id: child.id }, { aliases, searchText: childSearchText({ ...child, aliases }), version: child.version + 1 });

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, recordVariants, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -114,6 +114,8 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
   // A confirmed trace whose names were written the wrong way round lends them in the right fields.
   const own = [...out.values()];
   for (const t of traces) {
+    // A surname written as its initial (an adoption databank's "Любомир К.") lends nothing: it names nobody.
+    if (isSurnameInitial(t.family_name)) continue;
     const readings = recordVariants(keys, t.given_name ?? c.given_name, t.family_name ?? c.family_name, t.patronymic ?? c.patronymic, sex);
     put(readings[bestReading(own, readings)]);
   }
@@ -216,7 +218,9 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
  * skeleton sharing its first three letters with pg_trgm similarity above a floor, or born the same year with a
  * higher similarity (typos early in the surname); the same given-name key and patronymic key within a year when
  * either side lacks the birth day (a child renamed on adoption, reported with the month or year only, against the
- * registry's full date: neither the surname nor the day is there to block on). A year-only
+ * registry's full date: neither the surname nor the day is there to block on); for a trace that writes the surname as
+ * its initial ("Александр М., 2015-07", an adoption databank), the same given-name key, birth year and initial
+ * (migration 1764900003101 indexes it). A year-only
  * or missing birth date passes the year tests of the first and third passes. A trace whose names look swapped
  * (`recordVariants`, its keys in the swap_* columns) goes through the first four branches a second time with its swapped keys. Traces already confirmed and children whose case is marked
  * doNotMatch are left out.
@@ -262,6 +266,8 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        ${branches('e.given_key = v.given_key AND e.birth_year = v.birth_year', `v.given_key <> '' AND left(e.family_skel, 3) <> left(v.family_skel, 3) AND similarity(e.family_skel, v.family_skel) >= $3`)}
        UNION ALL
        ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (v.birth_mdkey IS NULL OR length(e.birth_date) = 7) AND abs(e.birth_year - v.birth_year) <= 1`)}
+       UNION ALL
+       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `char_length(rtrim(e.family_name, '.')) = 1 AND v.given_key <> '' AND left(e.family_skel, 1) = left(v.family_skel, 1)`)}
      ) p
      WHERE ${exclusion}`,
     params,
@@ -305,7 +311,13 @@ export async function termFrequencies(em: EntityManager, records: Map<string, Pe
     familyKey.set(key, (familyKey.get(key) ?? 0) + r.n);
   }
   for (const r of rows2) if (!wanted || wanted.has(r.k)) given.set(r.k, r.n);
-  return { family, familyKey, given, total };
+  // A surname written as its initial is weighed by how many traces' surnames begin so (surnameInitialWeight).
+  let initial: Map<string, number> | undefined;
+  if (!records || [...records.values()].some((r) => r.variants.some((v) => v.familyInitial))) {
+    const rows3: { k: string; n: number }[] = await em.query(`SELECT left(family_skel, 1) AS k, count(*)::int AS n FROM external_record WHERE family_skel <> '' GROUP BY 1`);
+    initial = new Map(rows3.map((r) => [r.k, r.n]));
+  }
+  return { family, familyKey, given, initial, total };
 }
 
 /** A scored pair worth storing. */

@@ -1,4 +1,4 @@
-import { bestReading, recordVariants, swappedNames, BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
+import { bestReading, recordVariants, swappedNames, F_GIVEN, BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
@@ -159,6 +159,25 @@ describe('given-name keys from the equivalence table', () => {
     // Аліна and Олена share the skeleton `alana` as names too: two names, not one.
     expect(k.givenKey('Аліна')).not.toBe(k.givenKey('Олена'));
     expect(k.givenKey('Alina')).not.toBe(k.givenKey('Alyona'));
+  });
+
+  test('two names of one skeleton compare as two names, not EXACT; a spelling the table lacks keeps the skeleton', () => {
+    const k = new NameKeys([
+      { name: 'Аліна', canonical: 'Аліна' }, { name: 'Алина', canonical: 'Аліна' },
+      { name: 'Олена', canonical: 'Олена' }, { name: 'Елена', canonical: 'Олена' }, { name: 'Алена', canonical: 'Олена' },
+    ]);
+    const given = (a: string, b: string) => compare(
+      { id: 'c', variants: [nameVariant(k, a, 'Щербина', null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' },
+      { id: 't', variants: [nameVariant(k, b, 'Щербина', null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' },
+    ).levels[F_GIVEN];
+    expect(skeleton('Олена')).toBe(skeleton('Алина'));
+    expect(given('Олена', 'Алина')).toBe(GIVEN_PARTIAL);
+    expect(given('Аліна', 'Alena')).toBe(GIVEN_PARTIAL);
+    expect(given('Олена', 'Olena')).toBe(0);
+    expect(given('Аліна', 'Алина')).toBe(0);
+    expect(given('Олена', 'Елена')).toBe(1);
+    // Not a spelling of the table: the skeleton's word stands (EXACT), as before.
+    expect(given('Олена', 'Oliena')).toBe(0);
   });
 
   test('names whose canonical forms share a skeleton are keyed apart, each with its forms', () => {
@@ -444,7 +463,8 @@ describe('given and family name written the wrong way round', () => {
   const keys = new NameKeys([
     { name: 'Олександр', canonical: 'Олександр' }, { name: 'Александр', canonical: 'Олександр' }, { name: 'Іван', canonical: 'Іван' },
     { name: 'Роман', canonical: 'Роман' }, { name: 'Мартин', canonical: 'Мартин' }, { name: 'Тетяна', canonical: 'Тетяна' },
-    { name: 'Олександра', canonical: 'Олександра' },
+    { name: 'Олександра', canonical: 'Олександра' }, { name: 'Валерія', canonical: 'Валерія' },
+    { name: 'Лізонька', canonical: 'Єлизавета', language: 'uk-short' },
   ]);
   const person = (variants: ReturnType<typeof nameVariant>[]): Person => ({ id: 'x', variants, sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' });
 
@@ -455,6 +475,10 @@ describe('given and family name written the wrong way round', () => {
     expect(swappedNames(keys, 'Bojko', 'Tatjana')).toBe(true);
     // A short form of a boy's and a girl's name is a given name too.
     expect(swappedNames(keys, 'Гаврилюк', 'Саша')).toBe(true);
+    // A surname with a short form's skeleton (Лазенко / Лізонька, `lazanka`) is no given name: its vowels are not.
+    expect(swappedNames(keys, 'ЛАЗЕНКО', 'ВАЛЕРІЯ')).toBe(true);
+    expect(swappedNames(keys, 'Lazenko', 'Valeriia')).toBe(true);
+    expect(swappedNames(keys, 'Лізонька', 'Валерія')).toBe(false);
   });
 
   test('a surname that is also a given name, in the right order, is not misread; nor a name without the other', () => {

@@ -1,0 +1,153 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createOrg, createUser } from '../factories';
+import { CANDIDATES, IMPORT, randomStem } from '../helpers/identification';
+import { startTestApp, type TestApp } from '../helpers/testApp';
+import { Role } from '../../src/schema/enums';
+
+/*
+ * `npm run import:records` from the outside: the built command run as a process against the test database, a file with
+ * good rows, bad values and malformed CSV, then an interruption and a resumed run. The API's import keeps the valid
+ * records of a call when one record has a control character (it used to refuse the whole call).
+ */
+const script = path.join(__dirname, '../../dist/scripts/importRecords.js');
+let t: TestApp;
+let ds: DataSource;
+let worker: string;
+let email: string;
+let dir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing: build first (npm test runs tsc -p . before jest)`);
+  t = await startTestApp();
+  ds = t.app.deps.dataSource;
+  const org = await createOrg(ds);
+  const u = await createUser(t.app, org, [Role.CASE_WORKER]);
+  worker = u.token;
+  email = u.user.email;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkb-import-'));
+});
+afterAll(async () => {
+  await t.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const env = () => ({ ...process.env, DATABASE_URL: process.env.BKB_TEST_DB_URL, LOG_LEVEL: 'warn' });
+const args = (src: string, file: string, extra: string[] = []) => [script, '--source', src, '--kind', 'ADOPTION_REGISTRY', '--file', file, '--user', email, ...extra];
+const countOf = async (src: string) => Number((await ds.query('SELECT count(*) AS n FROM external_record WHERE source = $1', [src]))[0].n);
+
+test('a CSV file: valid rows stored and matched, bad values and malformed rows listed by line, a second run duplicates nothing', async () => {
+  const stem = randomStem(5);
+  const report = await t.gql(`mutation($input: ReportChildInput!) { reportChild(input: $input) { child { id } } }`, { input: {
+    givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: '2013-04-11', placeOfBirth: 'м. Херсон',
+  } }, worker);
+  expect(report.errors).toBeUndefined();
+  const childId = report.data!.reportChild.child.id;
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'traces.csv');
+  fs.writeFileSync(file, [
+    'external_id,given_name,family_name,patronymic,sex,birth_date,place_of_birth,found_at,found_country', // line 1
+    `r1,Александр,${stem}цкий,Фёдорович,м,2013-04-11,г. Херсон,"Taganrog, orphanage No. 2",RU`, // 2: the reported child
+    `r2,Ivan,${randomStem(5)}ov,,m,2012,,,RU`, // 3
+    `r3,Ол\u0000ег,${randomStem(5)}ov,,,2012,,,`, // 4: a NUL byte in a name
+    `r4,Olena,${randomStem(5)}a,,f,2012-13-40,,,`, // 5: not a date
+    `r5,Ol"eg,${randomStem(5)}ov,,,2012,,,`, // 6: a stray quote
+    `r6,Марія,${randomStem(5)}цкая,,ж,2015-02,,,RU`, // 7
+    '',
+  ].join('\n'));
+  const run = spawnSync(process.execPath, args(src, file, ['--batch', '2']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run.stderr).not.toMatch(/Error|error:/);
+  expect(run.status).toBe(0);
+  const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
+  expect(summary).toMatchObject({ imported: 3, updated: 0, unchanged: 0, rejected: 3, rows: 6 });
+  expect(await countOf(src)).toBe(3);
+
+  const rejects = fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n');
+  expect(rejects[0]).toBe('line,field,reason');
+  expect(rejects.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['4,givenName', '5,birthDate', '6,row']);
+  expect(rejects[1]).toMatch(/control character/);
+  expect(rejects[3]).toMatch(/not a valid CSV row/);
+  expect(fs.existsSync(`${file}.progress.json`)).toBe(false);
+
+  // Matching ran with the import: the Russian spelling of the reported boy is proposed.
+  const cands = await t.gql(CANDIDATES, { filter: { childId } }, worker);
+  expect(cands.errors).toBeUndefined();
+  expect(cands.data!.matchCandidates.edges.map((e: any) => e.node.externalRecord.externalId)).toEqual(['r1']);
+
+  // The same file again: nothing new, nothing duplicated.
+  const again = spawnSync(process.execPath, args(src, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(again.status).toBe(0);
+  expect(JSON.parse(again.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 0, updated: 0, unchanged: 3, rejected: 3 });
+  expect(await countOf(src)).toBe(3);
+}, 180_000);
+
+test('interrupted after a committed batch and run again, it resumes there and duplicates nothing', async () => {
+  const src = `Camp list ${randomStem(6)}`;
+  const file = path.join(dir, 'many.ndjson');
+  const n = 300;
+  fs.writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify({
+    externalId: `m${i}`, givenName: 'Иван', familyName: `${randomStem(4)}ов`, birthDate: `${2008 + (i % 10)}`, foundCountry: 'RU',
+  })).join('\n'));
+  // Killed (SIGKILL: no clean-up) as soon as its first batch reports progress.
+  const first = spawn(process.execPath, args(src, file, ['--batch', '5']), { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    first.stderr!.on('data', (d) => {
+      err += d;
+      if (/^line \d+:/m.test(err)) first.kill('SIGKILL');
+    });
+    first.on('exit', () => resolve());
+    first.on('error', reject);
+  });
+  const progress = JSON.parse(fs.readFileSync(`${file}.progress.json`, 'utf8'));
+  expect(progress.line).toBeGreaterThanOrEqual(5);
+  const stored = await countOf(src);
+  expect(stored).toBeGreaterThanOrEqual(progress.line);
+  expect(stored).toBeLessThan(n);
+
+  const rest = spawnSync(process.execPath, args(src, file, ['--batch', '100']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(rest.status).toBe(0);
+  expect(rest.stderr).toContain(`resuming after line ${progress.line}`);
+  const summary = JSON.parse(rest.stdout.trim().split('\n').pop()!);
+  expect(summary.rows).toBe(n - progress.line);
+  expect(summary.imported + summary.unchanged).toBe(n - progress.line);
+  expect(await countOf(src)).toBe(n);
+  expect(Number((await ds.query('SELECT count(DISTINCT external_id) AS n FROM external_record WHERE source = $1', [src]))[0].n)).toBe(n);
+}, 180_000);
+
+test('the API keeps the valid records of a call when one has a control, invisible or broken character', async () => {
+  const src = `Partner ${randomStem(6)}`;
+  const ok = (id: string) => ({ externalId: id, givenName: 'Ivan', familyName: `${randomStem(5)}ov`, birthDate: '2012' });
+  const records = [
+    ok('k1'),
+    { ...ok('b1'), givenName: 'Ол\u0000ег' },
+    { ...ok('b2'), familyName: 'Бой\u200Bко' },
+    { ...ok('b3'), patronymic: 'Пет\uD800рович' },
+    { ...ok('b4'), foundAt: 'Ростов\nна-Дону' },
+    { ...ok('b5'), notes: 'a\u001B[2Jb' },
+    { ...ok('b6'), placeOfBirth: 'x'.repeat(10_001) },
+    { ...ok('b7'), externalId: '   ' },
+    { ...ok('k2'), notes: 'first line\nsecond line', givenName: '  Ivan  ' },
+  ];
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'PARTNER_STATE', records } }, worker);
+  expect(res.errors).toBeUndefined();
+  const out = res.data!.importExternalRecords;
+  expect(out.imported).toBe(2);
+  expect(out.rejected.map((r: any) => `${r.index}:${r.field}`)).toEqual([
+    '1:givenName', '2:familyName', '3:patronymic', '4:foundAt', '5:notes', '6:placeOfBirth', '7:externalId',
+  ]);
+  expect(out.rejected[0].message).toMatch(/control character/);
+  expect(out.rejected[1].message).toMatch(/invisible/);
+  expect(out.rejected[2].message).toMatch(/surrogate/);
+  const rows = await ds.query('SELECT external_id, given_name, notes FROM external_record WHERE source = $1 ORDER BY external_id', [src]);
+  expect(rows).toEqual([
+    { external_id: 'k1', given_name: 'Ivan', notes: null },
+    { external_id: 'k2', given_name: 'Ivan', notes: 'first line\nsecond line' },
+  ]);
+  // Other inputs still refuse the whole operation at the GraphQL layer.
+  const bad = await t.gql(IMPORT, { input: { source: 'Bad\u0000source', sourceKind: 'PARTNER_STATE', records: [ok('z1')] } }, worker);
+  expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.source' });
+});
