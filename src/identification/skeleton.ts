@@ -91,8 +91,16 @@ const POLISH_OR_CZECH = /ł|ż|ś|ć|ń|(?<!t)cz|(?<!s)sz|[čšžřěů]/;
 /** A German spelling (Duden): w or sch, where the others have none. */
 const GERMAN = /w|sch/;
 
+/**
+ * GOST 7.79-B (System B, the Russian standard's Latin-only transliteration): х is x, щ is shh, ц before e, i, y, j is cz,
+ * й is j (Mixail Glushhenko Mixajlovich). Shown by shh, or by an x that is no кс: not the x of Alex-, Olex-, Max-,
+ * Felix or an initial Xe- (Xenia), which every English-style spelling writes.
+ */
+const GOST_X = /(?<![a-z])x(?!e)|(?<=[a-z])(?<!le|ma|li)x/g;
+const GOST_779 = new RegExp(`shh|${GOST_X.source}`);
+
 /** The scheme a trace's Latin names show, read together: a record is written in one (see `readInScheme`). */
-export type LatinScheme = 'GERMAN' | 'SLAVIC' | null;
+export type LatinScheme = 'GERMAN' | 'SLAVIC' | 'GOST779' | null;
 
 /**
  * The scheme of a trace's names, from its surname and patronymic (a Western given name such as Andrew has a w of its
@@ -101,17 +109,21 @@ export type LatinScheme = 'GERMAN' | 'SLAVIC' | null;
  */
 export function latinSchemeOf(givenName: string | null, familyName: string | null, patronymic: string | null): LatinScheme {
   const latin = (f: string | null) => (f && !/[\u0400-\u04ff]/.test(f) ? f.toLowerCase() : '');
+  // Before Polish: GOST 7.79's cz is ц, Polish cz ч; its shh or x says which.
+  if (GOST_779.test(`${latin(givenName)} ${latin(familyName)} ${latin(patronymic)}`)) return 'GOST779';
   if (POLISH_OR_CZECH.test(`${latin(givenName)} ${latin(familyName)} ${latin(patronymic)}`)) return 'SLAVIC';
   return GERMAN.test(`${latin(familyName)} ${latin(patronymic)}`) ? 'GERMAN' : null;
 }
 
 /**
- * A Latin name read in its record's scheme (`latinSchemeOf`), for the keys only: in German, Polish and Czech `j` is
+ * A Latin name read in its record's scheme (`latinSchemeOf`), for the keys only (GOST 7.79-B: see GOST_779): in German, Polish and Czech `j` is
  * always й and `ch` is х (Jaroschenko, Michail, Chmara, which alone read as French ж and English ч); in German `z` is
  * ц (Sawizki, Kusnezow) and a single `s` between vowels is з (с is `ss` there). Cyrillic text, or no scheme, as it is.
  */
 export function readInScheme(text: string | null, scheme: LatinScheme): string | null {
   if (!text || !scheme || /[\u0400-\u04ff]/.test(text)) return text;
+  // GOST 7.79-B: x is х, shh щ, cz ц, j й (its ch is ч, as the skeleton reads it).
+  if (scheme === 'GOST779') return text.toLowerCase().replace(/shh/g, 'shch').replace(GOST_X, 'kh').replace(/cz/g, 'ts').replace(/j/g, 'y');
   let s = text.toLowerCase().replace(/(?<![stc])ch/g, 'kh').replace(/j/g, 'y');
   if (scheme === 'GERMAN') s = s.replace(/(?<![tcs])z/g, 'ts').replace(/(?<=[aeiouy])s(?=[aeiouy])/g, 'z');
   return s;

@@ -533,6 +533,20 @@ describe('a record read in its scheme', () => {
     expect(readInScheme('Жанна', 'GERMAN')).toBe('Жанна');
   });
 
+  test('a GOST 7.79-B record (shh, or an x that is no кс): x is х, shh щ, cz ц, j й; Alex-, Max-, Xenia keep their кс', () => {
+    expect(read('Aleksandr', 'Glushhenko', 'Mixajlovich')).toEqual({ scheme: 'GOST779', keys: [skeleton('Александр'), skeleton('Глущенко'), skeleton('Михайлович')] });
+    expect(read('Mixail', 'Marchenko', null).keys.slice(0, 2)).toEqual([skeleton('Михаил'), skeleton('Марченко')]);
+    expect(read('Maxim', 'Zaxarchenko', null)).toMatchObject({ scheme: 'GOST779', keys: [skeleton('Максим'), skeleton('Захарченко'), ''] });
+    // cz without shh or x is Polish ч, as before.
+    expect(read('Darya', 'Czybulya', 'Sergeevna').scheme).toBe('SLAVIC');
+    expect(read('Oksana', 'Czybulya', 'Shhurovna').keys[1]).toBe(skeleton('Цибуля'));
+    // English-style x is кс: not GOST.
+    for (const [g, f] of [['Alexandr', 'Marchenko'], ['Olexandr', 'Kovalenko'], ['Xenia', 'Petrenko'], ['Maxym', 'Lysenko'], ['Felix', 'Kravets']]) {
+      expect([g, f, read(g, f, null).scheme]).toEqual([g, f, null]);
+    }
+    expect(skeleton('Mixail')).not.toBe(skeleton('Михаил'));
+  });
+
   test('the values shown stay as written', () => {
     const names = new NameKeys([{ name: 'Михайло', canonical: 'Михайло' }, { name: 'Михаил', canonical: 'Михайло' }]);
     const [v] = recordVariants(names, 'Michail', 'JAROSCHENKO', 'Olegowitsch');
