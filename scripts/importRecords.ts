@@ -29,16 +29,22 @@ const COLUMNS: Record<string, keyof ExternalRecordInput> = {
 };
 const SEX: Record<string, string> = { f: 'FEMALE', female: 'FEMALE', ж: 'FEMALE', м: 'MALE', m: 'MALE', male: 'MALE', ч: 'MALE', u: 'UNKNOWN', unknown: 'UNKNOWN' };
 
-/** A row of the file as an import record (unknown columns are ignored; values are checked by the service). */
-function toRecord(row: Record<string, unknown>): ExternalRecordInput {
+/**
+ * A row of the file as an import record (unknown columns are ignored; values are checked by the service), or the
+ * field whose value is no text: an NDJSON object, list or boolean, or a number past 2^53 (its digits already lost),
+ * would otherwise become "[object Object]" or another id, and two rows would overwrite each other.
+ */
+function toRecord(row: Record<string, unknown>): { rec: ExternalRecordInput } | { field: string; error: string } {
   const rec: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     const field = COLUMNS[k.trim().toLowerCase()];
     if (!field || v === null || v === undefined || v === '') continue;
-    rec[field] = typeof v === 'string' ? v : String(v);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) rec[field] = String(v);
+    else if (typeof v === 'string') rec[field] = v;
+    else return { field, error: `must be text (got ${typeof v === 'number' ? 'a number that is not a safe integer' : Array.isArray(v) ? 'a list' : typeof v})` };
   }
   if (typeof rec.sex === 'string') rec.sex = SEX[rec.sex.trim().toLowerCase()] ?? rec.sex;
-  return rec as unknown as ExternalRecordInput;
+  return { rec: rec as unknown as ExternalRecordInput };
 }
 
 /** Rows of the file with their line numbers (the header is line 1 of a CSV). */
@@ -59,13 +65,19 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
     }
     return;
   }
-  // A malformed row (a stray or unclosed quote) is a rejected line, not the end of the import: the parser skips it
-  // and says so, and the line goes to the rejects file in its place among the rows.
+  // A row with a stray quote inside a field is a rejected line, not the end of the import: the parser skips it, says
+  // so, and reads on in step. A quote left open or closed before other text is another matter: the parser would read
+  // on as one field to the end of the file, or out of step, and drop rows without a word; the import stops there with
+  // the line, after the batches it committed (fix the file and run again: it resumes).
   const parser = fs.createReadStream(file).pipe(parse({
     columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, skip_records_with_error: true,
   }));
   const skipped: { line: number; row: null; error: string }[] = [];
-  parser.on('skip', (err: Error & { lines?: number }) => {
+  parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
+    if (err.code !== 'INVALID_OPENING_QUOTE') {
+      parser.destroy(new Error(`${file}: ${err.message}; stopped there (rows before it that were committed stay; fix the file and run again to resume)`));
+      return;
+    }
     skipped.push({ line: err.lines ?? 0, row: null, error: `not a valid CSV row: ${err.message}` });
   });
   for await (const rec of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
@@ -108,18 +120,26 @@ async function main(): Promise<void> {
   const started = Date.now();
   try {
     const user = await userByEmail(db.ds, email);
-    let batch: { line: number; rec: ExternalRecordInput }[] = [];
+    // A batch holds the rows it read, readable or not: its rejects are written in line order when it commits, so that
+    // a resumed run (which reads again after the last commit) never lists a line twice.
+    let batch: { line: number; rec?: ExternalRecordInput; field?: string; error?: string }[] = [];
     const flush = async () => {
       if (!batch.length) return;
-      // A fresh context per batch: fresh loaders, and each batch is its own transaction.
-      const ctx = scriptContext(db.ds, config, user);
-      const res = await ExternalRecordService.importRecords(ctx, { source, sourceKind: kind, records: batch.map((b) => b.rec) }, { match: !opts['no-match'] });
-      for (const r of res.rejected) fs.appendFileSync(rejectsFile, `${batch[r.index].line},${r.field},${csvCell(r.message)}\n`);
-      totals.imported += res.imported;
-      totals.updated += res.updated;
-      totals.unchanged += res.unchanged;
-      totals.rejected += res.rejected.length;
-      totals.candidates += res.candidates;
+      const readable = batch.filter((b) => b.rec);
+      const rejects = batch.filter((b) => !b.rec).map((b) => ({ line: b.line, field: b.field ?? 'row', reason: b.error ?? 'unreadable' }));
+      if (readable.length) {
+        // A fresh context per batch: fresh loaders, and each batch is its own transaction.
+        const ctx = scriptContext(db.ds, config, user);
+        const res = await ExternalRecordService.importRecords(ctx, { source, sourceKind: kind, records: readable.map((b) => b.rec!) }, { match: !opts['no-match'] });
+        for (const r of res.rejected) rejects.push({ line: readable[r.index].line, field: r.field, reason: r.message });
+        totals.imported += res.imported;
+        totals.updated += res.updated;
+        totals.unchanged += res.unchanged;
+        totals.candidates += res.candidates;
+      }
+      rejects.sort((a, b) => a.line - b.line);
+      fs.appendFileSync(rejectsFile, rejects.map((r) => `${r.line},${r.field},${csvCell(r.reason)}\n`).join(''));
+      totals.rejected += rejects.length;
       const last = batch[batch.length - 1].line;
       fs.writeFileSync(progressFile, JSON.stringify({ ...identity, line: last }));
       batch = [];
@@ -129,12 +149,11 @@ async function main(): Promise<void> {
     for await (const { line, row, error } of rows(file)) {
       if (line <= resumeAfter) continue;
       totals.rows++;
-      if (!row) {
-        fs.appendFileSync(rejectsFile, `${line},row,${csvCell(error ?? 'unreadable')}\n`);
-        totals.rejected++;
-        continue;
+      if (!row) batch.push({ line, error: error ?? 'unreadable' });
+      else {
+        const r = toRecord(row);
+        batch.push('rec' in r ? { line, rec: r.rec } : { line, field: r.field, error: r.error });
       }
-      batch.push({ line, rec: toRecord(row) });
       if (batch.length >= batchSize) await flush();
     }
     await flush();

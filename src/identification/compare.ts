@@ -2,7 +2,7 @@ import { CURRENT_PLACE } from './places';
 import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
-import type { NameKeys } from './names';
+import { sexlessParts, type NameKeys } from './names';
 import { latinLetters, latinSchemeOf, looseKey, readInScheme, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
@@ -162,11 +162,15 @@ export function surnameParts(familyName: string | null | undefined): string[] {
 }
 
 /**
- * Whether a surname is written as its initial only ("М.", "K"): one letter, a dot or not. Blocking reads the same
- * condition in SQL (`char_length(rtrim(family_name, '.')) = 1`, linkage.ts).
+ * A surname written as its initial: one letter, a dot or not ("М.", "K"), or the two to four letters a romanisation
+ * writes for one Cyrillic letter, with a dot ("Sh.", "Ya.", "Shch.", "Дж."). Blocking reads the same condition in SQL
+ * (SURNAME_INITIAL_SQL, linkage.ts; migration 1764900003101 indexes it).
  */
+const SURNAME_INITIAL = /^[^\s.]\.?$|^[^\s.]{2,4}\.$/u;
+export const SURNAME_INITIAL_SQL = `family_name ~ '^[^ .]\\.?$|^[^ .]{2,4}\\.$'`;
+
 export function isSurnameInitial(familyName: string | null | undefined): boolean {
-  return !!familyName && [...familyName.trim().replace(/\.+$/, '')].length === 1;
+  return !!familyName && SURNAME_INITIAL.test(familyName.trim());
 }
 
 /** Whether two name variants' surnames are an initial and a surname (or two initials) that begin alike. */
@@ -246,11 +250,16 @@ export function bestReading(childVariants: NameVariant[], traceVariants: NameVar
   return best;
 }
 
+/** Two given-name keys of one name: equal, or one the key of a Саша of unknown sex that the other's name has. */
+function sameName(a: string, b: string): boolean {
+  return a === b || !!sexlessParts(a)?.includes(b) || !!sexlessParts(b)?.includes(a);
+}
+
 function givenLevel(a: NameVariant, b: NameVariant): number {
   if (!a.givenSkel || !b.givenSkel) return -1;
   // One skeleton, two names: every vowel is `a` there, and Олена / Алина, Шура / Жора are sisters' and brothers' names,
   // not one name (each written as a spelling of its own name; a spelling the table lacks keeps the skeleton's word).
-  if (a.givenSkel === b.givenSkel) return a.givenKey !== b.givenKey && a.givenSpelled && b.givenSpelled ? 3 : 0;
+  if (a.givenSkel === b.givenSkel) return a.givenSpelled && b.givenSpelled && !sameName(a.givenKey, b.givenKey) ? 3 : 0;
   if (a.givenKey === b.givenKey) return 1;
   // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
   if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
@@ -281,7 +290,12 @@ function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   // A surname written as its initial: no level of the model's (it says less than a surname); an initial that agrees
   // weighs SURNAME_INITIAL_BITS beside the levels (fellegiSunter.ts), one that differs is another surname.
-  if (a.familyInitial || b.familyInitial) return surnameInitialAgrees(a, b) ? -1 : FAMILY_DIFFERENT;
+  // A Latin initial that differs may be a scheme's letter for the same one (J. is Я in German, ж in French): no weight.
+  if (a.familyInitial || b.familyInitial) {
+    if (surnameInitialAgrees(a, b)) return -1;
+    const initial = a.familyInitial ? a.familyName : b.familyName;
+    return /[\u0400-\u04ff]/.test(initial) ? FAMILY_DIFFERENT : -1;
+  }
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;
   // One side double-barrelled, the other one of its parts (a part dropped by the record, or by the report): it agrees,

@@ -58,7 +58,8 @@ test('a CSV file: valid rows stored and matched, bad values and malformed rows l
     `r6,Марія,${randomStem(5)}цкая,,ж,2015-02,,,RU`, // 7
     '',
   ].join('\n'));
-  const run = spawnSync(process.execPath, args(src, file, ['--batch', '2']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  // One batch (the default 500): its rejects come out in line order, a malformed row among bad values.
+  const run = spawnSync(process.execPath, args(src, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
   expect(run.stderr).not.toMatch(/Error|error:/);
   expect(run.status).toBe(0);
   const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
@@ -72,16 +73,54 @@ test('a CSV file: valid rows stored and matched, bad values and malformed rows l
   expect(rejects[3]).toMatch(/not a valid CSV row/);
   expect(fs.existsSync(`${file}.progress.json`)).toBe(false);
 
-  // Matching ran with the import: the Russian spelling of the reported boy is proposed.
-  const cands = await t.gql(CANDIDATES, { filter: { childId } }, worker);
-  expect(cands.errors).toBeUndefined();
-  expect(cands.data!.matchCandidates.edges.map((e: any) => e.node.externalRecord.externalId)).toEqual(['r1']);
+  // Matching ran with the import: the Russian spelling of the reported boy is proposed, the file's other traces are not.
+  const proposed = async (externalId: string) => {
+    const [rec] = await ds.query('SELECT id FROM external_record WHERE source = $1 AND external_id = $2', [src, externalId]);
+    const res = await t.gql(CANDIDATES, { filter: { childId, externalRecordId: rec.id } }, worker);
+    expect(res.errors).toBeUndefined();
+    return res.data!.matchCandidates.totalCount;
+  };
+  expect([await proposed('r1'), await proposed('r2'), await proposed('r6')]).toEqual([1, 0, 0]);
 
   // The same file again: nothing new, nothing duplicated.
   const again = spawnSync(process.execPath, args(src, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
   expect(again.status).toBe(0);
   expect(JSON.parse(again.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 0, updated: 0, unchanged: 3, rejected: 3 });
   expect(await countOf(src)).toBe(3);
+}, 180_000);
+
+test('a quote left open stops the import at its line, after the batches it committed; an NDJSON value that is no text is rejected', async () => {
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'open-quote.csv');
+  // 3,000 good rows (past the parser's first read), then a quote that is never closed: the rest of the file would be
+  // one field.
+  const good = Array.from({ length: 3000 }, (_, i) => `q${i},Ivan,${randomStem(4)}ov,${2006 + (i % 15)}`);
+  fs.writeFileSync(file, ['external_id,given_name,family_name,birth_date', ...good, `bad,"Oleg,${randomStem(5)}ov,2012`, 'after1,Anna,Boiko,2014', 'after2,Olha,Boiko,2015'].join('\n'));
+  const run = spawnSync(process.execPath, args(src, file, ['--batch', '500', '--no-match']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/Quote Not Closed/);
+  expect(run.stderr).toMatch(/resume/);
+  // Nothing from the open quote on; before it, the batches committed (the parser reads ahead, so it may stop before
+  // the last good rows' batch), and the progress file says where a second run resumes.
+  const stored = Number((await ds.query('SELECT count(*) AS n FROM external_record WHERE source = $1', [src]))[0].n);
+  expect(stored).toBeGreaterThanOrEqual(500);
+  expect(stored % 500).toBe(0);
+  expect(JSON.parse(fs.readFileSync(`${file}.progress.json`, 'utf8')).line).toBe(stored + 1);
+  expect(Number((await ds.query(`SELECT count(*) AS n FROM external_record WHERE source = $1 AND external_id IN ('bad', 'after1', 'after2')`, [src]))[0].n)).toBe(0);
+
+  const nd = path.join(dir, 'values.ndjson');
+  fs.writeFileSync(nd, [
+    JSON.stringify({ externalId: { a: 1 }, givenName: 'Ivan', familyName: `${randomStem(5)}ov` }),
+    JSON.stringify({ externalId: 12345, givenName: 'Ivan', familyName: `${randomStem(5)}ov` }),
+    JSON.stringify({ externalId: 'n3', givenName: ['Ivan'], familyName: `${randomStem(5)}ov` }),
+    JSON.stringify({ externalId: 2 ** 60, givenName: 'Ivan', familyName: `${randomStem(5)}ov` }),
+  ].join('\n'));
+  const src2 = `Registry ${randomStem(6)}`;
+  const run2 = spawnSync(process.execPath, args(src2, nd), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run2.status).toBe(0);
+  expect(JSON.parse(run2.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 1, rejected: 3, rows: 4 });
+  expect(fs.readFileSync(`${nd}.rejects.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['1,externalId', '3,givenName', '4,externalId']);
+  expect((await ds.query('SELECT external_id FROM external_record WHERE source = $1', [src2])).map((r: any) => r.external_id)).toEqual(['12345']);
 }, 180_000);
 
 test('interrupted after a committed batch and run again, it resumes there and duplicates nothing', async () => {

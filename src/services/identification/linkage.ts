@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, SURNAME_INITIAL_SQL, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -97,6 +97,9 @@ function childVariants(keys: NameKeys, c: ChildRow, traces: RecordRow[]): NameVa
   const sex = sexOf(c.sex);
   const put = (v: NameVariant) => {
     const k = `${v.givenSkel}|${v.familyKey}|${v.patronymicKey}`;
+    // An alias or a Latin name with the surname as an initial ("Олександр М.") names nobody: as a variant it would meet
+    // every trace of that initial, and read as a missing surname it would hide a different one. The report's own stays.
+    if (v.familyInitial && out.size > 0) return;
     if (v.givenSkel && v.familySkel && !out.has(k)) out.set(k, v);
   };
   // An alias or the Latin name is read as a record writes it (a German spelling kept from a confirmed trace, in its scheme).
@@ -267,7 +270,7 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        UNION ALL
        ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (v.birth_mdkey IS NULL OR length(e.birth_date) = 7) AND abs(e.birth_year - v.birth_year) <= 1`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `char_length(rtrim(e.family_name, '.')) = 1 AND v.given_key <> '' AND left(e.family_skel, 1) = left(v.family_skel, 1)`)}
+       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `e.${SURNAME_INITIAL_SQL} AND v.given_key <> '' AND left(e.family_skel, 1) = left(v.family_skel, 1)`)}
      ) p
      WHERE ${exclusion}`,
     params,

@@ -1,9 +1,10 @@
-import { bestReading, recordVariants, swappedNames, F_GIVEN, BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
+import { bestReading, isSurnameInitial, recordVariants, swappedNames, SURNAME_INITIAL_SQL, F_FAMILY, F_GIVEN, BIRTH_DIFFERENT, BIRTH_MONTH_YEAR_SHIFTED, BIRTH_OTHER_DAY, BIRTH_NEAR_DAY, BIRTH_NEAR_YEAR, BIRTH_SAME_MONTH, BIRTH_SAME_YEAR, BIRTH_YEAR_SHIFTED, birthLevel, birthLevelFrequencies, compare, F_BIRTH, FAMILY_DIFFERENT, FAMILY_SIMILAR, FIELDS, GIVEN_PARTIAL, nameVariant, parsePartialDate, placeSkeleton, sexOfPatronymic, surnameParts, type Person } from '../../../src/identification/compare';
 import { isSiblingPattern, mayBeLikely } from '../../../src/identification/fellegiSunter';
 import { jaroWinkler } from '../../../src/identification/jaroWinkler';
 import { NameKeys } from '../../../src/identification/names';
 import { moreNameRows } from '../../../migrations/1764900002701-GivenNamesMore';
 import { nameFormRows } from '../../../migrations/1764900002801-GivenNameForms';
+import { SurnameInitialIndex1764900003101 } from '../../../migrations/1764900003101-SurnameInitialIndex';
 import { latinSchemeOf, looseKey, patronymicStem, readInScheme, skeleton, spellingKey, unconfuse } from '../../../src/identification/skeleton';
 
 const same = (...spellings: string[]) => {
@@ -611,5 +612,34 @@ describe('who may be LIKELY', () => {
   test('a sibling (given names differ, surname agrees) never is', () => {
     expect(mayBeLikely(lv(GIVEN_PARTIAL, 0, 0, 0, 0, 0))).toBe(false);
     expect(isSiblingPattern(lv(GIVEN_PARTIAL, 0, 0, 0, 0, 0))).toBe(true);
+  });
+});
+
+describe('a surname written as its initial', () => {
+  const keys = new NameKeys([{ name: 'Олександр', canonical: 'Олександр' }, { name: 'Александр', canonical: 'Олександр' }]);
+  const family = (child: string, trace: string) => compare(
+    { id: 'c', variants: [nameVariant(keys, 'Олександр', child, null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' },
+    { id: 't', variants: [nameVariant(keys, 'Александр', trace, null)], sex: null, birth: null, birthText: null, placeOfBirth: null, placeSkel: '' },
+  ).levels[F_FAMILY];
+
+  test('one letter (a dot or not) or a romanisation\'s letters with a dot; not a short surname', () => {
+    for (const s of ['М.', 'K', 'Sh.', 'Shch.', 'Ya.', 'Дж.']) expect([s, isSurnameInitial(s)]).toEqual([s, true]);
+    for (const s of ['Ус', 'Кім', 'Sh', 'Петров', 'A. B.', '']) expect([s, isSurnameInitial(s)]).toEqual([s, false]);
+  });
+
+  test('agrees (no level: weighed beside the model) on the first letter in any script; a Cyrillic initial that differs is another surname, a Latin one weighs nothing', () => {
+    expect(family('Мельник', 'М.')).toBe(-1);
+    expect(family('Мельник', 'M')).toBe(-1);
+    expect(family('Шевченко', 'Sh.')).toBe(-1);
+    expect(family('Гнатюк', 'H.')).toBe(-1);
+    expect(family('Мельник', 'К.')).toBe(FAMILY_DIFFERENT);
+    // German J. for Я: the skeleton reads J as French ж; it says nothing either way.
+    expect(family('Яковенко', 'J.')).toBe(-1);
+  });
+
+  test('the index of migration 1764900003101 is on the condition blocking uses', async () => {
+    const sql: string[] = [];
+    await new SurnameInitialIndex1764900003101().up({ query: async (q: string) => { sql.push(q); } } as never);
+    expect(sql[0]).toContain(`WHERE ${SURNAME_INITIAL_SQL}`);
   });
 });
