@@ -17,6 +17,12 @@ const SOURCES = [
   { name: 'Demo: ombudsperson list', kind: ExternalSourceKind.OMBUDSPERSON_LIST },
 ] as const;
 
+/**
+ * A fifth source, an adoption databank that publishes the given name, the surname's initial and the birth month
+ * ("Александр М., 2015-07"): drawn with a PRNG of its own after the others, so the other sources' traces stay as they were.
+ */
+const DATABANK = { name: 'Demo: adoption databank (initials)', kind: ExternalSourceKind.ADOPTION_REGISTRY } as const;
+
 const RU_LETTERS: [RegExp, string][] = [[/і/g, 'и'], [/ї/g, 'и'], [/є/g, 'е'], [/ський$/, 'ский'], [/ська$/, 'ская'], [/івна$/, 'овна'], [/ович$/, 'ович'], [/['’]/g, '']];
 const russify = (s: string) => RU_LETTERS.reduce((acc, [re, to]) => acc.replace(re, to), s);
 
@@ -72,9 +78,20 @@ export async function seedIdentification(ds: DataSource, opts: { logger?: Pick<L
       birthDate: String(rnd.int(2008, 2020)), foundAt: rnd.pick(DESTINATIONS).join(', '), foundCountry: 'RU', notes: 'Demo trace (unreported)',
     });
   }
+  const databank: CleanRecord[] = [];
+  const rndBank = prng(20220224 + 10);
+  for (const c of children) {
+    if (!rndBank.chance(0.04)) continue;
+    const clean = checkRecord({
+      externalId: `B${databank.length + 1}`, givenName: RUSSIFIED[c.given_name] ?? c.given_name, familyName: `${russify(c.family_name)[0]}.`,
+      sex: c.sex as never, birthDate: c.birth_date.slice(0, 7), foundAt: rndBank.pick(DESTINATIONS).join(', '), foundCountry: 'RU', notes: 'Demo trace (databank)',
+    });
+    if (!('field' in clean)) databank.push(clean);
+  }
+  bySource.set(DATABANK.name, databank);
   let traces = 0;
   await ds.transaction(async (em) => {
-    for (const s of SOURCES) {
+    for (const s of [...SOURCES, DATABANK]) {
       const written = await writeRecords(em, { source: s.name, kind: s.kind, userId: worker?.id ?? null, organizationId: worker?.organization_id ?? null }, bySource.get(s.name)!);
       traces += written.length;
     }

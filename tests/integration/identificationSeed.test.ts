@@ -17,7 +17,7 @@ afterAll(async () => { await t.stop(); });
 test('a few hundred traces from several sources, and a queue with both bands for the demo users', async () => {
   const [{ traces, sources }] = await ds.query(`SELECT count(*)::int AS traces, count(DISTINCT source)::int AS sources FROM external_record WHERE source LIKE 'Demo:%'`);
   expect(traces).toBeGreaterThanOrEqual(200);
-  expect(sources).toBe(4);
+  expect(sources).toBe(5);
   const login = async (email: string) => (await t.gql(`mutation { login(email: "${email}", password: "bkb-demo") { token } }`)).data!.login.token as string;
   const q = `query($band: MatchBand) { matchCandidates(filter: { band: $band }, first: 5) { totalCount edges { node { band child { id } externalRecord { source } } } } }`;
   const coordinator = await login('coordinator@demo.bkb');
@@ -30,6 +30,16 @@ test('a few hundred traces from several sources, and a queue with both bands for
   expect(worker.data!.matchCandidates.totalCount).toBeLessThan(likely.data!.matchCandidates.totalCount + possible.data!.matchCandidates.totalCount);
   const analyst = await t.gql(q, {}, await login('analyst@demo.bkb'));
   expect(analyst.data!.matchCandidates.totalCount).toBe(0);
+  // The adoption databank's traces ("Александр М., 2015-07") are proposed for the children whose initial they share.
+  const bank = await ds.query(`SELECT id FROM external_record WHERE source = 'Demo: adoption databank (initials)'`);
+  expect(bank.length).toBeGreaterThanOrEqual(5);
+  const levels: string[] = [];
+  for (const { id } of bank) {
+    const res = await t.gql(`query($id: ID) { matchCandidates(filter: { externalRecordId: $id }) { edges { node { explanation { field level } } } } }`, { id }, coordinator);
+    for (const e of res.data!.matchCandidates.edges) levels.push(e.node.explanation.find((x: any) => x.field === 'familyName').level);
+  }
+  expect(levels.length).toBeGreaterThanOrEqual(bank.length / 2);
+  expect(new Set(levels)).toEqual(new Set(['INITIAL']));
   // Seeding again adds nothing.
   expect(await seedIdentification(ds)).toEqual({ seeded: false, traces: 0 });
 });
