@@ -38,7 +38,7 @@ export async function seedIdentification(ds: DataSource, opts: { logger?: Pick<L
   const started = Date.now();
   const rnd = prng(20220224 + 9);
   const children: { id: string; given_name: string; family_name: string; patronymic: string | null; birth_date: string; sex: string; place_of_birth: string | null }[] =
-    await ds.query(`SELECT id, given_name, family_name, patronymic, birth_date::text AS birth_date, sex::text AS sex, place_of_birth FROM child ORDER BY given_name, family_name, id LIMIT 320`);
+    await ds.query(`SELECT id, given_name, family_name, patronymic, birth_date::text AS birth_date, sex::text AS sex, place_of_birth FROM child ORDER BY given_name, family_name, birth_date, patronymic NULLS FIRST, place_of_birth NULLS FIRST, sex, id LIMIT 320`);
   const [worker]: { id: string; organization_id: string }[] = await ds.query(`SELECT id, organization_id FROM app_user WHERE email = 'case_worker@demo.bkb'`);
   const bySource = new Map<string, CleanRecord[]>(SOURCES.map((s) => [s.name, []]));
   let seq = 0;
