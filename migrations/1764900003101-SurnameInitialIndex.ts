@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * as "Александр М., 2015-07" (the given name, the surname's first letter, the birth month and year). Such a trace
  * shares no surname with its child, and no birth day; it is blocked on the given name's key, the birth year and the
  * initial. Partial: few traces are written so, and a new report looks up only those. The predicate is
- * SURNAME_INITIAL_SQL of src/identification/compare.ts, written out (a migration does not change with the code); the
+ * `surnameInitialSql` of src/identification/compare.ts, written out (a migration does not change with the code); the
  * blocking query must use the same text for the planner to use the index.
  */
 export class SurnameInitialIndex1764900003101 implements MigrationInterface {

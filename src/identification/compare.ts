@@ -3,7 +3,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import { sexlessParts, type NameKeys } from './names';
-import { latinLetters, latinSchemeOf, looseKey, readInScheme, skeleton, spellingKey, typoKey } from './skeleton';
+import { hasCyrillic, latinLetters, latinSchemeOf, looseKey, readInScheme, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -164,10 +164,14 @@ export function surnameParts(familyName: string | null | undefined): string[] {
 /**
  * A surname written as its initial: one letter, a dot or not ("М.", "K"), or the two to four letters a romanisation
  * writes for one Cyrillic letter, with a dot ("Sh.", "Ya.", "Shch.", "Дж."). Blocking reads the same condition in SQL
- * (SURNAME_INITIAL_SQL, linkage.ts; migration 1764900003101 indexes it).
+ * (`surnameInitialSql`, linkage.ts; migration 1764900003101 indexes it).
  */
 const SURNAME_INITIAL = /^[^\s.]\.?$|^[^\s.]{2,4}\.$/u;
-export const SURNAME_INITIAL_SQL = `family_name ~ '^[^ .]\\.?$|^[^ .]{2,4}\\.$'`;
+
+/** `isSurnameInitial` in SQL on the `family_name` of the table aliased `alias` (the partial index's predicate). */
+export function surnameInitialSql(alias: string): string {
+  return `${alias}.family_name ~ '^[^ .]\\.?$|^[^ .]{2,4}\\.$'`;
+}
 
 export function isSurnameInitial(familyName: string | null | undefined): boolean {
   return !!familyName && SURNAME_INITIAL.test(familyName.trim());
@@ -289,12 +293,12 @@ function oneTypo(a: string, b: string): boolean {
 function familyLevel(a: NameVariant, b: NameVariant): number {
   if (!a.familySkel || !b.familySkel) return -1;
   // A surname written as its initial: no level of the model's (it says less than a surname); an initial that agrees
-  // weighs SURNAME_INITIAL_BITS beside the levels (fellegiSunter.ts), one that differs is another surname.
-  // A Latin initial that differs may be a scheme's letter for the same one (J. is Я in German, ж in French): no weight.
+  // is weighed beside the levels (`surnameInitialWeight`, fellegiSunter.ts), a Cyrillic one that differs is another
+  // surname, a Latin one that differs may be a scheme's letter for the same (J. is Я in German, ж in French): no weight.
   if (a.familyInitial || b.familyInitial) {
     if (surnameInitialAgrees(a, b)) return -1;
     const initial = a.familyInitial ? a.familyName : b.familyName;
-    return /[\u0400-\u04ff]/.test(initial) ? FAMILY_DIFFERENT : -1;
+    return hasCyrillic(initial) ? FAMILY_DIFFERENT : -1;
   }
   if (a.familyKey === b.familyKey) return 0;
   if (a.familySkel === b.familySkel) return 1;

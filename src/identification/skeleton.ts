@@ -28,7 +28,7 @@ const CYR_LOOKALIKE: Record<string, string> = Object.fromEntries(Object.entries(
  */
 export function unconfuse(text: string): string {
   const lower = text.toLowerCase();
-  if (!/[a-z]/.test(lower) || !/[\u0400-\u04ff]/.test(lower)) return lower;
+  if (!/[a-z]/.test(lower) || !hasCyrillic(lower)) return lower;
   return lower.replace(/[\p{L}\p{M}]+/gu, (word) => {
     let cyr = 0;
     let lat = 0;
@@ -91,6 +91,11 @@ const POLISH_OR_CZECH = /ł|ż|ś|ć|ń|(?<!t)cz|(?<!s)sz|[čšžřěů]/;
 /** A German spelling (Duden): w or sch, where the others have none. */
 const GERMAN = /w|sch/;
 
+/** Whether a text has a Cyrillic letter. */
+export function hasCyrillic(text: string): boolean {
+  return /[\u0400-\u04ff]/.test(text);
+}
+
 /**
  * GOST 7.79-B (System B, the Russian standard's Latin-only transliteration): х is x, щ is shh, ц before e, i, y, j is cz,
  * й is j (Mixail Glushhenko Mixajlovich). Shown by shh, or by an x that is no кс: not the x of Alex-, Olex-, Max-,
@@ -108,7 +113,7 @@ export type LatinScheme = 'GERMAN' | 'SLAVIC' | 'GOST779' | null;
  * Koslowa, and its own letters do not say so.
  */
 export function latinSchemeOf(givenName: string | null, familyName: string | null, patronymic: string | null): LatinScheme {
-  const latin = (f: string | null) => (f && !/[\u0400-\u04ff]/.test(f) ? f.toLowerCase() : '');
+  const latin = (f: string | null) => (f && !hasCyrillic(f) ? f.toLowerCase() : '');
   // Before Polish: GOST 7.79's cz is ц, Polish cz ч; its shh or x says which.
   if (GOST_779.test(`${latin(givenName)} ${latin(familyName)} ${latin(patronymic)}`)) return 'GOST779';
   if (POLISH_OR_CZECH.test(`${latin(givenName)} ${latin(familyName)} ${latin(patronymic)}`)) return 'SLAVIC';
@@ -121,7 +126,7 @@ export function latinSchemeOf(givenName: string | null, familyName: string | nul
  * ц (Sawizki, Kusnezow) and a single `s` between vowels is з (с is `ss` there). Cyrillic text, or no scheme, as it is.
  */
 export function readInScheme(text: string | null, scheme: LatinScheme): string | null {
-  if (!text || !scheme || /[\u0400-\u04ff]/.test(text)) return text;
+  if (!text || !scheme || hasCyrillic(text)) return text;
   // GOST 7.79-B: x is х, shh щ, cz ц, j й (its ch is ч, as the skeleton reads it).
   if (scheme === 'GOST779') return text.toLowerCase().replace(/shh/g, 'shch').replace(GOST_X, 'kh').replace(/cz/g, 'ts').replace(/j/g, 'y');
   let s = text.toLowerCase().replace(/(?<![stc])ch/g, 'kh').replace(/j/g, 'y');
@@ -153,11 +158,13 @@ function glideJ(w: string, i: number, germanOrPolish: boolean): boolean {
 
 /**
  * A pure function of one string, remembered: the same names come back in every batch and run (a surname is keyed for
- * each of its traces and each child's variant). The cache is emptied when it reaches `size` entries.
+ * each of its traces and each child's variant). The cache is emptied when it reaches `size` entries; a text longer than a
+ * name (a search, a long place) is computed, not kept, so the cache stays a few megabytes.
  */
 function remembered(fn: (text: string) => string, size = 100000): (text: string) => string {
   const cache = new Map<string, string>();
   return (text) => {
+    if (text.length > 64) return fn(text);
     let out = cache.get(text);
     if (out === undefined) {
       if (cache.size >= size) cache.clear();
@@ -175,7 +182,7 @@ function foldConsonantsOf(text: string): string {
   const lower = unconfuse(text);
   for (const ch of lower) letters += CYR_FOLDED[ch] ?? LATIN[ch] ?? ch;
   // Only a Latin spelling: Cyrillic letters map to single Latin ones (с+з is "sz"), which must not read as Polish.
-  const latin = !/[\u0400-\u04ff]/.test(lower);
+  const latin = !hasCyrillic(lower);
   const germanOrPolish = latin && GERMAN_OR_POLISH.test(lower);
   return letters.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-zA-Z]/g, '')
     .replace(/x/g, 'ks')

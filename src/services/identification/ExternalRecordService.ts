@@ -109,8 +109,8 @@ export class ExternalRecordService {
       if (written.length && opts.match !== false) {
         const stats = await matchScope(tx.em, { recordIds: written.map((w) => w.id) }, bandsOf(tx.deps.config));
         candidates = stats.stored;
-        lap('match');
       }
+      lap('match', true);
       return { imported, updated: written.length - imported, unchanged: valid.length - written.length, rejected, candidates };
     });
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, SURNAME_INITIAL_SQL, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, surnameInitialSql, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -270,7 +270,7 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        UNION ALL
        ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (v.birth_mdkey IS NULL OR length(e.birth_date) = 7) AND abs(e.birth_year - v.birth_year) <= 1`)}
        UNION ALL
-       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `e.${SURNAME_INITIAL_SQL} AND v.given_key <> '' AND left(e.family_skel, 1) = left(v.family_skel, 1)`)}
+       ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `${surnameInitialSql('e')} AND v.given_key <> '' AND left(e.family_skel, 1) = left(v.family_skel, 1)`)}
      ) p
      WHERE ${exclusion}`,
     params,
@@ -432,24 +432,24 @@ export async function matchScope(em: EntityManager, scope: MatchScope, bands: Ba
   const scored = scorePairs(allPairs, children, records, model, bands, tf, inScope ? (id) => inScope.has(id) : undefined);
   lap(`score(${scored.length})`);
   const { removed } = await storeCandidates(em, scope, scored, model.version);
-  lap('store');
+  lap('store', true);
   return summary(pairs.length, scored, removed, model.version);
 }
 
 /**
- * With BKB_MATCH_TIMING set, a line on stderr per call with the milliseconds of each step (the benchmark's batches);
- * otherwise a no-op.
+ * With BKB_MATCH_TIMING set, a line on stderr per call with the milliseconds of each step (the benchmark's batches),
+ * written at the step marked `last`; otherwise a no-op.
  */
-export function stepTimer(name: string): (step: string) => void {
+export function stepTimer(name: string): (step: string, last?: boolean) => void {
   if (!process.env.BKB_MATCH_TIMING) return () => undefined;
   const t0 = Date.now();
-  let last = t0;
+  let before = t0;
   const steps: string[] = [];
-  return (step) => {
+  return (step, last = false) => {
     const now = Date.now();
-    steps.push(`${step} ${now - last}`);
-    last = now;
-    if (step === 'store' || step === 'match') process.stderr.write(`[timing] ${name}: ${steps.join(', ')}; total ${now - t0} ms\n`);
+    steps.push(`${step} ${now - before}`);
+    before = now;
+    if (last) process.stderr.write(`[timing] ${name}: ${steps.join(', ')}; total ${now - t0} ms\n`);
   };
 }
 
