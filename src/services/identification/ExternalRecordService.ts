@@ -31,7 +31,10 @@ export async function writeRecords(
 ): Promise<{ id: string; inserted: boolean }[]> {
   if (recs.length === 0) return [];
   const keys = await loadNameKeys(em);
-  const rows = recs.map((rec) => {
+  // Rows in one order (by externalId), so that two calls with the same records lock them in the same order: in the
+  // order sent, two clients importing one list forwards and backwards deadlocked and one got CONFLICT.
+  const sorted = [...recs].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+  const rows = sorted.map((rec) => {
     const birth = parsePartialDate(rec.birthDate);
     // The blocking keys as matching computes them (recordPerson): the given name's key depends on the sex the trace or
     // its patronymic shows (Саша), which a key of the name alone missed until a full run re-keyed the trace.
@@ -48,7 +51,7 @@ export async function writeRecords(
     ];
   });
   const cols = rows[0].map((_, k) => rows.map((r) => r[k]));
-  return em.query(
+  const written: { id: string; inserted: boolean }[] = await em.query(
     `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
        external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
        found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash,
@@ -70,6 +73,17 @@ export async function writeRecords(
      RETURNING id, (xmax = 0) AS inserted`,
     [by.source, by.kind, by.userId, by.organizationId, ...cols],
   );
+  // A changed trace changes its open candidates, even where the score stays (a new foundAt, notes, a place): a person
+  // who reviewed the old trace and confirms with that candidate version gets CONFLICT, and matching without a new
+  // score (--no-match) still tells the reviewer to look again.
+  const changed = written.filter((w) => !w.inserted).map((w) => w.id);
+  if (changed.length) {
+    await em.query(
+      `UPDATE match_candidate SET version = version + 1, updated_at = now() WHERE external_record_id = ANY($1::uuid[]) AND status = 'OPEN'`,
+      [changed],
+    );
+  }
+  return written;
 }
 
 /** Traces: import (validated record by record, upserted on (source, externalId), matched before returning) and reads. */

@@ -1,0 +1,75 @@
+import type { DataSource } from 'typeorm';
+import { createOrg, createUser } from '../factories';
+import { CANDIDATES, CONFIRM, IMPORT, randomStem } from '../helpers/identification';
+import { startTestApp, type TestApp } from '../helpers/testApp';
+import { OrganizationKind, Role } from '../../src/schema/enums';
+
+/*
+ * What a fuzzing review of the identification surfaces found, from the outside: concurrent imports of one list,
+ * a trace changed under a reviewer, values that passed the record check, and forged page cursors.
+ */
+let t: TestApp;
+let ds: DataSource;
+let worker: string;
+let worker2: string;
+let coordinator: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ds = t.app.deps.dataSource;
+  const ngo = await createOrg(ds);
+  worker = (await createUser(t.app, ngo, [Role.CASE_WORKER])).token;
+  worker2 = (await createUser(t.app, await createOrg(ds), [Role.CASE_WORKER])).token;
+  coordinator = (await createUser(t.app, await createOrg(ds, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR])).token;
+});
+afterAll(async () => { await t.stop(); });
+
+const source = () => `Registry ${randomStem(6)}`;
+
+test('two clients importing the same records at once, in opposite orders, both succeed and nothing is duplicated', async () => {
+  // In the order sent, the two transactions locked the rows from opposite ends and met: a deadlock, one got CONFLICT.
+  for (let round = 0; round < 6; round++) {
+    const src = source();
+    const records = Array.from({ length: 1000 }, (_, i) => ({ externalId: `r${i}`, givenName: 'Іван', familyName: `${randomStem(4)}енко`, birthDate: '2012' }));
+    const [a, b] = await Promise.all([
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records } }, worker),
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: [...records].reverse().map((r) => ({ ...r, notes: 'second' })) } }, worker2),
+    ]);
+    expect([a.errors, b.errors]).toEqual([undefined, undefined]);
+    const outs = [a.data!.importExternalRecords, b.data!.importExternalRecords];
+    expect(outs.map((o) => o.imported).sort()).toEqual([0, 1000]);
+    expect(outs.map((o) => o.updated).sort()).toEqual([0, 1000]);
+    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1', [src]);
+    expect(n).toBe(1000);
+  }
+}, 120_000);
+
+test('a trace re-imported with another foundAt makes its open candidate stale: a confirm of the version reviewed gets CONFLICT', async () => {
+  const stem = randomStem(5);
+  const report = await t.gql(`mutation($input: ReportChildInput!) { reportChild(input: $input) { child { id } } }`, { input: {
+    givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: '2013-04-11', placeOfBirth: 'м. Херсон',
+  } }, worker);
+  expect(report.errors).toBeUndefined();
+  const src = source();
+  const trace = { externalId: 't1', givenName: 'Александр', familyName: `${stem}цкий`, patronymic: 'Фёдорович', sex: 'MALE', birthDate: '2013-04-11', foundAt: 'Taganrog, orphanage No. 2', foundCountry: 'RU' };
+  expect((await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [trace] } }, worker)).errors).toBeUndefined();
+  const [{ id: recordId }] = await ds.query('SELECT id FROM external_record WHERE source = $1', [src]);
+  const list = await t.gql(CANDIDATES, { filter: { childId: report.data!.reportChild.child.id, externalRecordId: recordId } }, worker);
+  expect(list.errors).toBeUndefined();
+  const reviewed = list.data!.matchCandidates.edges[0].node;
+  expect(reviewed.externalRecord.foundAt).toBe('Taganrog, orphanage No. 2');
+
+  // The source moves the child: the score is the same (foundAt is not compared), the trace is not.
+  const again = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [{ ...trace, foundAt: 'Minsk, shelter', foundCountry: 'BY' }] } }, worker);
+  expect(again.data!.importExternalRecords).toMatchObject({ updated: 1 });
+  const stale = await t.gql(CONFIRM, { input: { id: reviewed.id, expectedVersion: reviewed.version } }, worker);
+  expect(stale.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', currentVersion: reviewed.version + 1 });
+  const [row] = await ds.query('SELECT linked_child_id FROM external_record WHERE id = $1', [recordId]);
+  expect(row.linked_child_id).toBeNull();
+
+  // Reviewed again, it is confirmed; the same content sent once more changes nothing.
+  expect((await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [{ ...trace, foundAt: 'Minsk, shelter', foundCountry: 'BY' }] } }, worker)).data!.importExternalRecords).toMatchObject({ unchanged: 1 });
+  const ok = await t.gql(CONFIRM, { input: { id: reviewed.id, expectedVersion: reviewed.version + 1 } }, worker);
+  expect(ok.errors).toBeUndefined();
+  expect(ok.data!.confirmMatch.status).toBe('CONFIRMED');
+});
