@@ -73,3 +73,23 @@ test('a trace re-imported with another foundAt makes its open candidate stale: a
   expect(ok.errors).toBeUndefined();
   expect(ok.data!.confirmMatch.status).toBe('CONFIRMED');
 });
+
+test('a name of combining marks only and a country code that is only one after upper-casing are rejected by index and field', async () => {
+  const src = source();
+  const fam = `${randomStem(5)}ов`;
+  const records = [
+    { externalId: 'v1', givenName: 'Оле\u0301г', familyName: fam }, // a stress mark inside a name: kept
+    { externalId: 'b1', givenName: '\u0301\u0308', familyName: fam },
+    { externalId: 'b2', familyName: '\u0301' },
+    { externalId: 'b3', familyName: fam, foundCountry: 'ß' }, // upper-cases to SS (South Sudan)
+    { externalId: 'b4', familyName: fam, foundCountry: 'ıt' }, // dotless i: upper-cases to IT
+    { externalId: 'v2', familyName: fam, foundCountry: 'ru' },
+  ];
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records } }, worker);
+  expect(res.errors).toBeUndefined();
+  const out = res.data!.importExternalRecords;
+  expect(out.rejected.map((r: { index: number; field: string }) => `${r.index}:${r.field}`)).toEqual(['1:givenName', '2:familyName', '3:foundCountry', '4:foundCountry']);
+  expect(out.imported).toBe(2);
+  expect(await ds.query('SELECT external_id, found_country FROM external_record WHERE source = $1 ORDER BY external_id', [src]))
+    .toEqual([{ external_id: 'v1', found_country: null }, { external_id: 'v2', found_country: 'RU' }]);
+});
