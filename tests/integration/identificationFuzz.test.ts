@@ -93,3 +93,33 @@ test('a name of combining marks only and a country code that is only one after u
   expect(await ds.query('SELECT external_id, found_country FROM external_record WHERE source = $1 ORDER BY external_id', [src]))
     .toEqual([{ external_id: 'v1', found_country: null }, { external_id: 'v2', found_country: 'RU' }]);
 });
+
+test('forged page cursors are refused naming after, never passed to the database', async () => {
+  const traces = `query($after: String) { externalRecords(first: 2, after: $after) { edges { cursor } } }`;
+  const candidates = `query($after: String) { matchCandidates(first: 2, after: $after) { edges { cursor } } }`;
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+  const uuid = '00000000-0000-4000-8000-000000000000';
+  const forged: [string, string][] = [
+    [traces, b64(`2023-01-01T00:00:00+02:00|${uuid}`)], // a time, not the form given out: reached PostgreSQL
+    [traces, b64(`1 |${uuid}`)],
+    [traces, b64(`Jan 1 2023|${uuid}`)],
+    [traces, b64('2023-01-01T00:00:00.000Z|------------------------------------')],
+    [candidates, b64(`10000000000000000000000|${uuid}`)], // overflowed in PostgreSQL
+    [candidates, b64(`  |${uuid}`)], // read as 0
+    [candidates, b64(`0x10|${uuid}`)], // read as 16
+    [candidates, b64('0.5|------------------------------------')],
+  ];
+  for (const [query, after] of forged) {
+    const res = await t.gql(query, { after }, coordinator);
+    expect({ after: Buffer.from(after, 'base64url').toString(), ext: res.errors?.[0].extensions })
+      .toEqual({ after: Buffer.from(after, 'base64url').toString(), ext: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }) });
+  }
+  // The cursors the API gives out still page.
+  for (const query of [traces, candidates]) {
+    const first = await t.gql(query, {}, coordinator);
+    const cursor = Object.values(first.data!)[0].edges.at(-1)?.cursor;
+    if (!cursor) continue;
+    const next = await t.gql(query, { after: cursor }, coordinator);
+    expect(next.errors).toBeUndefined();
+  }
+});

@@ -13,14 +13,8 @@ import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
 import { birthMdKey, loadNameKeys, matchScope, recordPerson, stepTimer } from './linkage';
+import { decodeTimeCursor, timeCursor } from './cursors';
 import { checkRecord, type CleanRecord } from './recordValidation';
-
-const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
-function decodeCursor(cursor: string, n: number): string[] {
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (parts.length !== n || parts.some((p) => !p)) throw badInput('after', 'is not a cursor this API gave out');
-  return parts;
-}
 
 /**
  * Upserts checked traces of one source on (source, externalId); a record sent again unchanged is not
@@ -151,15 +145,14 @@ export class ExternalRecordService {
     whereAccessible(ctx, qb, 'read', 'ExternalRecord', 'r');
     const totalCount = await qb.clone().getCount();
     if (after) {
-      const [at, id] = decodeCursor(after, 2);
-      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+      const { at, id } = decodeTimeCursor(after);
       qb.andWhere('(r.created_at, r.id) < (:at, :rid)', { at, rid: id });
     }
     const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').take(limit + 1).getMany();
     const page = rows.slice(0, limit);
     const loader = identificationLoaders(ctx).externalRecord;
     for (const r of page) loader.prime(r.id, r);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
+    const edges = page.map((node) => ({ node, cursor: timeCursor(node.createdAt, node.id) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

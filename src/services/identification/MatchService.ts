@@ -10,10 +10,10 @@ import { accessCondition } from '../../auth/caslToSql';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
+import { decodeScoreCursor, scoreCursor } from './cursors';
 import { confirmedNames, matchScope } from './linkage';
 import { isSurnameInitial } from '../../identification/compare';
 
-const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
 
 /** The review queue of match candidates and the decisions people take on them. */
 export class MatchService {
@@ -29,15 +29,14 @@ export class MatchService {
     whereAccessible(ctx, qb, 'read', 'MatchCandidate', 'm');
     const totalCount = await qb.clone().getCount();
     if (after) {
-      const parts = Buffer.from(after, 'base64url').toString('utf8').split('|');
-      if (parts.length !== 2 || !Number.isFinite(Number(parts[0])) || !/^[0-9a-f-]{36}$/i.test(parts[1])) throw badInput('after', 'is not a cursor this API gave out');
-      qb.andWhere('(m.score < :as OR (m.score = :as AND m.id > :aid))', { as: Number(parts[0]), aid: parts[1] });
+      const { score, id } = decodeScoreCursor(after);
+      qb.andWhere('(m.score < :as OR (m.score = :as AND m.id > :aid))', { as: score, aid: id });
     }
     const rows = await qb.orderBy('m.score', 'DESC').addOrderBy('m.id', 'ASC').take(limit + 1).getMany();
     const page = rows.slice(0, limit);
     const loader = identificationLoaders(ctx).matchCandidate;
     for (const r of page) loader.prime(r.id, r);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([String(node.score), node.id]) }));
+    const edges = page.map((node) => ({ node, cursor: scoreCursor(node.score, node.id) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
