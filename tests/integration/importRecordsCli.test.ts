@@ -190,3 +190,66 @@ test('the API keeps the valid records of a call when one has a control, invisibl
   const bad = await t.gql(IMPORT, { input: { source: 'Bad\u0000source', sourceKind: 'PARTNER_STATE', records: [ok('z1')] } }, worker);
   expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.source' });
 });
+
+test('file faults: a byte order mark, bytes that are no UTF-8, two columns for one field, no id column, a directory, a half-written progress file, a bad --batch', async () => {
+  const run = (file: string, src: string, extra: string[] = []) => spawnSync(process.execPath, args(src, file, extra), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  const rejectsOf = (file: string) => fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').slice(1);
+
+  // NDJSON saved with a BOM (and CRLF line ends, a blank line, no newline at the end): every row is read.
+  const bom = path.join(dir, 'bom.ndjson');
+  const ndRow = (id: string, more: Record<string, string> = {}) => JSON.stringify({ externalId: id, givenName: 'Ivan', familyName: `${randomStem(5)}ov`, ...more });
+  fs.writeFileSync(bom, `\uFEFF${ndRow('b1')}\r\n\r\n${ndRow('b2')}\r\n${ndRow('b3', { id: 'other' })}`);
+  const srcBom = `Registry ${randomStem(6)}`;
+  const r1 = run(bom, srcBom);
+  expect(r1.status).toBe(0);
+  expect(JSON.parse(r1.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 2, rejected: 1, rows: 3 });
+  // "id" and "externalId" both name the record: refused, not one of them chosen silently.
+  expect(rejectsOf(bom)).toEqual([expect.stringMatching(/^4,externalId,given twice \(externalId and id\)/)]);
+
+  // Latin-1 bytes: the row is rejected naming the field, not stored with U+FFFD in place of the letter.
+  const latin = path.join(dir, 'latin1.csv');
+  fs.writeFileSync(latin, Buffer.concat([
+    Buffer.from(`external_id,given_name,family_name,found_at\nl1,Ivan,${randomStem(5)}ov,`), Buffer.from([0x4d, 0xfc, 0x6e, 0x63, 0x68, 0x65, 0x6e]),
+    Buffer.from(`\nl2,Ivan,${randomStem(5)}ov,Rostov\n`),
+  ]));
+  const srcLatin = `Registry ${randomStem(6)}`;
+  expect(run(latin, srcLatin).status).toBe(0);
+  expect(rejectsOf(latin)).toEqual(['2,foundAt,is not UTF-8 text (save the file as UTF-8)']);
+  expect((await ds.query('SELECT external_id FROM external_record WHERE source = $1', [srcLatin])).map((r: any) => r.external_id)).toEqual(['l2']);
+
+  // A header with two columns for one field, or none for the id: the run stops before any row, exit code 1.
+  for (const [header, message] of [
+    ['external_id,given_name,family_name,family_name', /two columns for familyName/],
+    ['id,external_id,given_name,family_name', /two columns for externalId \(id and external_id\)/],
+    ['ident,given_name,family_name,x', /no id column/],
+  ] as const) {
+    const file = path.join(dir, 'header.csv');
+    fs.writeFileSync(file, `${header}\nh1,Ivan,${randomStem(5)}ov,Other\n`);
+    const src = `Registry ${randomStem(6)}`;
+    const r = run(file, src);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(await countOf(src)).toBe(0);
+  }
+
+  // A directory and a missing file: a plain message, no stack trace.
+  for (const [file, message] of [[dir, 'not a file'], [path.join(dir, 'missing.csv'), 'no such file']]) {
+    const r = run(file, `Registry ${randomStem(6)}`);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`${file}: ${message}`);
+  }
+
+  // A progress file cut short (killed while it was written) is not the end of every later run: it starts over.
+  const cut = path.join(dir, 'cut.csv');
+  fs.writeFileSync(cut, `external_id,given_name,family_name\nc1,Ivan,${randomStem(5)}ov\n`);
+  fs.writeFileSync(`${cut}.progress.json`, '{"source":"Reg');
+  const srcCut = `Registry ${randomStem(6)}`;
+  const r2 = run(cut, srcCut);
+  expect(r2.status).toBe(0);
+  expect(r2.stderr).toMatch(/unreadable: starting from the first line/);
+  expect(await countOf(srcCut)).toBe(1);
+
+  const r3 = run(cut, srcCut, ['--batch', 'abc']);
+  expect(r3.status).toBe(1);
+  expect(r3.stderr).toMatch(/--batch must be a whole number from 1 to 1000/);
+}, 180_000);
