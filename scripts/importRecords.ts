@@ -149,8 +149,13 @@ async function main(): Promise<void> {
   let resumeAfter = 0;
   const p = readProgress(progressFile);
   if (p && p.source === source && p.kind === kind && p.size === stat.size && p.mtimeMs === stat.mtimeMs && Number.isInteger(p.line)) resumeAfter = p.line as number;
-  if (resumeAfter) say(`resuming after line ${resumeAfter} (${progressFile})`);
-  else fs.writeFileSync(rejectsFile, 'line,field,reason\n');
+  if (resumeAfter) {
+    say(`resuming after line ${resumeAfter} (${progressFile})`);
+    // A kill after a batch's rejects were appended but before its progress was written: that batch is read again, so its
+    // rejects are cut back to what the progress counted (they were listed twice).
+    const counted = Number(p?.rejectsBytes);
+    if (Number.isInteger(counted) && fs.existsSync(rejectsFile) && fs.statSync(rejectsFile).size > counted) fs.truncateSync(rejectsFile, counted);
+  } else fs.writeFileSync(rejectsFile, 'line,field,reason\n');
 
   const config = loadConfig();
   const db = await openDatabase(config, say);
@@ -180,7 +185,7 @@ async function main(): Promise<void> {
       totals.rejected += rejects.length;
       const last = batch[batch.length - 1].line;
       // Written whole or not at all (a kill while writing left half a JSON file, and every later run failed on it).
-      fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify({ ...identity, line: last }));
+      fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify({ ...identity, line: last, rejectsBytes: fs.statSync(rejectsFile).size }));
       fs.renameSync(`${progressFile}.tmp`, progressFile);
       batch = [];
       const secs = (Date.now() - started) / 1000;

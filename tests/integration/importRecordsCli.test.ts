@@ -253,3 +253,25 @@ test('file faults: a byte order mark, bytes that are no UTF-8, two columns for o
   expect(r3.status).toBe(1);
   expect(r3.stderr).toMatch(/--batch must be a whole number from 1 to 1000/);
 }, 180_000);
+
+test('killed after a batch wrote its rejects but before its progress: the resumed run lists each rejected line once', async () => {
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'window.csv');
+  fs.writeFileSync(file, ['external_id,given_name,family_name,birth_date', `w1,Ivan,${randomStem(5)}ov,2012`, `w2,Ivan,${randomStem(5)}ov,2012-13`,
+    `w3,Ivan,${randomStem(5)}ov,2012`, `w4,Ivan,${randomStem(5)}ov,2099`].join('\n'));
+  // The first batch (lines 2-3) committed and its progress written; then the second batch (4-5) appended its reject and
+  // the process was killed before the progress said so. The state it leaves, made by running the first batch alone:
+  const first = path.join(dir, 'window-first.csv');
+  fs.writeFileSync(first, fs.readFileSync(file, 'utf8').split('\n').slice(0, 3).join('\n'));
+  expect(spawnSync(process.execPath, args(src, first, ['--batch', '2']), { env: env(), encoding: 'utf8', timeout: 120_000 }).status).toBe(0);
+  const stat = fs.statSync(file);
+  const counted = fs.readFileSync(`${first}.rejects.csv`);
+  fs.writeFileSync(`${file}.rejects.csv`, Buffer.concat([counted, Buffer.from('5,birthDate,must be between 1990 and today\n')]));
+  fs.writeFileSync(`${file}.progress.json`, JSON.stringify({ source: src, kind: 'ADOPTION_REGISTRY', size: stat.size, mtimeMs: stat.mtimeMs, line: 3, rejectsBytes: counted.length }));
+
+  const rest = spawnSync(process.execPath, args(src, file, ['--batch', '2']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(rest.status).toBe(0);
+  expect(rest.stderr).toContain('resuming after line 3');
+  expect(fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['line,field', '3,birthDate', '5,birthDate']);
+  expect(await countOf(src)).toBe(2);
+}, 120_000);
