@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createOrg, createUser } from '../factories';
 import { CANDIDATES, CONFIRM, IMPORT, randomStem } from '../helpers/identification';
 import { startTestApp, type TestApp } from '../helpers/testApp';
 import { OrganizationKind, Role } from '../../src/schema/enums';
+import { transliterate } from '../../src/services/transliteration';
 
 /*
  * What a fuzzing review of the identification surfaces found, from the outside: concurrent imports of one list,
@@ -73,6 +75,37 @@ test('a trace re-imported with another foundAt makes its open candidate stale: a
   expect(ok.errors).toBeUndefined();
   expect(ok.data!.confirmMatch.status).toBe('CONFIRMED');
 });
+
+test('three traces of one child confirmed at once by three requests: all three are confirmed', async () => {
+  // With the case locked last, each decision held its candidate while another's re-matching of the child wanted it: a
+  // deadlock, and all but one got CONFLICT although no decision was stale.
+  for (let round = 0; round < 3; round++) {
+    const stem = randomStem(5);
+    // A birth date of its own (the external test database keeps earlier runs' traces), always the 11th so a swap is a date.
+    const year = 2006 + crypto.randomInt(14);
+    const month = String([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12][crypto.randomInt(11)]).padStart(2, '0');
+    const report = await t.gql(`mutation($input: ReportChildInput!) { reportChild(input: $input) { child { id } } }`, { input: {
+      givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: `${year}-${month}-11`, placeOfBirth: 'м. Херсон',
+    } }, worker);
+    const childId = report.data!.reportChild.child.id;
+    const src = source();
+    const imported = await t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: [
+      { externalId: 'x', givenName: 'Александр', familyName: `${stem}цкий`, patronymic: 'Фёдорович', sex: 'MALE', birthDate: `${year}-${month}-11` },
+      { externalId: 'y', givenName: 'Oleksandr', familyName: `${transliterate(stem)}tskyi`, sex: 'MALE', birthDate: `${year}-11-${month}` },
+      { externalId: 'z', givenName: 'Aleksandr', familyName: `${transliterate(stem)}tskii`, patronymic: 'Fedorovich', sex: 'MALE', birthDate: `${year}` },
+    ] } }, worker);
+    expect(imported.errors).toBeUndefined();
+    const ours = new Set((await ds.query('SELECT id FROM external_record WHERE source = $1', [src])).map((r: { id: string }) => r.id));
+    const list = await t.gql(CANDIDATES, { filter: { childId } }, worker);
+    const ids: string[] = list.data!.matchCandidates.edges
+      .filter((e: { node: { externalRecord: { id: string } } }) => ours.has(e.node.externalRecord.id)).map((e: { node: { id: string } }) => e.node.id);
+    expect(ids).toHaveLength(3);
+    const decided = await Promise.all(ids.map((id) => t.gql(CONFIRM, { input: { id } }, worker)));
+    expect(decided.map((d) => d.errors?.[0].extensions?.code ?? d.data!.confirmMatch.status)).toEqual(['CONFIRMED', 'CONFIRMED', 'CONFIRMED']);
+    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE linked_child_id = $1', [childId]);
+    expect(n).toBe(3);
+  }
+}, 60_000);
 
 test('a name of combining marks only and a country code that is only one after upper-casing are rejected by index and field', async () => {
   const src = source();

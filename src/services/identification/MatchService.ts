@@ -69,15 +69,17 @@ export class MatchService {
         .select('m.external_record_id', 'external_record_id').addSelect('m.child_id', 'child_id')
         .where('m.id = :id', { id: input.id }).andWhere(visible.sql, visible.params).getRawMany();
       if (!peek) throw notFound('MatchCandidate', input.id);
-      // Lock order: the trace, then the candidate, then the case, so that two decisions on one trace queue up.
+      const [caseRow]: { id: string }[] = await tx.em.query('SELECT id FROM case_file WHERE child_id = $1', [peek.child_id]);
+      if (!caseRow) throw notFound('MatchCandidate', input.id);
+      // Lock order: the case, then the trace, then the candidate, so that two decisions on one trace queue up at the trace
+      // and two on one child at its case. With the case last, two traces of one child confirmed at once deadlocked (each
+      // held its candidate while the other's re-matching of the child wanted it) and all but one got CONFLICT.
+      // Deciding needs update rights on the child's case (FORBIDDEN otherwise), checked before anything is written.
+      const c = await CaseService.lockForWrite(tx, caseRow.id, 'update');
       const [trace]: { linked_child_id: string | null; given_name: string | null; family_name: string | null; patronymic: string | null; source: string; external_id: string }[] =
         await tx.em.query('SELECT linked_child_id, given_name, family_name, patronymic, source, external_id FROM external_record WHERE id = $1 FOR UPDATE', [peek.external_record_id]);
       const cand = await tx.em.createQueryBuilder(MatchCandidate, 'm').setLock('pessimistic_write').where('m.id = :id', { id: input.id }).getOne();
       if (!cand || !trace) throw notFound('MatchCandidate', input.id);
-      const [caseRow]: { id: string }[] = await tx.em.query('SELECT id FROM case_file WHERE child_id = $1', [cand.childId]);
-      if (!caseRow) throw notFound('MatchCandidate', input.id);
-      // Deciding needs update rights on the child's case (FORBIDDEN otherwise), checked before anything is written.
-      const c = await CaseService.lockForWrite(tx, caseRow.id, 'update');
       if (cand.status !== MatchStatus.OPEN) {
         throw conflict(`Match candidate ${cand.id} is ${cand.status}, no longer open: reload`, { currentStatus: cand.status, currentVersion: cand.version });
       }
