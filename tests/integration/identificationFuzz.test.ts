@@ -107,6 +107,44 @@ test('three traces of one child confirmed at once by three requests: all three a
   }
 }, 60_000);
 
+test('twins: both traces confirmed for their children while both are re-imported and a namesake child is updated, all at once: every write succeeds', async () => {
+  // Each of these re-matched overlapping candidates in its own order, and FOR UPDATE on a child or a trace blocked the
+  // others' new candidates (their foreign keys): deadlocks, and one or more got CONFLICT although nothing was stale.
+  const UPDATE_CHILD = `mutation($input: UpdateChildInput!) { updateChild(input: $input) { id } }`;
+  for (let round = 0; round < 6; round++) {
+    const stem = randomStem(5);
+    const year = 2006 + crypto.randomInt(14);
+    const kids: { childId: string; version: number; birth: string }[] = [];
+    // Twins' traces differ by a month (each is a candidate for both), and a third child of the same name and date as the
+    // first (a namesake in another family) is updated meanwhile.
+    for (const month of ['03', '04', '03']) {
+      const birth = `${year}-${month}-11`;
+      const r = await t.gql(`mutation($input: ReportChildInput!) { reportChild(input: $input) { child { id version } } }`, { input: {
+        givenName: 'Олександр', familyName: `${stem}цький`, patronymic: 'Федорович', sex: 'MALE', birthDate: birth, placeOfBirth: 'м. Херсон',
+      } }, worker);
+      expect(r.errors).toBeUndefined();
+      kids.push({ childId: r.data!.reportChild.child.id, version: r.data!.reportChild.child.version, birth });
+    }
+    const src = source();
+    const traces = kids.slice(0, 2).map((k, i) => ({ externalId: `t${i}`, givenName: 'Александр', familyName: `${stem}цкий`, patronymic: 'Фёдорович', sex: 'MALE', birthDate: k.birth }));
+    expect((await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: traces } }, worker)).errors).toBeUndefined();
+    const ids = await ds.query('SELECT external_id, id FROM external_record WHERE source = $1 ORDER BY external_id', [src]);
+    const candidateOf = async (childId: string, recordId: string) =>
+      (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: recordId } }, worker)).data!.matchCandidates.edges[0]?.node.id as string;
+    const mine = [await candidateOf(kids[0].childId, ids[0].id), await candidateOf(kids[1].childId, ids[1].id)];
+    expect(mine.every(Boolean)).toBe(true);
+    const results = await Promise.all([
+      t.gql(CONFIRM, { input: { id: mine[0] } }, worker),
+      t.gql(CONFIRM, { input: { id: mine[1] } }, worker),
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: traces.map((tr) => ({ ...tr, notes: `round ${round}` })) } }, worker),
+      t.gql(UPDATE_CHILD, { input: { childId: kids[2].childId, expectedVersion: kids[2].version, aliases: [`Sasha ${transliterate(stem)}tskyi`] } }, worker),
+    ]);
+    expect(results.map((r) => r.errors?.[0].message ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const linked = await ds.query('SELECT linked_child_id FROM external_record WHERE source = $1 ORDER BY external_id', [src]);
+    expect(linked.map((l: { linked_child_id: string }) => l.linked_child_id)).toEqual([kids[0].childId, kids[1].childId]);
+  }
+}, 120_000);
+
 test('a name of combining marks only and a country code that is only one after upper-casing are rejected by index and field', async () => {
   const src = source();
   const fam = `${randomStem(5)}ов`;

@@ -73,7 +73,9 @@ export async function writeRecords(
   const changed = written.filter((w) => !w.inserted).map((w) => w.id);
   if (changed.length) {
     await em.query(
-      `UPDATE match_candidate SET version = version + 1, updated_at = now() WHERE external_record_id = ANY($1::uuid[]) AND status = 'OPEN'`,
+      `UPDATE match_candidate SET version = version + 1, updated_at = now()
+        WHERE id IN (SELECT id FROM match_candidate WHERE external_record_id = ANY($1::uuid[]) AND status = 'OPEN'
+                     ORDER BY child_id, external_record_id FOR UPDATE)`,
       [changed],
     );
   }

@@ -71,14 +71,26 @@ export class MatchService {
       if (!peek) throw notFound('MatchCandidate', input.id);
       const [caseRow]: { id: string }[] = await tx.em.query('SELECT id FROM case_file WHERE child_id = $1', [peek.child_id]);
       if (!caseRow) throw notFound('MatchCandidate', input.id);
-      // Lock order: the case, then the trace, then the candidate, so that two decisions on one trace queue up at the trace
-      // and two on one child at its case. With the case last, two traces of one child confirmed at once deadlocked (each
-      // held its candidate while the other's re-matching of the child wanted it) and all but one got CONFLICT.
+      // Lock order: the child (as updateChild does), the case, the trace, then the candidate, so that two decisions on one
+      // trace queue up at the trace and two on one child (or a decision and updateChild) at the child. With the case
+      // last, two traces of one child confirmed at once deadlocked (each held its candidate while the other's re-matching
+      // of the child wanted it) and all but one got CONFLICT. NO KEY locks: a FOR UPDATE on the trace blocked the new
+      // candidates that another transaction's matching wrote for it (their foreign key) while that one held candidates
+      // this decision supersedes.
+      await tx.em.query('SELECT 1 FROM child WHERE id = $1 FOR NO KEY UPDATE', [peek.child_id]);
       // Deciding needs update rights on the child's case (FORBIDDEN otherwise), checked before anything is written.
       const c = await CaseService.lockForWrite(tx, caseRow.id, 'update');
       const [trace]: { linked_child_id: string | null; given_name: string | null; family_name: string | null; patronymic: string | null; source: string; external_id: string }[] =
-        await tx.em.query('SELECT linked_child_id, given_name, family_name, patronymic, source, external_id FROM external_record WHERE id = $1 FOR UPDATE', [peek.external_record_id]);
-      const cand = await tx.em.createQueryBuilder(MatchCandidate, 'm').setLock('pessimistic_write').where('m.id = :id', { id: input.id }).getOne();
+        await tx.em.query('SELECT linked_child_id, given_name, family_name, patronymic, source, external_id FROM external_record WHERE id = $1 FOR NO KEY UPDATE', [peek.external_record_id]);
+      // The candidates a confirm writes (this one, the trace's others it supersedes, the child's it re-matches) are locked
+      // at once in the one order of candidate rows, (child, trace), like every match run: twins' two traces confirmed at
+      // once for the two children took them one by one, each the other's, and deadlocked.
+      await tx.em.query(
+        `SELECT 1 FROM match_candidate WHERE id = $1 OR ($4 AND status = 'OPEN' AND (external_record_id = $2 OR child_id = $3))
+          ORDER BY child_id, external_record_id FOR UPDATE`,
+        [input.id, peek.external_record_id, peek.child_id, decision === MatchStatus.CONFIRMED],
+      );
+      const cand = await tx.em.findOne(MatchCandidate, { where: { id: input.id } });
       if (!cand || !trace) throw notFound('MatchCandidate', input.id);
       if (cand.status !== MatchStatus.OPEN) {
         throw conflict(`Match candidate ${cand.id} is ${cand.status}, no longer open: reload`, { currentStatus: cand.status, currentVersion: cand.version });
