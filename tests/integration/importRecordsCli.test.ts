@@ -275,3 +275,23 @@ test('killed after a batch wrote its rejects but before its progress: the resume
   expect(fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['line,field', '3,birthDate', '5,birthDate']);
   expect(await countOf(src)).toBe(2);
 }, 120_000);
+
+test('the source named on the command line is checked and normalised as the API does it: one source, not two', async () => {
+  const stem = randomStem(6);
+  const file = path.join(dir, 'source.csv');
+  fs.writeFileSync(file, `external_id,given_name,family_name\ns1,Ivan,${randomStem(5)}ov\n`);
+  // Two spaces on the command line; the API makes them one. The same record through both is one record.
+  const run = spawnSync(process.execPath, args(`Registry  ${stem}`, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run.status).toBe(0);
+  const api = await t.gql(IMPORT, { input: { source: `Registry  ${stem}`, sourceKind: 'ADOPTION_REGISTRY', records: [{ externalId: 's1', givenName: 'Ivan', familyName: 'Petrov' }] } }, worker);
+  expect(api.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 1 });
+  expect((await ds.query('SELECT source FROM external_record WHERE source LIKE $1', [`Registry %${stem}`])).map((r: any) => r.source)).toEqual([`Registry ${stem}`]);
+
+  // A source with a right-to-left override or longer than 200 characters: refused with a plain message, exit code 1.
+  for (const [src, message] of [[`Registry \u202E${stem}`, /bidirectional/], [`Registry ${'x'.repeat(200)}`, /at most 200/]]) {
+    const bad = spawnSync(process.execPath, args(src as string, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(message);
+    expect(await countOf(src as string)).toBe(0);
+  }
+}, 120_000);

@@ -14,6 +14,7 @@ import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
 import { birthMdKey, loadNameKeys, matchScope, recordPerson, stepTimer } from './linkage';
 import { decodeTimeCursor, timeCursor } from './cursors';
+import { checkText } from '../../schema/inputNormaliser';
 import { checkRecord, type CleanRecord } from './recordValidation';
 
 /**
@@ -93,8 +94,14 @@ export class ExternalRecordService {
     if (!ctx.ability.can('create', 'ExternalRecord')) throw forbidden('Your roles may not import traces');
     const max = ctx.deps.config.importMaxRecords;
     if (input.records.length > max) throw badInput('input.records', `at most ${max} records per call`);
-    const source = input.source.normalize('NFC').trim();
+    // The source through the API's one text check here too: the file import calls this service directly, and stored
+    // "Registry  X" (two spaces) and text with control or bidirectional characters where the API stores "Registry X",
+    // so one source's records came in twice, under two names.
+    const checked = checkText(input.source, 'source');
+    if ('problem' in checked) throw badInput('input.source', checked.problem);
+    const source = checked.value;
     if (!source) throw badInput('input.source', 'is required');
+    if (source.length > 200) throw badInput('input.source', 'must be at most 200 characters');
     const rejected: ImportRejection[] = [];
     const valid: { index: number; rec: CleanRecord }[] = [];
     const seen = new Set<string>();
