@@ -161,6 +161,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, say);
   const totals = { imported: 0, updated: 0, unchanged: 0, rejected: 0, candidates: 0, rows: 0 };
   const started = Date.now();
+  let committed = resumeAfter;
   try {
     const user = await userByEmail(db.ds, email);
     // A batch holds the rows it read, readable or not: its rejects are written in line order when it commits, so that
@@ -187,6 +188,7 @@ async function main(): Promise<void> {
       // Written whole or not at all (a kill while writing left half a JSON file, and every later run failed on it).
       fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify({ ...identity, line: last, rejectsBytes: fs.statSync(rejectsFile).size }));
       fs.renameSync(`${progressFile}.tmp`, progressFile);
+      committed = last;
       batch = [];
       const secs = (Date.now() - started) / 1000;
       say(`line ${last}: ${totals.rows} rows, ${totals.imported} new, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.rejected} rejected, ${totals.candidates} candidates (${Math.round(totals.rows / Math.max(secs, 0.001))} rows/s)`);
@@ -204,6 +206,11 @@ async function main(): Promise<void> {
     await flush();
     fs.rmSync(progressFile, { force: true });
     process.stdout.write(`${JSON.stringify({ file, source, kind, ...totals, seconds: Math.round((Date.now() - started) / 100) / 10, rejects: rejectsFile })}\n`);
+  } catch (e) {
+    // A failure mid-run (the database gone, a malformed file) says what is kept: the driver's own words ("terminating
+    // connection due to administrator command") did not say that the committed batches stay and a rerun resumes.
+    const kept = committed ? `lines up to ${committed} are committed` : 'nothing was imported';
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nstopped: ${kept}; run the same command again to resume`);
   } finally {
     await db.close();
   }

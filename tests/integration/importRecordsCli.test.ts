@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { Client } from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -293,5 +294,41 @@ test('the source named on the command line is checked and normalised as the API 
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(message);
     expect(await countOf(src as string)).toBe(0);
+  }
+}, 120_000);
+
+test('the database connection killed in the middle of a run: exit code 1, what is committed said, and a rerun completes without duplicates', async () => {
+  const src = `Camp list ${randomStem(6)}`;
+  const file = path.join(dir, 'dropped.ndjson');
+  const n = 5000;
+  fs.writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify({ externalId: `d${i}`, givenName: 'Іван', familyName: `${randomStem(4)}енко`, birthDate: `${2006 + (i % 14)}` })).join('\n'));
+  const admin = new Client({ connectionString: process.env.BKB_TEST_DB_URL });
+  await admin.connect();
+  try {
+    const first = spawn(process.execPath, args(src, file, ['--batch', '100']), { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    first.stderr!.on('data', (d) => { err += d; });
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    // After its first batch, the server ends the import's connection (as a restart or a failover would).
+    let killed = 0;
+    while (!killed && first.exitCode === null) {
+      if (/^line \d+:/m.test(err)) {
+        const r = await admin.query(`SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND query LIKE '%external_record%'`);
+        killed = r.rows.filter((x: { k: boolean }) => x.k).length;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await exited).toBe(1);
+    const progress = JSON.parse(fs.readFileSync(`${file}.progress.json`, 'utf8'));
+    expect(err).toContain(`stopped: lines up to ${progress.line} are committed; run the same command again to resume`);
+    expect(await countOf(src)).toBe(progress.line);
+
+    const rest = spawnSync(process.execPath, args(src, file, ['--batch', '500']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+    expect(rest.status).toBe(0);
+    expect(JSON.parse(rest.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: n - progress.line, rows: n - progress.line });
+    expect(await countOf(src)).toBe(n);
+  } finally {
+    await admin.end();
   }
 }, 120_000);
