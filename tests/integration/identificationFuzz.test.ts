@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createOrg, createUser } from '../factories';
 import { CANDIDATES, CONFIRM, IMPORT, randomStem } from '../helpers/identification';
@@ -194,3 +195,30 @@ test('forged page cursors are refused naming after, never passed to the database
     expect(next.errors).toBeUndefined();
   }
 });
+
+test('the database connection of an import call ended midway: SERVICE_UNAVAILABLE, nothing written, the same call again imports every record once', async () => {
+  const src = source();
+  const records = Array.from({ length: 1000 }, (_, i) => ({ externalId: `k${i}`, givenName: 'Олександр', familyName: `${randomStem(3)}енко`, birthDate: `${2006 + (i % 14)}` }));
+  const admin = new Client({ connectionString: process.env.BKB_TEST_DB_URL });
+  await admin.connect();
+  try {
+    const call = t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records } }, worker);
+    let killed = 0;
+    const until = Date.now() + 20_000;
+    while (!killed && Date.now() < until) {
+      const r = await admin.query(`SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'INSERT INTO external_record%'`);
+      killed = r.rows.filter((x: { k: boolean }) => x.k).length;
+    }
+    expect(killed).toBe(1);
+    const res = await call;
+    expect(res.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect((await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1', [src]))[0].n).toBe(0);
+  } finally {
+    await admin.end();
+  }
+  const again = await t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records } }, worker);
+  expect(again.errors).toBeUndefined();
+  expect(again.data!.importExternalRecords).toMatchObject({ imported: 1000, updated: 0 });
+  expect((await ds.query('SELECT count(DISTINCT external_id)::int AS n, count(*)::int AS rows FROM external_record WHERE source = $1', [src]))[0]).toEqual({ n: 1000, rows: 1000 });
+}, 60_000);
