@@ -36,9 +36,15 @@ const SEX: Record<string, string> = { f: 'FEMALE', female: 'FEMALE', ж: 'FEMALE
  */
 function toRecord(row: Record<string, unknown>): { rec: ExternalRecordInput } | { field: string; error: string } {
   const rec: Record<string, unknown> = {};
+  const from: Record<string, string> = {};
   for (const [k, v] of Object.entries(row)) {
     const field = COLUMNS[k.trim().toLowerCase()];
     if (!field || v === null || v === undefined || v === '') continue;
+    // Two keys for one field ("id" and "externalId"): the last one silently won, and could name another record.
+    if (field in from) return { field, error: `given twice (${from[field]} and ${k}): keep one` };
+    from[field] = k;
+    // Bytes that are no UTF-8 were read as U+FFFD: stored, a "Jürgen" in Latin-1 became "J�rgen" in foundAt or notes.
+    if (typeof v === 'string' && v.includes('\uFFFD')) return { field, error: 'is not UTF-8 text (save the file as UTF-8)' };
     if (typeof v === 'number' && Number.isSafeInteger(v)) rec[field] = String(v);
     else if (typeof v === 'string') rec[field] = v;
     else return { field, error: `must be text (got ${typeof v === 'number' ? 'a number that is not a safe integer' : Array.isArray(v) ? 'a list' : typeof v})` };
@@ -52,8 +58,10 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
   if (/\.(nd)?jsonl?$/i.test(file) || /\.ndjson$/i.test(file)) {
     const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     let line = 0;
-    for await (const text of rl) {
+    for await (const raw of rl) {
       line++;
+      // A byte order mark (editors on Windows write one) made the first line "not valid JSON".
+      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (!text.trim()) continue;
       try {
         const v = JSON.parse(text);
@@ -70,7 +78,7 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
   // on as one field to the end of the file, or out of step, and drop rows without a word; the import stops there with
   // the line, after the batches it committed (fix the file and run again: it resumes).
   const parser = fs.createReadStream(file).pipe(parse({
-    columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, skip_records_with_error: true,
+    columns: checkHeader, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, skip_records_with_error: true,
   }));
   const skipped: { line: number; row: null; error: string }[] = [];
   parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
@@ -87,6 +95,34 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
   yield* skipped;
 }
 
+/**
+ * The CSV header, checked before any row: two columns for one field (a repeated name, or "id" and "external_id")
+ * made the last one win without a word, and a file without an id column had every row rejected one by one.
+ */
+function checkHeader(header: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const h of header) {
+    const field = COLUMNS[h.trim().toLowerCase()];
+    if (!field) continue;
+    if (seen.has(field)) throw new Error(`the header has two columns for ${field} (${seen.get(field)} and ${h}): keep one`);
+    seen.set(field, h);
+  }
+  if (!seen.has('externalId')) throw new Error('the header has no id column (external_id, externalId or id)');
+  return header;
+}
+
+/** The progress of an earlier run, or null when there is none or it cannot be read (then the run starts over: safe). */
+function readProgress(progressFile: string): Record<string, unknown> | null {
+  if (!fs.existsSync(progressFile)) return null;
+  try {
+    const p = JSON.parse(fs.readFileSync(progressFile, 'utf8'));
+    return p && typeof p === 'object' ? p : null;
+  } catch {
+    say(`${progressFile} is unreadable: starting from the first line (rows already imported come out unchanged)`);
+    return null;
+  }
+}
+
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 async function main(): Promise<void> {
@@ -101,23 +137,31 @@ async function main(): Promise<void> {
     process.exit(opts.help ? 0 : 2);
   }
   if (!Object.values(ExternalSourceKind).includes(kind)) throw new Error(`--kind must be one of ${Object.values(ExternalSourceKind).join(', ')}`);
-  const batchSize = Math.min(1000, Math.max(1, Number(opts.batch ?? 500)));
-  const stat = fs.statSync(file);
+  const batchSize = Number(opts.batch ?? 500);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new Error('--batch must be a whole number from 1 to 1000');
+  // A missing file or a directory: said plainly (a directory crashed the stream with an unhandled error).
+  const stat = fs.existsSync(file) ? fs.statSync(file) : null;
+  if (!stat) throw new Error(`${file}: no such file`);
+  if (!stat.isFile()) throw new Error(`${file}: not a file`);
   const progressFile = `${file}.progress.json`;
   const rejectsFile = `${file}.rejects.csv`;
   const identity = { source, kind, size: stat.size, mtimeMs: stat.mtimeMs };
   let resumeAfter = 0;
-  if (fs.existsSync(progressFile)) {
-    const p = JSON.parse(fs.readFileSync(progressFile, 'utf8'));
-    if (p.source === source && p.kind === kind && p.size === stat.size && p.mtimeMs === stat.mtimeMs) resumeAfter = p.line;
-  }
-  if (resumeAfter) say(`resuming after line ${resumeAfter} (${progressFile})`);
-  else fs.writeFileSync(rejectsFile, 'line,field,reason\n');
+  const p = readProgress(progressFile);
+  if (p && p.source === source && p.kind === kind && p.size === stat.size && p.mtimeMs === stat.mtimeMs && Number.isInteger(p.line)) resumeAfter = p.line as number;
+  if (resumeAfter) {
+    say(`resuming after line ${resumeAfter} (${progressFile})`);
+    // A kill after a batch's rejects were appended but before its progress was written: that batch is read again, so its
+    // rejects are cut back to what the progress counted (they were listed twice).
+    const counted = Number(p?.rejectsBytes);
+    if (Number.isInteger(counted) && fs.existsSync(rejectsFile) && fs.statSync(rejectsFile).size > counted) fs.truncateSync(rejectsFile, counted);
+  } else fs.writeFileSync(rejectsFile, 'line,field,reason\n');
 
   const config = loadConfig();
   const db = await openDatabase(config, say);
   const totals = { imported: 0, updated: 0, unchanged: 0, rejected: 0, candidates: 0, rows: 0 };
   const started = Date.now();
+  let committed = resumeAfter;
   try {
     const user = await userByEmail(db.ds, email);
     // A batch holds the rows it read, readable or not: its rejects are written in line order when it commits, so that
@@ -141,7 +185,10 @@ async function main(): Promise<void> {
       fs.appendFileSync(rejectsFile, rejects.map((r) => `${r.line},${r.field},${csvCell(r.reason)}\n`).join(''));
       totals.rejected += rejects.length;
       const last = batch[batch.length - 1].line;
-      fs.writeFileSync(progressFile, JSON.stringify({ ...identity, line: last }));
+      // Written whole or not at all (a kill while writing left half a JSON file, and every later run failed on it).
+      fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify({ ...identity, line: last, rejectsBytes: fs.statSync(rejectsFile).size }));
+      fs.renameSync(`${progressFile}.tmp`, progressFile);
+      committed = last;
       batch = [];
       const secs = (Date.now() - started) / 1000;
       say(`line ${last}: ${totals.rows} rows, ${totals.imported} new, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.rejected} rejected, ${totals.candidates} candidates (${Math.round(totals.rows / Math.max(secs, 0.001))} rows/s)`);
@@ -159,6 +206,11 @@ async function main(): Promise<void> {
     await flush();
     fs.rmSync(progressFile, { force: true });
     process.stdout.write(`${JSON.stringify({ file, source, kind, ...totals, seconds: Math.round((Date.now() - started) / 100) / 10, rejects: rejectsFile })}\n`);
+  } catch (e) {
+    // A failure mid-run (the database gone, a malformed file) says what is kept: the driver's own words ("terminating
+    // connection due to administrator command") did not say that the committed batches stay and a rerun resumes.
+    const kept = committed ? `lines up to ${committed} are committed` : 'nothing was imported';
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nstopped: ${kept}; run the same command again to resume`);
   } finally {
     await db.close();
   }

@@ -354,7 +354,10 @@ export class CaseService {
     }
     if (Object.keys(changes).length === 0) throw badInput('input', 'names no field to change');
     const written = await transactional(ctx, async (tx) => {
-      const child = await tx.em.createQueryBuilder(Child, 'ch').setLock('pessimistic_write').where('ch.id = :id', { id: input.childId }).getOne();
+      // FOR NO KEY UPDATE (the id does not change): FOR UPDATE also blocked every row that references the child being
+      // written meanwhile, an import's new match candidates among them, while this re-matching waited for that import's
+      // candidates: a deadlock, one of them got CONFLICT.
+      const child = await tx.em.createQueryBuilder(Child, 'ch').setLock('for_no_key_update').where('ch.id = :id', { id: input.childId }).getOne();
       const facts = child ? await CaseService.facts(tx, child.id) : null;
       const subj = child && subject('Child', { ...child, case: facts });
       if (!child || !ctx.ability.can('read', subj!)) throw notFound('Child', input.childId);

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { Client } from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,3 +191,144 @@ test('the API keeps the valid records of a call when one has a control, invisibl
   const bad = await t.gql(IMPORT, { input: { source: 'Bad\u0000source', sourceKind: 'PARTNER_STATE', records: [ok('z1')] } }, worker);
   expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.source' });
 });
+
+test('file faults: a byte order mark, bytes that are no UTF-8, two columns for one field, no id column, a directory, a half-written progress file, a bad --batch', async () => {
+  const run = (file: string, src: string, extra: string[] = []) => spawnSync(process.execPath, args(src, file, extra), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  const rejectsOf = (file: string) => fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').slice(1);
+
+  // NDJSON saved with a BOM (and CRLF line ends, a blank line, no newline at the end): every row is read.
+  const bom = path.join(dir, 'bom.ndjson');
+  const ndRow = (id: string, more: Record<string, string> = {}) => JSON.stringify({ externalId: id, givenName: 'Ivan', familyName: `${randomStem(5)}ov`, ...more });
+  fs.writeFileSync(bom, `\uFEFF${ndRow('b1')}\r\n\r\n${ndRow('b2')}\r\n${ndRow('b3', { id: 'other' })}`);
+  const srcBom = `Registry ${randomStem(6)}`;
+  const r1 = run(bom, srcBom);
+  expect(r1.status).toBe(0);
+  expect(JSON.parse(r1.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 2, rejected: 1, rows: 3 });
+  // "id" and "externalId" both name the record: refused, not one of them chosen silently.
+  expect(rejectsOf(bom)).toEqual([expect.stringMatching(/^4,externalId,given twice \(externalId and id\)/)]);
+
+  // Latin-1 bytes: the row is rejected naming the field, not stored with U+FFFD in place of the letter.
+  const latin = path.join(dir, 'latin1.csv');
+  fs.writeFileSync(latin, Buffer.concat([
+    Buffer.from(`external_id,given_name,family_name,found_at\nl1,Ivan,${randomStem(5)}ov,`), Buffer.from([0x4d, 0xfc, 0x6e, 0x63, 0x68, 0x65, 0x6e]),
+    Buffer.from(`\nl2,Ivan,${randomStem(5)}ov,Rostov\n`),
+  ]));
+  const srcLatin = `Registry ${randomStem(6)}`;
+  expect(run(latin, srcLatin).status).toBe(0);
+  expect(rejectsOf(latin)).toEqual(['2,foundAt,is not UTF-8 text (save the file as UTF-8)']);
+  expect((await ds.query('SELECT external_id FROM external_record WHERE source = $1', [srcLatin])).map((r: any) => r.external_id)).toEqual(['l2']);
+
+  // A header with two columns for one field, or none for the id: the run stops before any row, exit code 1.
+  for (const [header, message] of [
+    ['external_id,given_name,family_name,family_name', /two columns for familyName/],
+    ['id,external_id,given_name,family_name', /two columns for externalId \(id and external_id\)/],
+    ['ident,given_name,family_name,x', /no id column/],
+  ] as const) {
+    const file = path.join(dir, 'header.csv');
+    fs.writeFileSync(file, `${header}\nh1,Ivan,${randomStem(5)}ov,Other\n`);
+    const src = `Registry ${randomStem(6)}`;
+    const r = run(file, src);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(await countOf(src)).toBe(0);
+  }
+
+  // A directory and a missing file: a plain message, no stack trace.
+  for (const [file, message] of [[dir, 'not a file'], [path.join(dir, 'missing.csv'), 'no such file']]) {
+    const r = run(file, `Registry ${randomStem(6)}`);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`${file}: ${message}`);
+  }
+
+  // A progress file cut short (killed while it was written) is not the end of every later run: it starts over.
+  const cut = path.join(dir, 'cut.csv');
+  fs.writeFileSync(cut, `external_id,given_name,family_name\nc1,Ivan,${randomStem(5)}ov\n`);
+  fs.writeFileSync(`${cut}.progress.json`, '{"source":"Reg');
+  const srcCut = `Registry ${randomStem(6)}`;
+  const r2 = run(cut, srcCut);
+  expect(r2.status).toBe(0);
+  expect(r2.stderr).toMatch(/unreadable: starting from the first line/);
+  expect(await countOf(srcCut)).toBe(1);
+
+  const r3 = run(cut, srcCut, ['--batch', 'abc']);
+  expect(r3.status).toBe(1);
+  expect(r3.stderr).toMatch(/--batch must be a whole number from 1 to 1000/);
+}, 180_000);
+
+test('killed after a batch wrote its rejects but before its progress: the resumed run lists each rejected line once', async () => {
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'window.csv');
+  fs.writeFileSync(file, ['external_id,given_name,family_name,birth_date', `w1,Ivan,${randomStem(5)}ov,2012`, `w2,Ivan,${randomStem(5)}ov,2012-13`,
+    `w3,Ivan,${randomStem(5)}ov,2012`, `w4,Ivan,${randomStem(5)}ov,2099`].join('\n'));
+  // The first batch (lines 2-3) committed and its progress written; then the second batch (4-5) appended its reject and
+  // the process was killed before the progress said so. The state it leaves, made by running the first batch alone:
+  const first = path.join(dir, 'window-first.csv');
+  fs.writeFileSync(first, fs.readFileSync(file, 'utf8').split('\n').slice(0, 3).join('\n'));
+  expect(spawnSync(process.execPath, args(src, first, ['--batch', '2']), { env: env(), encoding: 'utf8', timeout: 120_000 }).status).toBe(0);
+  const stat = fs.statSync(file);
+  const counted = fs.readFileSync(`${first}.rejects.csv`);
+  fs.writeFileSync(`${file}.rejects.csv`, Buffer.concat([counted, Buffer.from('5,birthDate,must be between 1990 and today\n')]));
+  fs.writeFileSync(`${file}.progress.json`, JSON.stringify({ source: src, kind: 'ADOPTION_REGISTRY', size: stat.size, mtimeMs: stat.mtimeMs, line: 3, rejectsBytes: counted.length }));
+
+  const rest = spawnSync(process.execPath, args(src, file, ['--batch', '2']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(rest.status).toBe(0);
+  expect(rest.stderr).toContain('resuming after line 3');
+  expect(fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['line,field', '3,birthDate', '5,birthDate']);
+  expect(await countOf(src)).toBe(2);
+}, 120_000);
+
+test('the source named on the command line is checked and normalised as the API does it: one source, not two', async () => {
+  const stem = randomStem(6);
+  const file = path.join(dir, 'source.csv');
+  fs.writeFileSync(file, `external_id,given_name,family_name\ns1,Ivan,${randomStem(5)}ov\n`);
+  // Two spaces on the command line; the API makes them one. The same record through both is one record.
+  const run = spawnSync(process.execPath, args(`Registry  ${stem}`, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run.status).toBe(0);
+  const api = await t.gql(IMPORT, { input: { source: `Registry  ${stem}`, sourceKind: 'ADOPTION_REGISTRY', records: [{ externalId: 's1', givenName: 'Ivan', familyName: 'Petrov' }] } }, worker);
+  expect(api.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 1 });
+  expect((await ds.query('SELECT source FROM external_record WHERE source LIKE $1', [`Registry %${stem}`])).map((r: any) => r.source)).toEqual([`Registry ${stem}`]);
+
+  // A source with a right-to-left override or longer than 200 characters: refused with a plain message, exit code 1.
+  for (const [src, message] of [[`Registry \u202E${stem}`, /bidirectional/], [`Registry ${'x'.repeat(200)}`, /at most 200/]]) {
+    const bad = spawnSync(process.execPath, args(src as string, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(message);
+    expect(await countOf(src as string)).toBe(0);
+  }
+}, 120_000);
+
+test('the database connection killed in the middle of a run: exit code 1, what is committed said, and a rerun completes without duplicates', async () => {
+  const src = `Camp list ${randomStem(6)}`;
+  const file = path.join(dir, 'dropped.ndjson');
+  const n = 5000;
+  fs.writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify({ externalId: `d${i}`, givenName: 'Іван', familyName: `${randomStem(4)}енко`, birthDate: `${2006 + (i % 14)}` })).join('\n'));
+  const admin = new Client({ connectionString: process.env.BKB_TEST_DB_URL });
+  await admin.connect();
+  try {
+    const first = spawn(process.execPath, args(src, file, ['--batch', '100']), { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    first.stderr!.on('data', (d) => { err += d; });
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    // After its first batch, the server ends the import's connection (as a restart or a failover would).
+    let killed = 0;
+    while (!killed && first.exitCode === null) {
+      if (/^line \d+:/m.test(err)) {
+        const r = await admin.query(`SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND query LIKE '%external_record%'`);
+        killed = r.rows.filter((x: { k: boolean }) => x.k).length;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await exited).toBe(1);
+    const progress = JSON.parse(fs.readFileSync(`${file}.progress.json`, 'utf8'));
+    expect(err).toContain(`stopped: lines up to ${progress.line} are committed; run the same command again to resume`);
+    expect(await countOf(src)).toBe(progress.line);
+
+    const rest = spawnSync(process.execPath, args(src, file, ['--batch', '500']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+    expect(rest.status).toBe(0);
+    expect(JSON.parse(rest.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: n - progress.line, rows: n - progress.line });
+    expect(await countOf(src)).toBe(n);
+  } finally {
+    await admin.end();
+  }
+}, 120_000);

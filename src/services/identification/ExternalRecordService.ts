@@ -13,14 +13,9 @@ import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
 import { birthMdKey, loadNameKeys, matchScope, recordPerson, stepTimer } from './linkage';
+import { decodeTimeCursor, timeCursor } from './cursors';
+import { checkText } from '../../schema/inputNormaliser';
 import { checkRecord, type CleanRecord } from './recordValidation';
-
-const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
-function decodeCursor(cursor: string, n: number): string[] {
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (parts.length !== n || parts.some((p) => !p)) throw badInput('after', 'is not a cursor this API gave out');
-  return parts;
-}
 
 /**
  * Upserts checked traces of one source on (source, externalId); a record sent again unchanged is not
@@ -31,7 +26,10 @@ export async function writeRecords(
 ): Promise<{ id: string; inserted: boolean }[]> {
   if (recs.length === 0) return [];
   const keys = await loadNameKeys(em);
-  const rows = recs.map((rec) => {
+  // Rows in one order (by externalId), so that two calls with the same records lock them in the same order: in the
+  // order sent, two clients importing one list forwards and backwards deadlocked and one got CONFLICT.
+  const sorted = [...recs].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+  const rows = sorted.map((rec) => {
     const birth = parsePartialDate(rec.birthDate);
     // The blocking keys as matching computes them (recordPerson): the given name's key depends on the sex the trace or
     // its patronymic shows (Саша), which a key of the name alone missed until a full run re-keyed the trace.
@@ -48,7 +46,7 @@ export async function writeRecords(
     ];
   });
   const cols = rows[0].map((_, k) => rows.map((r) => r[k]));
-  return em.query(
+  const written: { id: string; inserted: boolean }[] = await em.query(
     `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
        external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
        found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash,
@@ -70,6 +68,19 @@ export async function writeRecords(
      RETURNING id, (xmax = 0) AS inserted`,
     [by.source, by.kind, by.userId, by.organizationId, ...cols],
   );
+  // A changed trace changes its open candidates, even where the score stays (a new foundAt, notes, a place): a person
+  // who reviewed the old trace and confirms with that candidate version gets CONFLICT, and matching without a new
+  // score (--no-match) still tells the reviewer to look again.
+  const changed = written.filter((w) => !w.inserted).map((w) => w.id);
+  if (changed.length) {
+    await em.query(
+      `UPDATE match_candidate SET version = version + 1, updated_at = now()
+        WHERE id IN (SELECT id FROM match_candidate WHERE external_record_id = ANY($1::uuid[]) AND status = 'OPEN'
+                     ORDER BY child_id, external_record_id FOR UPDATE)`,
+      [changed],
+    );
+  }
+  return written;
 }
 
 /** Traces: import (validated record by record, upserted on (source, externalId), matched before returning) and reads. */
@@ -83,8 +94,14 @@ export class ExternalRecordService {
     if (!ctx.ability.can('create', 'ExternalRecord')) throw forbidden('Your roles may not import traces');
     const max = ctx.deps.config.importMaxRecords;
     if (input.records.length > max) throw badInput('input.records', `at most ${max} records per call`);
-    const source = input.source.normalize('NFC').trim();
+    // The source through the API's one text check here too: the file import calls this service directly, and stored
+    // "Registry  X" (two spaces) and text with control or bidirectional characters where the API stores "Registry X",
+    // so one source's records came in twice, under two names.
+    const checked = checkText(input.source, 'source');
+    if ('problem' in checked) throw badInput('input.source', checked.problem);
+    const source = checked.value;
     if (!source) throw badInput('input.source', 'is required');
+    if (source.length > 200) throw badInput('input.source', 'must be at most 200 characters');
     const rejected: ImportRejection[] = [];
     const valid: { index: number; rec: CleanRecord }[] = [];
     const seen = new Set<string>();
@@ -137,15 +154,14 @@ export class ExternalRecordService {
     whereAccessible(ctx, qb, 'read', 'ExternalRecord', 'r');
     const totalCount = await qb.clone().getCount();
     if (after) {
-      const [at, id] = decodeCursor(after, 2);
-      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after', 'is not a cursor this API gave out');
+      const { at, id } = decodeTimeCursor(after);
       qb.andWhere('(r.created_at, r.id) < (:at, :rid)', { at, rid: id });
     }
     const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').take(limit + 1).getMany();
     const page = rows.slice(0, limit);
     const loader = identificationLoaders(ctx).externalRecord;
     for (const r of page) loader.prime(r.id, r);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
+    const edges = page.map((node) => ({ node, cursor: timeCursor(node.createdAt, node.id) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

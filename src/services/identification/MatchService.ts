@@ -10,10 +10,10 @@ import { accessCondition } from '../../auth/caslToSql';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
 import { identificationLoaders } from './identificationLoaders';
+import { decodeScoreCursor, scoreCursor } from './cursors';
 import { confirmedNames, matchScope } from './linkage';
 import { isSurnameInitial } from '../../identification/compare';
 
-const encodeCursor = (parts: string[]) => Buffer.from(parts.join('|'), 'utf8').toString('base64url');
 
 /** The review queue of match candidates and the decisions people take on them. */
 export class MatchService {
@@ -29,15 +29,14 @@ export class MatchService {
     whereAccessible(ctx, qb, 'read', 'MatchCandidate', 'm');
     const totalCount = await qb.clone().getCount();
     if (after) {
-      const parts = Buffer.from(after, 'base64url').toString('utf8').split('|');
-      if (parts.length !== 2 || !Number.isFinite(Number(parts[0])) || !/^[0-9a-f-]{36}$/i.test(parts[1])) throw badInput('after', 'is not a cursor this API gave out');
-      qb.andWhere('(m.score < :as OR (m.score = :as AND m.id > :aid))', { as: Number(parts[0]), aid: parts[1] });
+      const { score, id } = decodeScoreCursor(after);
+      qb.andWhere('(m.score < :as OR (m.score = :as AND m.id > :aid))', { as: score, aid: id });
     }
     const rows = await qb.orderBy('m.score', 'DESC').addOrderBy('m.id', 'ASC').take(limit + 1).getMany();
     const page = rows.slice(0, limit);
     const loader = identificationLoaders(ctx).matchCandidate;
     for (const r of page) loader.prime(r.id, r);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([String(node.score), node.id]) }));
+    const edges = page.map((node) => ({ node, cursor: scoreCursor(node.score, node.id) }));
     return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
@@ -70,15 +69,29 @@ export class MatchService {
         .select('m.external_record_id', 'external_record_id').addSelect('m.child_id', 'child_id')
         .where('m.id = :id', { id: input.id }).andWhere(visible.sql, visible.params).getRawMany();
       if (!peek) throw notFound('MatchCandidate', input.id);
-      // Lock order: the trace, then the candidate, then the case, so that two decisions on one trace queue up.
-      const [trace]: { linked_child_id: string | null; given_name: string | null; family_name: string | null; patronymic: string | null; source: string; external_id: string }[] =
-        await tx.em.query('SELECT linked_child_id, given_name, family_name, patronymic, source, external_id FROM external_record WHERE id = $1 FOR UPDATE', [peek.external_record_id]);
-      const cand = await tx.em.createQueryBuilder(MatchCandidate, 'm').setLock('pessimistic_write').where('m.id = :id', { id: input.id }).getOne();
-      if (!cand || !trace) throw notFound('MatchCandidate', input.id);
-      const [caseRow]: { id: string }[] = await tx.em.query('SELECT id FROM case_file WHERE child_id = $1', [cand.childId]);
+      const [caseRow]: { id: string }[] = await tx.em.query('SELECT id FROM case_file WHERE child_id = $1', [peek.child_id]);
       if (!caseRow) throw notFound('MatchCandidate', input.id);
+      // Lock order: the child (as updateChild does), the case, the trace, then the candidate, so that two decisions on one
+      // trace queue up at the trace and two on one child (or a decision and updateChild) at the child. With the case
+      // last, two traces of one child confirmed at once deadlocked (each held its candidate while the other's re-matching
+      // of the child wanted it) and all but one got CONFLICT. NO KEY locks: a FOR UPDATE on the trace blocked the new
+      // candidates that another transaction's matching wrote for it (their foreign key) while that one held candidates
+      // this decision supersedes.
+      await tx.em.query('SELECT 1 FROM child WHERE id = $1 FOR NO KEY UPDATE', [peek.child_id]);
       // Deciding needs update rights on the child's case (FORBIDDEN otherwise), checked before anything is written.
       const c = await CaseService.lockForWrite(tx, caseRow.id, 'update');
+      const [trace]: { linked_child_id: string | null; given_name: string | null; family_name: string | null; patronymic: string | null; source: string; external_id: string }[] =
+        await tx.em.query('SELECT linked_child_id, given_name, family_name, patronymic, source, external_id FROM external_record WHERE id = $1 FOR NO KEY UPDATE', [peek.external_record_id]);
+      // The candidates a confirm writes (this one, the trace's others it supersedes, the child's it re-matches) are locked
+      // at once in the one order of candidate rows, (child, trace), like every match run: twins' two traces confirmed at
+      // once for the two children took them one by one, each the other's, and deadlocked.
+      await tx.em.query(
+        `SELECT 1 FROM match_candidate WHERE id = $1 OR ($4 AND status = 'OPEN' AND (external_record_id = $2 OR child_id = $3))
+          ORDER BY child_id, external_record_id FOR UPDATE`,
+        [input.id, peek.external_record_id, peek.child_id, decision === MatchStatus.CONFIRMED],
+      );
+      const cand = await tx.em.findOne(MatchCandidate, { where: { id: input.id } });
+      if (!cand || !trace) throw notFound('MatchCandidate', input.id);
       if (cand.status !== MatchStatus.OPEN) {
         throw conflict(`Match candidate ${cand.id} is ${cand.status}, no longer open: reload`, { currentStatus: cand.status, currentVersion: cand.version });
       }

@@ -374,8 +374,11 @@ export function scorePairs(
  * when something changed), decided ones (CONFIRMED, REJECTED, SUPERSEDED) are never touched, and OPEN ones
  * of the scope that no longer qualify are removed.
  */
-async function storeCandidates(em: EntityManager, scope: MatchScope, scored: ScoredPair[], modelVersion: number): Promise<{ removed: number }> {
+async function storeCandidates(em: EntityManager, scope: MatchScope, unordered: ScoredPair[], modelVersion: number): Promise<{ removed: number }> {
   const CHUNK = 5000;
+  // Candidate rows are written in one order, (child, trace), as a confirm locks them: an import, a confirm and an
+  // updateChild that re-match overlapping pairs at once took them in the order each scored them and deadlocked.
+  const scored = [...unordered].sort((a, b) => (a.childId < b.childId ? -1 : a.childId > b.childId ? 1 : a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0));
   for (let i = 0; i < scored.length; i += CHUNK) {
     const s = scored.slice(i, i + CHUNK);
     await em.query(

@@ -24,7 +24,8 @@ export interface FieldProblem {
   message: string;
 }
 
-const NAME = /^[\p{L}\p{M}][\p{L}\p{M}'’ʼ.\- ]*$/u;
+// A name begins with a letter: one of combining marks only (U+0301 alone) named nobody and was stored.
+const NAME = /^\p{L}[\p{L}\p{M}'’ʼ.\- ]*$/u;
 const today = () => new Date().toISOString().slice(0, 10);
 
 const TEXT_FIELDS = ['externalId', 'sourceUrl', 'observedAt', 'givenName', 'familyName', 'patronymic', 'birthDate', 'placeOfBirth', 'foundAt', 'foundCountry', 'notes'] as const;
@@ -68,7 +69,9 @@ export function checkPartialDate(v: string): string | null {
 export function checkRecord(r: ExternalRecordInput): CleanRecord | FieldProblem {
   const t = texts(r);
   if ('field' in t) return t;
-  const out: CleanRecord = { ...t, externalId: t.externalId ?? '', sex: r.sex ?? null, foundCountry: t.foundCountry?.toUpperCase() ?? null };
+  // A country code is two ASCII letters: 'ß' and 'ıt' upper-case to SS (South Sudan) and IT, here and in the check.
+  const country = t.foundCountry && /^[A-Za-z]{2}$/.test(t.foundCountry) ? t.foundCountry.toUpperCase() : t.foundCountry;
+  const out: CleanRecord = { ...t, externalId: t.externalId ?? '', sex: r.sex ?? null, foundCountry: country };
   if (!out.externalId) return { field: 'externalId', message: 'is required' };
   if (out.externalId.length > 200) return { field: 'externalId', message: 'must be at most 200 characters' };
   if (!out.givenName && !out.familyName) return { field: 'familyName', message: 'a trace needs a given or a family name' };
@@ -94,7 +97,7 @@ export function checkRecord(r: ExternalRecordInput): CleanRecord | FieldProblem 
   }
   if (out.placeOfBirth !== null && out.placeOfBirth.length > 200) return { field: 'placeOfBirth', message: 'must be at most 200 characters' };
   if (out.foundAt !== null && out.foundAt.length > 500) return { field: 'foundAt', message: 'must be at most 500 characters' };
-  if (out.foundCountry !== null && !isISO31661Alpha2(out.foundCountry)) return { field: 'foundCountry', message: 'must be an ISO 3166-1 alpha-2 code such as RU' };
+  if (out.foundCountry !== null && (!/^[A-Z]{2}$/.test(out.foundCountry) || !isISO31661Alpha2(out.foundCountry))) return { field: 'foundCountry', message: 'must be an ISO 3166-1 alpha-2 code such as RU' };
   if (out.notes !== null && out.notes.length > 4000) return { field: 'notes', message: 'must be at most 4000 characters' };
   return out;
 }
