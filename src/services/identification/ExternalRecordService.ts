@@ -67,6 +67,8 @@ export async function writeRecords(
        swap_given_key = EXCLUDED.swap_given_key, swap_family_skel = EXCLUDED.swap_family_skel,
        version = external_record.version + 1, updated_at = now()
      WHERE external_record.content_hash <> EXCLUDED.content_hash
+       -- Only the organization that imported a trace changes it (importers hold no right to update others' traces).
+       AND external_record.captured_by_organization_id IS NOT DISTINCT FROM EXCLUDED.captured_by_organization_id
      RETURNING id, (xmax = 0) AS inserted`,
     [by.source, by.kind, by.userId, by.organizationId, ...cols],
   );
@@ -101,7 +103,18 @@ export class ExternalRecordService {
     });
     return transactional(ctx, async (tx) => {
       const lap = stepTimer('import');
-      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, valid.map((v) => v.rec));
+      // A trace of this source and externalId that another organization imported is not the caller's to change, and
+      // an answer of "updated" or "unchanged" would tell whether the caller guessed its content: it is refused the same
+      // way whatever the record holds (locked, so that it cannot change hands before the write).
+      const others = valid.length ? new Set((await tx.em.query(
+        `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
+            AND captured_by_organization_id IS DISTINCT FROM $3::uuid FOR SHARE`,
+        [source, valid.map((v) => v.rec.externalId), user.organizationId],
+      ) as { external_id: string }[]).map((r) => r.external_id)) : new Set<string>();
+      const mine = valid.filter((v) => !others.has(v.rec.externalId));
+      for (const v of valid) if (others.has(v.rec.externalId)) rejected.push({ index: v.index, field: 'externalId', message: 'was imported by another organization: only it may change that record' });
+      rejected.sort((a, b) => a.index - b.index);
+      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, mine.map((v) => v.rec));
       lap('write');
       const imported = written.filter((w) => w.inserted).length;
       let candidates = 0;
@@ -111,7 +124,7 @@ export class ExternalRecordService {
         candidates = stats.stored;
       }
       lap('match', true);
-      return { imported, updated: written.length - imported, unchanged: valid.length - written.length, rejected, candidates };
+      return { imported, updated: written.length - imported, unchanged: mine.length - written.length, rejected, candidates };
     });
   }
 
