@@ -67,6 +67,9 @@ beforeAll(async () => {
   const rec = (externalId: string, foundAt: string) => ({ externalId, givenName: 'Елена', familyName: `${stem}енко`, birthDate: '2014-05-01', sex: 'FEMALE', foundAt, foundCountry: 'RU' });
   const imp = await gql(IMPORT, { input: { source, sourceKind: 'ADOPTION_REGISTRY', records: [rec('t1', FOUND_1), rec('t2', FOUND_2)] } }, 'cwD');
   expect(imp.errors).toBeUndefined();
+  // Four candidates were stored, all of children D may not read: its count is 0 (else a made-up trace would tell
+  // D which names are reported in cases it cannot see).
+  expect(imp.data!.importExternalRecords.candidates).toBe(0);
   const rows: { id: string; child_id: string; external_id: string }[] = await ds.query(
     `SELECT m.id, m.child_id, r.external_id FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id WHERE r.source = $1`, [source]);
   const cand = (ext: string, child: string) => rows.find((r) => r.external_id === ext && r.child_id === child)?.id;
@@ -351,6 +354,12 @@ describe('mutations', () => {
     expect(answers[0]).toMatchObject({ imported: 0, updated: 0, unchanged: 0, rejected: [{ index: 0, field: 'externalId' }] });
     const [r] = await ds.query('SELECT found_at, version FROM external_record WHERE id = $1', [T1]);
     expect(r.found_at).toBe(FOUND_1);
+    // The count of an import is the caller's view: A's case worker importing another trace of that name counts X's.
+    const a = await gql(IMPORT, { input: { source, sourceKind: 'ADOPTION_REGISTRY', records: [{ ...same, externalId: 'a-own' }] } }, 'cwA');
+    expect(a.data!.importExternalRecords).toMatchObject({ imported: 1, candidates: 1 });
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id WHERE r.source = $1 AND r.external_id = 'a-own'`, [source]);
+    expect(n).toBe(2);
     // The importer itself still re-imports idempotently and may correct its record.
     const own = await gql(IMPORT, { input: { source, sourceKind: 'ADOPTION_REGISTRY', records: [same] } }, 'cwD');
     expect(own.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 0, unchanged: 1, rejected: [] });

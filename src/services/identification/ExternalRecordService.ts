@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { transactional, type Context } from '../../context';
-import { ExternalRecord } from '../../entities';
+import { ExternalRecord, MatchCandidate } from '../../entities';
 import { badInput, forbidden } from '../../errors';
 import { parsePartialDate } from '../../identification/compare';
 import { skeleton } from '../../identification/skeleton';
@@ -120,8 +120,14 @@ export class ExternalRecordService {
       let candidates = 0;
       // A bulk load may leave matching to one full run afterwards (`npm run import:records -- --no-match`).
       if (written.length && opts.match !== false) {
-        const stats = await matchScope(tx.em, { recordIds: written.map((w) => w.id) }, bandsOf(tx.deps.config));
-        candidates = stats.stored;
+        const recordIds = written.map((w) => w.id);
+        const stats = await matchScope(tx.em, { recordIds }, bandsOf(tx.deps.config));
+        // Only the candidates the importer may read: a count of all of them would tell a case worker that children
+        // of that name are reported in cases it cannot see (import a made-up trace, read the count).
+        if (stats.stored) {
+          const qb = tx.em.createQueryBuilder(MatchCandidate, 'm').where('m.external_record_id IN (:...recordIds)', { recordIds }).andWhere(`m.status = 'OPEN'`);
+          candidates = await whereAccessible(tx, qb, 'read', 'MatchCandidate', 'm').getCount();
+        }
       }
       lap('match', true);
       return { imported, updated: written.length - imported, unchanged: mine.length - written.length, rejected, candidates };
