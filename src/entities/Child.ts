@@ -36,6 +36,10 @@ export class Child {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   aliases: string[];
 
+  /** The aliases that came from confirmed traces: Child.aliases shows them only to readers of the child's match candidates. */
+  @Column({ type: 'text', array: true, name: 'trace_aliases', default: () => "'{}'" })
+  traceAliases: string[];
+
   @Field({ description: 'YYYY-MM-DD; see birthDatePrecision' })
   @Column({ type: 'date', name: 'birth_date' })
   birthDate: string;

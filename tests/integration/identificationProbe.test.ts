@@ -24,6 +24,7 @@ let tokens: Record<string, string>;
 let stem: string;
 let X: { child: string; case: string };
 let Y: { child: string; case: string };
+let slow: TestApp | undefined;
 let T1: string;
 let T2: string;
 /** Candidates: (trace, child). */
@@ -62,6 +63,8 @@ beforeAll(async () => {
     shares: [{ org: o.B, access: ShareAccess.FULL }, { org: o.C, access: ShareAccess.SUMMARY }, { org: o.R, access: ShareAccess.FULL }],
   });
   const y = await createCase(ds, { lead: o.E, givenName: 'Олена', familyName: `${stem}енко`, currentLocation: 'Kursk, Y', shares: [{ org: o.B, access: ShareAccess.SUMMARY }] });
+  // A spelling the family gave: every reader of Y's aliases sees it (the trace's spelling only some, below).
+  await ds.query(`UPDATE child SET aliases = '{Оленка}' WHERE id = $1`, [y.child.id]);
   X = { child: x.child.id, case: x.case.id };
   Y = { child: y.child.id, case: y.case.id };
   const rec = (externalId: string, foundAt: string) => ({ externalId, givenName: 'Елена', familyName: `${stem}енко`, birthDate: '2014-05-01', sex: 'FEMALE', foundAt, foundCountry: 'RU' });
@@ -86,6 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await slow?.stop();
   await t.stop();
 });
 
@@ -303,6 +307,47 @@ describe.each(ROLES.map((r) => [r]))('%s', (who) => {
     // Nothing was decided by the probes.
     const rows: { status: string }[] = await ds.query('SELECT status FROM match_candidate WHERE id = ANY($1::uuid[]) ORDER BY id', [[c1X, c1Y]]);
     expect(rows.map((r) => r.status)).toEqual(['OPEN', 'OPEN']);
+  });
+});
+
+describe("Child.aliases: the spelling a confirmed trace added is the trace's, shown only to readers of the child's candidates", () => {
+  // Y's aliases after E confirmed T2: the family's spelling, then the trace's.
+  const ALIASES: Partial<Record<Reader, string[] | null>> = {
+    coordinator: ['Оленка', 'TRACE'], investigator: ['Оленка', 'TRACE'], cwE: ['Оленка', 'TRACE'],
+    // B reads Y through a SUMMARY share (aliases are a summary field), and sees no candidate of Y.
+    cwB: ['Оленка'],
+    cwA: null, cwC: null, cwD: null, cwR: null, analyst: null, orgAdminA: null, centreCoordinator: null, specialist: null,
+  };
+  const want = (v: string[] | null) => v && v.map((a) => (a === 'TRACE' ? `Елена ${stem}енко` : a));
+
+  test('confirm wrote the spelling to aliases and marked it as the trace\'s', async () => {
+    const [row] = await ds.query('SELECT aliases, trace_aliases FROM child WHERE id = $1', [Y.child]);
+    expect(row).toEqual({ aliases: ['Оленка', `Елена ${stem}енко`], trace_aliases: [`Елена ${stem}енко`] });
+  });
+
+  test.each(Object.entries(ALIASES))('%s: child(id), _entities and cases (compiled and executed) agree', async (who, expected) => {
+    const reader = who as Reader;
+    const one = await gql(`query($id: ID!, $reps: [_Any!]!) { child(id: $id) { aliases } _entities(representations: $reps) { ... on Child { aliases } } }`,
+      { id: Y.child, reps: [{ __typename: 'Child', id: Y.child }] }, reader);
+    expect(one.errors).toBeUndefined();
+    expect(one.data!.child?.aliases ?? null).toEqual(want(expected ?? null));
+    expect(one.data!._entities[0]?.aliases ?? null).toEqual(want(expected ?? null));
+    // The `cases` page is compiled to one SQL statement (src/fastpath); the same query on a hub without it must agree.
+    slow ??= await startTestApp({ env: { READ_FAST_PATH: 'false' } });
+    // (The compiled path takes `first` and `after` only: page until Y's case, newest first.)
+    const q = `query($after: String) { cases(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id child { id aliases } } } } }`;
+    for (const app of [t, slow]) {
+      let node: any;
+      let after: string | null = null;
+      for (let page = 0; page < 50 && !node; page++) {
+        const res: GqlResult = await app.gql(q, { after }, tokens[reader]);
+        expect(res.errors).toBeUndefined();
+        node = res.data!.cases.edges.map((e: any) => e.node).find((n: any) => n.id === Y.case);
+        if (!res.data!.cases.pageInfo.hasNextPage) break;
+        after = res.data!.cases.pageInfo.endCursor;
+      }
+      expect([app === t ? 'compiled' : 'executed', node?.child.aliases ?? null]).toEqual([app === t ? 'compiled' : 'executed', want(expected ?? null)]);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { subject } from '@casl/ability';
 import type { Context } from '../../context';
-import type { ExternalRecord } from '../../entities';
+import type { Child, ExternalRecord } from '../../entities';
+import { caseFactsOf } from '../access/accessFacts';
 import { canReadField } from '../fieldGuard';
 
 /**
@@ -18,4 +19,27 @@ export async function canReadFoundAt(ctx: Context, record: ExternalRecord, trace
   const childIds = await traceChildren(record.id);
   const allowed = await Promise.all(childIds.map((id) => canReadField(ctx, 'Child', { id }, 'currentLocation')));
   return allowed.some(Boolean);
+}
+
+/** Whether the reader may read the match candidates of this child (the SQL rule of MatchCandidate, judged on one child). */
+export async function canReadCandidatesOf(ctx: Context, childId: string): Promise<boolean> {
+  if (!ctx.user || ctx.ability.rulesFor('read', 'MatchCandidate').length === 0) return false;
+  const facts = await ctx.loaders.accessFacts.load(childId);
+  return ctx.ability.can('read', subject('MatchCandidate', { childId, child: { id: childId, case: facts ? caseFactsOf(facts) : null } }) as never);
+}
+
+/**
+ * `Child.aliases` as this reader may see them: the spellings that came from confirmed traces (the row's
+ * `traceAliases`, else `traceAliases`, a batched loader the caller passes) only for readers of the child's candidates. Traces are read by those alone; a
+ * SUMMARY partner or centre staff would otherwise read the name a Russian registry gives the child.
+ */
+export async function visibleAliases(
+  ctx: Context, child: Pick<Child, 'id' | 'aliases'> & { traceAliases?: string[] }, traceAliases: (childId: string) => Promise<string[]>,
+): Promise<string[] | null> {
+  if (!child.aliases) return child.aliases ?? null;
+  // A child read as an entity carries them; a record built some other way has them loaded (never assumed empty).
+  const fromTraces = child.traceAliases ?? await traceAliases(child.id);
+  if (fromTraces.length === 0 || !child.aliases.some((a) => fromTraces.includes(a))) return child.aliases;
+  if (await canReadCandidatesOf(ctx, child.id)) return child.aliases;
+  return child.aliases.filter((a) => !fromTraces.includes(a));
 }

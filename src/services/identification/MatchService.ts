@@ -112,6 +112,8 @@ export class MatchService {
       if (spelling && !child.aliases.includes(spelling) && child.aliases.length < 50) {
         const aliases = [...child.aliases, spelling];
         await tx.em.update(Child, { id: child.id }, { aliases, searchText: childSearchText({ ...child, aliases }), version: child.version + 1 });
+        // Marked as the trace's: Child.aliases shows it only to readers of the child's candidates (traceAccess.ts).
+        await tx.em.query('UPDATE child SET trace_aliases = array_append(trace_aliases, $2) WHERE id = $1 AND NOT ($2 = ANY(trace_aliases))', [child.id, spelling]);
       }
       await matchScope(tx.em, { childIds: [child.id] }, bandsOf(tx.deps.config));
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });

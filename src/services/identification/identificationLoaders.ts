@@ -18,6 +18,8 @@ export interface IdentificationLoaders {
    * SUMMARY reader of the linked child) does not learn which child it became.
    */
   linkedChildId: DataLoader<string, string | null>;
+  /** The aliases of a child that came from confirmed traces, by child id (internal: Child.aliases hides them from some readers). */
+  traceAliases: DataLoader<string, string[]>;
   /** Cases marked doNotMatch, by case id (internal: the field's guard has already run). */
   doNotMatch: DataLoader<string, boolean>;
   /** Display names of users, by id (internal: only shown to members of the same organization). */
@@ -82,6 +84,13 @@ function create(ctx: Context): IdentificationLoaders {
       const rows: { rid: string; cid: string }[] = await whereAccessible(ctx, qb, 'read', 'MatchCandidate', 'm').getRawMany();
       const map = new Map(rows.map((r) => [r.rid, r.cid]));
       return keys.map((k) => map.get(k) ?? null);
+    }),
+    traceAliases: new DataLoader(async (keys) => {
+      const ids = validIds(keys);
+      const rows: { id: string; trace_aliases: string[] }[] = ids.length
+        ? await em().query(`SELECT id, trace_aliases FROM child WHERE id = ANY($1::uuid[]) AND trace_aliases <> '{}'`, [ids]) : [];
+      const map = new Map(rows.map((r) => [r.id, r.trace_aliases]));
+      return keys.map((k) => map.get(k) ?? []);
     }),
     doNotMatch: new DataLoader(async (keys) => {
       const ids = validIds(keys);
