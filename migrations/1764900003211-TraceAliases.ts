@@ -7,12 +7,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * name a Russian registry gives the child (often an adoptive surname). `trace_aliases` lists those spellings so that
  * `Child.aliases` leaves them out for such readers. Existing confirmed traces: their spelling as confirm writes it
  * (given, patronymic, family; or read the other way round for a swapped trace), where it is among the aliases.
+ *
+ * `search_text_own` is the child's search text without those spellings (NULL: the same as `search_text`), which name
+ * search matches for the other readers. Written by the services (it folds names in TypeScript); the children the
+ * backfill marks keep NULL until their next change, so a guessed spelling of theirs still finds them by name.
  */
 export class TraceAliases1764900003211 implements MigrationInterface {
   name = 'TraceAliases1764900003211';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE child ADD COLUMN trace_aliases text[] NOT NULL DEFAULT '{}'`);
+    await q.query(`ALTER TABLE child ADD COLUMN trace_aliases text[] NOT NULL DEFAULT '{}', ADD COLUMN search_text_own text`);
     await q.query(`UPDATE child c SET trace_aliases = s.spellings
       FROM (SELECT ch.id, array_agg(DISTINCT a ORDER BY a) AS spellings
               FROM child ch CROSS JOIN LATERAL unnest(ch.aliases) AS a
@@ -23,6 +27,6 @@ export class TraceAliases1764900003211 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE child DROP COLUMN trace_aliases`);
+    await q.query(`ALTER TABLE child DROP COLUMN trace_aliases, DROP COLUMN search_text_own`);
   }
 }

@@ -78,6 +78,10 @@ export class Child {
   @Column({ type: 'text', name: 'search_text', default: '' })
   searchText: string;
 
+  /** The search text without the aliases from traces (null: the same as searchText), matched for the other readers. */
+  @Column({ type: 'text', name: 'search_text_own', nullable: true })
+  searchTextOwn: string | null;
+
   @Field(() => Int, { description: 'Increments on every change; send it back as expectedVersion. A reader of only some fields gets the count of changes to those fields' })
   @Column({ type: 'int', default: 1 })
   version: number;

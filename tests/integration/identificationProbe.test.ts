@@ -351,6 +351,33 @@ describe("Child.aliases: the spelling a confirmed trace added is the trace's, sh
   });
 });
 
+test("name search: a trace's spelling finds the child only for readers of its candidates", async () => {
+  const q = `query($s: String!) { cases(filter: { search: $s }, first: 50) { totalCount edges { node { id } } } }`;
+  const finds: Partial<Record<Reader, string[]>> = {
+    coordinator: [Y.case], investigator: [Y.case], cwE: [Y.case], cwB: [], cwA: [], cwC: [],
+  };
+  for (const [who, want] of Object.entries(finds) as [Reader, string[]][]) {
+    const res = await gql(q, { s: `Елена ${stem}енко` }, who);
+    expect(res.errors).toBeUndefined();
+    expect([who, res.data!.cases.edges.map((e: any) => e.node.id), res.data!.cases.totalCount]).toEqual([who, want, want.length]);
+    // The child's own names still find it for every reader of its summary (B reads X in FULL, Y in SUMMARY).
+    const own = await gql(q, { s: `Олена ${stem}енко` }, who);
+    const ids = own.data!.cases.edges.map((e: any) => e.node.id);
+    expect([who, ids.includes(Y.case)]).toEqual([who, who !== 'cwA' && who !== 'cwC']);
+  }
+  // After an edit of the child the search text without the trace's spelling is kept up to date.
+  const [{ version }] = await ds.query('SELECT version FROM child WHERE id = $1', [Y.child]);
+  const upd = await gql(`mutation($i: UpdateChildInput!) { updateChild(input: $i) { id aliases } }`,
+    { i: { childId: Y.child, expectedVersion: version, aliases: ['Оленка', `Елена ${stem}енко`, 'Лєна'] } }, 'cwE');
+  expect(upd.errors).toBeUndefined();
+  for (const [who, want] of [['cwB', []], ['cwE', [Y.case]]] as [Reader, string[]][]) {
+    const res = await gql(q, { s: `Елена ${stem}енко` }, who);
+    expect([who, res.data!.cases.edges.map((e: any) => e.node.id)]).toEqual([who, want]);
+    const lena = await gql(q, { s: `Лєна ${stem}енко` }, who);
+    expect([who, lena.data!.cases.edges.map((e: any) => e.node.id)]).toEqual([who, [Y.case]]);
+  }
+});
+
 describe('mutations', () => {
   test('confirm / reject of an OPEN candidate: who gets what, and nothing changes unless allowed', async () => {
     const expected: Record<Reader, string> = {

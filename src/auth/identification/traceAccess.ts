@@ -3,6 +3,7 @@ import type { Context } from '../../context';
 import type { Child, ExternalRecord } from '../../entities';
 import { caseFactsOf } from '../access/accessFacts';
 import { canReadField } from '../fieldGuard';
+import { accessConditionWith } from '../caslToSql';
 
 /**
  * `foundAt` follows the rule of a child's current location: a reader who may see every child's current
@@ -42,4 +43,17 @@ export async function visibleAliases(
   if (fromTraces.length === 0 || !child.aliases.some((a) => fromTraces.includes(a))) return child.aliases;
   if (await canReadCandidatesOf(ctx, child.id)) return child.aliases;
   return child.aliases.filter((a) => !fromTraces.includes(a));
+}
+
+/**
+ * SQL that holds on the child row aliased `childAlias` where the reader may read that child's match candidates:
+ * the MatchCandidate rule with its `child` bound to the row ('TRUE' for readers of every candidate, 'FALSE' for none).
+ */
+export function candidateReaderSql(ctx: Pick<Context, 'ability'>, childAlias: string): { sql: string; params: Record<string, unknown> } {
+  const rules = ctx.ability.rulesFor('read', 'MatchCandidate');
+  if (rules.length === 0 || rules.some((r) => r.inverted)) return { sql: 'FALSE', params: {} };
+  if (rules.some((r) => !r.conditions)) return { sql: 'TRUE', params: {} };
+  const mc = `${childAlias}_mcr`;
+  const c = accessConditionWith(ctx.ability, 'read', 'MatchCandidate', mc, undefined, { child: childAlias }, () => undefined);
+  return { sql: `EXISTS (SELECT 1 FROM (SELECT ${childAlias}.id AS child_id) ${mc} WHERE ${c.sql})`, params: c.params };
 }
