@@ -123,6 +123,25 @@ describe('the decision and its live event', () => {
     }
   });
 
+  test('catch-up after a disconnect (afterEventId "0"): the same readers get MATCH_CONFIRMED from the history', async () => {
+    const before = t.app.deps.feed.subscriberCount;
+    const subs = (['coordinator', 'cwE', 'cwB', 'cwA'] as Reader[]).map((who) => {
+      const c = connectWs(t.url, tokens[who]);
+      clients.push(c);
+      return [who, c.subscribe(`subscription($k: [CaseEventKind!]) { caseStatusChanged(afterEventId: "0", kinds: $k) { kind case { id } } }`, { k: Object.values(CaseEventKind) })] as const;
+    });
+    await waitForSubscribers(t.app, before + subs.length);
+    const seen = (c: (typeof subs)[number][1]) => c.changes().filter((e) => e.kind === 'MATCH_CONFIRMED' && e.case.id === Y.case).length;
+    for (const [who, c] of subs) {
+      if (who === 'coordinator' || who === 'cwE') await c.until(() => seen(c) === 1, 15000, `${who}: MATCH_CONFIRMED in the catch-up`);
+    }
+    // B reads X in FULL: its catch-up carries X's history (CREATED at least), never Y's MATCH_CONFIRMED.
+    const b = subs.find(([w]) => w === 'cwB')![1];
+    await b.until((c) => c.changes().some((e) => e.case.id === X.case), 15000, "B's catch-up of X");
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [who, c] of subs) expect([who, seen(c)]).toEqual([who, who === 'coordinator' || who === 'cwE' ? 1 : 0]);
+  });
+
   test("case history: MATCH_CONFIRMED is in Y's events only for readers of its history (not B's SUMMARY share)", async () => {
     const q = `query($id: ID!) { case(id: $id) { id events(first: 100) { edges { node { kind note } } } } }`;
     const expected: Partial<Record<Reader, boolean | null>> = { coordinator: true, investigator: true, cwE: true, cwB: false, cwA: null, cwC: null, cwD: null, analyst: null };
