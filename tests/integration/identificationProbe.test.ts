@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createCase, createOrg, createUser } from '../factories';
+import { centreCoordinator, createCentre, placeChild } from '../factories/scheduling';
 import { CONFIRM, IMPORT, REJECT, randomStem } from '../helpers/identification';
 import { startTestApp, type GqlResult, type TestApp } from '../helpers/testApp';
 import { connectWs, settleFeed, waitForSubscribers, type WsClient } from '../helpers/ws';
-import type { Organization } from '../../src/entities';
+import type { Child, Organization } from '../../src/entities';
 import { CaseEventKind, OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
 
 /**
@@ -368,6 +369,37 @@ describe("Child.aliases: the spelling a confirmed trace added is the trace's, sh
       expect([app === t ? 'compiled' : 'executed', node?.child.aliases ?? null]).toEqual([app === t ? 'compiled' : 'executed', want(expected ?? null)]);
     }
   });
+});
+
+test("centre staff of the centre where Y is placed read Y's aliases without the trace's spelling, nor any trace", async () => {
+  const centre = await createCentre(ds);
+  await placeChild(ds, centre, { id: Y.child } as Child);
+  const { token } = await centreCoordinator(t.app, [centre]);
+  const res = await t.gql(`query($id: ID!, $t2: ID!, $c: ID!) {
+    child(id: $id) { id aliases } externalRecord(id: $t2) { id } matchCandidate(id: $c) { id }
+    matchCandidates(filter: { childId: $id, status: CONFIRMED }) { totalCount } }`, { id: Y.child, t2: T2, c: c2Y }, token);
+  expect(res.errors).toBeUndefined();
+  expect(res.data).toEqual({ child: { id: Y.child, aliases: ['Оленка'] }, externalRecord: null, matchCandidate: null, matchCandidates: { totalCount: 0 } });
+});
+
+test("the live payload's child: B (SUMMARY of Y) gets Y's aliases without the trace's spelling, E with it", async () => {
+  await settleFeed(t.app);
+  const before = t.app.deps.feed.subscriberCount;
+  const subs = (['cwB', 'cwE'] as Reader[]).map((who) => {
+    const c = connectWs(t.url, tokens[who]);
+    clients.push(c);
+    return [who, c.subscribe(`subscription($id: ID) { caseStatusChanged(caseId: $id) { to case { id child { aliases } } } }`, { id: Y.case })] as const;
+  });
+  await waitForSubscribers(t.app, before + subs.length);
+  const [{ version }] = await ds.query('SELECT version FROM case_file WHERE id = $1', [Y.case]);
+  const moved = await gql(`mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { status } }`,
+    { i: { caseId: Y.case, status: 'IDENTIFIED', expectedVersion: version, note: 'probe' } }, 'cwE');
+  expect(moved.errors).toBeUndefined();
+  for (const [who, c] of subs) {
+    await c.until((x) => x.changes().some((e) => e.to === 'IDENTIFIED'), 10000, `${who}: the status change`);
+    const aliases = c.changes().find((e) => e.to === 'IDENTIFIED')!.case.child.aliases as string[];
+    expect([who, aliases.includes(`Елена ${stem}енко`), aliases.includes('Оленка')]).toEqual([who, who === 'cwE', true]);
+  }
 });
 
 test("name search: a trace's spelling finds the child only for readers of its candidates", async () => {
