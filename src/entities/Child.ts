@@ -36,6 +36,10 @@ export class Child {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   aliases: string[];
 
+  /** The aliases that came from confirmed traces: Child.aliases shows them only to readers of the child's match candidates. */
+  @Column({ type: 'text', array: true, name: 'trace_aliases', default: () => "'{}'" })
+  traceAliases: string[];
+
   @Field({ description: 'YYYY-MM-DD; see birthDatePrecision' })
   @Column({ type: 'date', name: 'birth_date' })
   birthDate: string;
@@ -73,6 +77,10 @@ export class Child {
 
   @Column({ type: 'text', name: 'search_text', default: '' })
   searchText: string;
+
+  /** The search text without the aliases from traces (null: the same as searchText), matched for the other readers. */
+  @Column({ type: 'text', name: 'search_text_own', nullable: true })
+  searchTextOwn: string | null;
 
   @Field(() => Int, { description: 'Increments on every change; send it back as expectedVersion. A reader of only some fields gets the count of changes to those fields' })
   @Column({ type: 'int', default: 1 })

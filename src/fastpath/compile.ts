@@ -246,6 +246,23 @@ export class Compiler {
     return def ?? unsupported(`unknown field ${typeName}.${node.name.value}`);
   }
 
+  /**
+   * `Child.aliases` as ChildResolver.aliases gives them (src/auth/identification/traceAccess.ts): the spellings that
+   * came from confirmed traces (`trace_aliases`) only where the reader may read the child's match candidates, the
+   * MatchCandidate rule evaluated on this child (bound to the row, and to its case when that is bound).
+   */
+  private childAliases(scope: Scope): string {
+    const a = scope.alias;
+    const mc = this.next(`${a}_mc`);
+    const bound: RelationBindings = { child: a, ...(scope.bound?.case !== undefined ? { 'child.case': scope.bound.case } : {}) };
+    const rules = this.ability.rulesFor('read', 'MatchCandidate' as never);
+    if (rules.some((r) => r.inverted)) unsupported('inverted rules on MatchCandidate');
+    const c = rules.length ? accessConditionWith(this.ability, 'read', 'MatchCandidate', mc, undefined, bound, this.hoist) : { sql: 'FALSE', params: {} };
+    Object.assign(this.params, c.params);
+    const withoutTraces = `ARRAY(SELECT x FROM unnest(${a}.aliases) WITH ORDINALITY AS u(x, i) WHERE NOT (x = ANY(${a}.trace_aliases)) ORDER BY i)`;
+    return `CASE WHEN ${a}.trace_aliases = '{}' OR EXISTS (SELECT 1 FROM (SELECT ${a}.id AS child_id) ${mc} WHERE ${c.sql}) THEN ${a}.aliases ELSE ${withoutTraces} END`;
+  }
+
   private site(typeName: string, node: FieldNode): ErrorSite {
     if (!node.loc) return unsupported('no locations');
     return { key: node.alias?.value ?? node.name.value, message: `Not allowed to read ${typeName}.${node.name.value}`, locations: [getLocation(node.loc.source, node.loc.start)] };
@@ -283,7 +300,10 @@ export class Compiler {
       }
       let value: string | null;
       const column = SCALARS[typeName]?.[name];
-      if (column) {
+      if (typeName === 'Child' && name === 'aliases') {
+        if (node.arguments?.length || node.selectionSet) unsupported('arguments on a scalar');
+        value = this.childAliases(scope);
+      } else if (column) {
         if (node.arguments?.length || node.selectionSet) unsupported('arguments on a scalar');
         value = column(scope.alias);
       } else {

@@ -4,6 +4,8 @@ import { Case, Child, Guardian } from '../entities';
 import { UpdateChildInput } from '../schema/inputs';
 import { CaseService } from '../services/CaseService';
 import { readerStamps } from '../services/changeStamps';
+import { visibleAliases } from '../auth/identification/traceAccess';
+import { identificationLoaders } from '../services/identification/identificationLoaders';
 
 @Resolver(() => Child)
 export class ChildResolver {
@@ -17,6 +19,11 @@ export class ChildResolver {
   @Mutation(() => Child)
   updateChild(@Ctx() ctx: Context, @Arg('input', () => UpdateChildInput) input: UpdateChildInput): Promise<Child> {
     return CaseService.updateChild(ctx, input);
+  }
+
+  @FieldResolver(() => [String], { nullable: true, description: 'Other known spellings, e.g. russified names (those from confirmed traces only for readers of its match candidates)' })
+  aliases(@Ctx() ctx: Context, @Root() child: Child): Promise<string[] | null> {
+    return visibleAliases(ctx, child, (id) => identificationLoaders(ctx).traceAliases.load(id));
   }
 
   @FieldResolver(() => [Guardian], { nullable: true })

@@ -14,6 +14,7 @@ import { afterCaseTransition, assertCaseTransitionAllowed } from './returns/case
 import { caseFactsOf, loadAccessFacts, type AccessFacts } from '../auth/access/accessFacts';
 import { readableFieldFilter, whereAccessible } from '../auth/access/whereAccessible';
 import { accessCondition } from '../auth/caslToSql';
+import { candidateReaderSql } from '../auth/identification/traceAccess';
 import { jsonColumns, jsonEntity, positionalSql, prefixedEntity, readRows, selectColumns } from '../db/rawRead';
 import { searchTerms, searchText, transliterate } from './transliteration';
 import { matchAfterChildChange } from './identification/childMatching';
@@ -58,6 +59,16 @@ function isCursorTime(at: string): boolean {
 
 export function childSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'>): string {
   return searchText([c.givenName, c.familyName, c.patronymic, c.latinName, ...(c.aliases ?? [])]);
+}
+
+/**
+ * The search text without the aliases that came from confirmed traces, or null when the child has none (then it is
+ * searchText): what name search matches for readers who may not read the child's match candidates.
+ */
+export function childOwnSearchText(c: Pick<Child, 'givenName' | 'familyName' | 'patronymic' | 'latinName' | 'aliases'> & { traceAliases?: string[] }): string | null {
+  const fromTraces = c.traceAliases ?? [];
+  if (!(c.aliases ?? []).some((a) => fromTraces.includes(a))) return null;
+  return childSearchText({ ...c, aliases: c.aliases.filter((a) => !fromTraces.includes(a)) });
 }
 
 /** Case work: reporting children, reading and listing cases under CASL, the status lifecycle, sharing. */
@@ -119,11 +130,18 @@ export class CaseService {
       }
       // The search text folds every spelling of the name: searching tests each of those fields.
       if (filter.search) readable(conds, 'Child', ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases'], 'ch');
+      // A spelling from a confirmed trace matches only for readers of the child's match candidates; the others match
+      // the search text without it (search_text_own, NULL when the child has none). The index serves search_text.
+      const ownOnly = filter.search ? candidateReaderSql(ctx, 'ch') : null;
+      if (ownOnly) Object.assign(params, ownOnly.params);
       searchTerms(filter.search ?? '').forEach((alternatives, i) => {
-        conds.push(`(${alternatives.map((alt, j) => {
+        const names = alternatives.map((alt, j) => {
           params[`q${i}_${j}`] = `%${alt.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-          return `ch.search_text LIKE :q${i}_${j}`;
-        }).join(' OR ')})`);
+          return `q${i}_${j}`;
+        });
+        const own = names.map((n) => `ch.search_text_own LIKE :${n}`).join(' OR ');
+        conds.push(`(${names.map((n) => `ch.search_text LIKE :${n}`).join(' OR ')})`);
+        if (ownOnly?.sql !== 'TRUE') conds.push(`(ch.search_text_own IS NULL OR ${own} OR ${ownOnly!.sql})`);
       });
       and(`EXISTS (SELECT 1 FROM child ch WHERE ch.id = c.child_id AND ${conds.join(' AND ')})`);
     }
@@ -366,7 +384,7 @@ export class CaseService {
         throw conflict(`Child ${child.id} is at version ${child.version}, not ${input.expectedVersion}: reload and retry`, { currentVersion: child.version });
       }
       const next = { ...child, ...changes } as Child;
-      await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), version: child.version + 1 });
+      await tx.em.update(Child, { id: child.id }, { ...changes, searchText: childSearchText(next), searchTextOwn: childOwnSearchText(next), version: child.version + 1 });
       audit(tx, { operation: 'UPDATE', entityType: 'Child', entityId: child.id, fields: Object.keys(changes).sort(), values: changes });
       await matchAfterChildChange(tx, child.id, Object.keys(changes));
       return tx.em.findOneOrFail(Child, { where: { id: child.id } });

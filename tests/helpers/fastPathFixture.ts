@@ -40,11 +40,16 @@ export async function setUpFastPathFixture(): Promise<FastPathFixture> {
     const shares = i % 7 === 6 ? [] : lead === own
       ? [{ org: partner, access: i % 2 ? ShareAccess.FULL : ShareAccess.SUMMARY }]
       : [{ org: own, access: i % 2 ? ShareAccess.FULL : ShareAccess.SUMMARY }, { org: partner, access: ShareAccess.FULL }];
-    const { case: c } = await createCase(ds, {
+    const { case: c, child } = await createCase(ds, {
       lead, status: statuses[i % statuses.length], shares,
       guardians: i % 5 === 4 ? [] : [{ name: `Guardian ${i}`, contact: '+380' }, { name: `Second ${i}`, contact: null as unknown as string }],
       latinName: i % 2 ? `Latin ${i}` : undefined,
     });
+    // Aliases, some of them from a confirmed trace (shown only to readers of the child's match candidates).
+    if (i % 4 !== 3) {
+      await ds.query(`UPDATE child SET aliases = $2, trace_aliases = $3 WHERE id = $1`,
+        [child.id, [`Alias ${i}`, `Trace ${i}`, `Олена ${i}`], i % 4 === 0 ? [] : i % 4 === 1 ? [`Trace ${i}`] : [`Trace ${i}`, `Alias ${i}`]]);
+    }
     for (let k = 0; k < i % 5; k++) {
       await ds.getRepository(CaseEvent).insert({
         caseId: c.id, kind: k % 2 ? CaseEventKind.UPDATED : CaseEventKind.STATUS_CHANGED, from: statuses[k], to: statuses[k + 1], note: k % 2 ? `note ${i}/${k}` : null,

@@ -55,6 +55,8 @@ function fieldListAbility(org: string): AppAbility {
   can('read', 'CaseEvent', ['kind', 'to', 'at', 'from'], { 'case.shares': full.shares });
   can('read', 'CaseShare', ['access', 'createdAt'], { 'case.leadOrganizationId': org });
   can('read', 'CaseShare', ['access'], { 'case.shares': full.shares });
+  // Child.aliases leaves out the spellings from traces unless the reader may read the child's candidates.
+  can('read', 'MatchCandidate', { 'child.case.leadOrganizationId': org });
   return build();
 }
 

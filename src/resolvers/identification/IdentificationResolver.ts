@@ -49,9 +49,13 @@ export class ExternalRecordResolver {
     return r.foundAt;
   }
 
-  @FieldResolver(() => Child, { nullable: true, description: 'The child a person confirmed this trace as, when you may read it' })
-  linkedChild(@Ctx() ctx: Context, @Root() r: ExternalRecord): Promise<Child | null> | null {
-    return r.linkedChildId ? ctx.loaders.child.load(r.linkedChildId) : null;
+  @FieldResolver(() => Child, { nullable: true, description: 'The child a person confirmed this trace as, when you may read that match' })
+  async linkedChild(@Ctx() ctx: Context, @Root() r: ExternalRecord): Promise<Child | null> {
+    if (!r.linkedChildId) return null;
+    // Through the confirmed candidate the reader may read (not the child's summary: which child a trace became is
+    // the match, which SUMMARY readers and the case workers of a superseded candidate do not see).
+    const childId = await identificationLoaders(ctx).linkedChildId.load(r.id);
+    return childId ? ctx.loaders.child.load(childId) : null;
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The organization that imported the trace' })

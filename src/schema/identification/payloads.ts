@@ -15,7 +15,7 @@ export class ImportExternalRecordsPayload {
   @Field(() => Int, { description: 'Records of this source and externalId that changed' }) updated: number;
   @Field(() => Int, { description: 'Records sent again without a change' }) unchanged: number;
   @Field(() => [ImportRejection]) rejected: ImportRejection[];
-  @Field(() => Int, { description: 'Match candidates proposed or rescored for the new and changed records' }) candidates: number;
+  @Field(() => Int, { description: 'OPEN match candidates of the new and changed records that you may read (those of children you may not read are not counted)' }) candidates: number;
 }
 
 @ObjectType()

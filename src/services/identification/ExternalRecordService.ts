@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { transactional, type Context } from '../../context';
-import { ExternalRecord } from '../../entities';
+import { ExternalRecord, MatchCandidate } from '../../entities';
 import { badInput, forbidden } from '../../errors';
 import { parsePartialDate } from '../../identification/compare';
 import { skeleton } from '../../identification/skeleton';
@@ -65,6 +65,8 @@ export async function writeRecords(
        swap_given_key = EXCLUDED.swap_given_key, swap_family_skel = EXCLUDED.swap_family_skel,
        version = external_record.version + 1, updated_at = now()
      WHERE external_record.content_hash <> EXCLUDED.content_hash
+       -- Only the organization that imported a trace changes it (importers hold no right to update others' traces).
+       AND external_record.captured_by_organization_id IS NOT DISTINCT FROM EXCLUDED.captured_by_organization_id
      RETURNING id, (xmax = 0) AS inserted`,
     [by.source, by.kind, by.userId, by.organizationId, ...cols],
   );
@@ -118,17 +120,34 @@ export class ExternalRecordService {
     });
     return transactional(ctx, async (tx) => {
       const lap = stepTimer('import');
-      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, valid.map((v) => v.rec));
+      // A trace of this source and externalId that another organization imported is not the caller's to change, and
+      // an answer of "updated" or "unchanged" would tell whether the caller guessed its content: it is refused the same
+      // way whatever the record holds (locked, so that it cannot change hands before the write).
+      const others = valid.length ? new Set((await tx.em.query(
+        `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
+            AND captured_by_organization_id IS DISTINCT FROM $3::uuid FOR SHARE`,
+        [source, valid.map((v) => v.rec.externalId), user.organizationId],
+      ) as { external_id: string }[]).map((r) => r.external_id)) : new Set<string>();
+      const mine = valid.filter((v) => !others.has(v.rec.externalId));
+      for (const v of valid) if (others.has(v.rec.externalId)) rejected.push({ index: v.index, field: 'externalId', message: 'was imported by another organization: only it may change that record' });
+      rejected.sort((a, b) => a.index - b.index);
+      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, mine.map((v) => v.rec));
       lap('write');
       const imported = written.filter((w) => w.inserted).length;
       let candidates = 0;
       // A bulk load may leave matching to one full run afterwards (`npm run import:records -- --no-match`).
       if (written.length && opts.match !== false) {
-        const stats = await matchScope(tx.em, { recordIds: written.map((w) => w.id) }, bandsOf(tx.deps.config));
-        candidates = stats.stored;
+        const recordIds = written.map((w) => w.id);
+        const stats = await matchScope(tx.em, { recordIds }, bandsOf(tx.deps.config));
+        // Only the candidates the importer may read: a count of all of them would tell a case worker that children
+        // of that name are reported in cases it cannot see (import a made-up trace, read the count).
+        if (stats.stored) {
+          const qb = tx.em.createQueryBuilder(MatchCandidate, 'm').where('m.external_record_id IN (:...recordIds)', { recordIds }).andWhere(`m.status = 'OPEN'`);
+          candidates = await whereAccessible(tx, qb, 'read', 'MatchCandidate', 'm').getCount();
+        }
       }
       lap('match', true);
-      return { imported, updated: written.length - imported, unchanged: valid.length - written.length, rejected, candidates };
+      return { imported, updated: written.length - imported, unchanged: mine.length - written.length, rejected, candidates };
     });
   }
 

@@ -5,7 +5,7 @@ import { badInput, conflict, notFound } from '../../errors';
 import { CaseEventKind, MatchStatus } from '../../schema/enums';
 import type { DecideMatchInput, MatchCandidateFilter, SetDoNotMatchInput } from '../../schema/identification/inputs';
 import type { MatchCandidateConnection } from '../../schema/identification/payloads';
-import { CaseService, childSearchText, pageSize, requireUser } from '../CaseService';
+import { CaseService, childOwnSearchText, childSearchText, pageSize, requireUser } from '../CaseService';
 import { accessCondition } from '../../auth/caslToSql';
 import { whereAccessible } from '../loaders';
 import { bandsOf } from './childMatching';
@@ -124,7 +124,13 @@ export class MatchService {
       const spelling = isSurnameInitial(names.family) ? '' : [names.given, trace.patronymic, names.family].filter(Boolean).join(' ');
       if (spelling && !child.aliases.includes(spelling) && child.aliases.length < 50) {
         const aliases = [...child.aliases, spelling];
-        await tx.em.update(Child, { id: child.id }, { aliases, searchText: childSearchText({ ...child, aliases }), version: child.version + 1 });
+        // Marked as the trace's: Child.aliases shows it, and name search matches it, only for readers of the child's
+        // candidates (src/auth/identification/traceAccess.ts).
+        const traceAliases = child.traceAliases.includes(spelling) ? child.traceAliases : [...child.traceAliases, spelling];
+        const next = { ...child, aliases, traceAliases };
+        await tx.em.update(Child, { id: child.id }, {
+          aliases, traceAliases, searchText: childSearchText(next), searchTextOwn: childOwnSearchText(next), version: child.version + 1,
+        });
       }
       await matchScope(tx.em, { childIds: [child.id] }, bandsOf(tx.deps.config));
       await tx.em.update(Case, { id: c.id }, { version: c.version + 1 });

@@ -7,8 +7,19 @@ import { whereAccessible } from '../loaders';
 export interface IdentificationLoaders {
   externalRecord: DataLoader<string, ExternalRecord | null>;
   matchCandidate: DataLoader<string, MatchCandidate | null>;
-  /** Children a trace is (or was) a candidate for, and the child it is linked to (internal: permission checks). */
+  /**
+   * The children whose current-location rule decides a trace's foundAt (internal: permission checks): the
+   * child it is linked to, or while it is linked to none, the children it is an OPEN candidate for.
+   */
   traceChildren: DataLoader<string, string[]>;
+  /**
+   * The child a trace is linked to, when the reader may read the CONFIRMED candidate that linked them (by trace
+   * id): the link is a candidate's decision, so a reader of the trace through another child's candidate (or a
+   * SUMMARY reader of the linked child) does not learn which child it became.
+   */
+  linkedChildId: DataLoader<string, string | null>;
+  /** The aliases of a child that came from confirmed traces, by child id (internal: Child.aliases hides them from some readers). */
+  traceAliases: DataLoader<string, string[]>;
   /** Cases marked doNotMatch, by case id (internal: the field's guard has already run). */
   doNotMatch: DataLoader<string, boolean>;
   /** Display names of users, by id (internal: only shown to members of the same organization). */
@@ -51,14 +62,35 @@ function create(ctx: Context): IdentificationLoaders {
       const ids = validIds(keys);
       const out = new Map<string, string[]>(keys.map((k) => [k, []]));
       if (ids.length) {
+        // A rejected or superseded candidate says the trace is NOT that child: it opens no location.
         const rows: { rid: string; cid: string }[] = await em().query(
-          `SELECT external_record_id AS rid, child_id AS cid FROM match_candidate WHERE external_record_id = ANY($1::uuid[])
-           UNION SELECT id, linked_child_id FROM external_record WHERE id = ANY($1::uuid[]) AND linked_child_id IS NOT NULL`,
+          `SELECT r.id AS rid, r.linked_child_id AS cid FROM external_record r WHERE r.id = ANY($1::uuid[]) AND r.linked_child_id IS NOT NULL
+           UNION
+           SELECT m.external_record_id, m.child_id FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id
+            WHERE m.external_record_id = ANY($1::uuid[]) AND r.linked_child_id IS NULL AND m.status = 'OPEN'`,
           [ids],
         );
         for (const r of rows) out.get(r.rid)?.push(r.cid);
       }
       return keys.map((k) => out.get(k) ?? []);
+    }),
+    linkedChildId: new DataLoader(async (keys) => {
+      const ids = validIds(keys);
+      if (ids.length === 0) return keys.map(() => null);
+      const qb = em().createQueryBuilder(MatchCandidate, 'm')
+        .select('m.external_record_id', 'rid').addSelect('m.child_id', 'cid')
+        .innerJoin(ExternalRecord, 'r', 'r.id = m.external_record_id AND r.linked_child_id = m.child_id')
+        .where('m.external_record_id IN (:...ids)', { ids }).andWhere(`m.status = 'CONFIRMED'`);
+      const rows: { rid: string; cid: string }[] = await whereAccessible(ctx, qb, 'read', 'MatchCandidate', 'm').getRawMany();
+      const map = new Map(rows.map((r) => [r.rid, r.cid]));
+      return keys.map((k) => map.get(k) ?? null);
+    }),
+    traceAliases: new DataLoader(async (keys) => {
+      const ids = validIds(keys);
+      const rows: { id: string; trace_aliases: string[] }[] = ids.length
+        ? await em().query(`SELECT id, trace_aliases FROM child WHERE id = ANY($1::uuid[]) AND trace_aliases <> '{}'`, [ids]) : [];
+      const map = new Map(rows.map((r) => [r.id, r.trace_aliases]));
+      return keys.map((k) => map.get(k) ?? []);
     }),
     doNotMatch: new DataLoader(async (keys) => {
       const ids = validIds(keys);
