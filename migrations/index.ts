@@ -15,6 +15,7 @@ import { RecordSwappedNames1764900002901 } from './1764900002901-RecordSwappedNa
 import { GivenPatronymicIndex1764900003001 } from './1764900003001-GivenPatronymicIndex';
 import { SurnameInitialIndex1764900003101 } from './1764900003101-SurnameInitialIndex';
 import { VariantGivenPrefixIndex1764900003151 } from './1764900003151-VariantGivenPrefixIndex';
+import { OcrFoldedNames1764900003221 } from './1764900003221-OcrFoldedNames';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -31,4 +32,4 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   GivenNameForms1764900002801,
   RecordSwappedNames1764900002901,
   GivenPatronymicIndex1764900003001, SurnameInitialIndex1764900003101,
-  VariantGivenPrefixIndex1764900003151];
+  VariantGivenPrefixIndex1764900003151, OcrFoldedNames1764900003221];
