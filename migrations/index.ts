@@ -16,6 +16,7 @@ import { GivenPatronymicIndex1764900003001 } from './1764900003001-GivenPatronym
 import { SurnameInitialIndex1764900003101 } from './1764900003101-SurnameInitialIndex';
 import { VariantGivenPrefixIndex1764900003151 } from './1764900003151-VariantGivenPrefixIndex';
 import { TraceAliases1764900003211 } from './1764900003211-TraceAliases';
+import { OcrFoldedNames1764900003221 } from './1764900003221-OcrFoldedNames';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -32,4 +33,4 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   GivenNameForms1764900002801,
   RecordSwappedNames1764900002901,
   GivenPatronymicIndex1764900003001, SurnameInitialIndex1764900003101,
-  VariantGivenPrefixIndex1764900003151, TraceAliases1764900003211];
+  VariantGivenPrefixIndex1764900003151, TraceAliases1764900003211, OcrFoldedNames1764900003221];

@@ -3,7 +3,7 @@ import { editDistance } from './editDistance';
 export { editDistance } from './editDistance';
 import { jaroWinkler } from './jaroWinkler';
 import { sexlessParts, type NameKeys } from './names';
-import { hasCyrillic, latinLetters, latinSchemeOf, looseKey, readInScheme, skeleton, spellingKey, typoKey } from './skeleton';
+import { hasCyrillic, latinLetters, latinSchemeOf, looseKey, ocrKey, readInScheme, skeleton, spellingKey, typoKey } from './skeleton';
 
 /** A birth date known to the year, the month or the day. */
 export interface PartialDate {
@@ -27,7 +27,11 @@ export interface NameVariant {
   givenLoose: string;
   /** Whether the given name's key comes from its spelling (`NameKeys.isKeyedBySpelling`), not a skeleton's guess. */
   givenSpelled: boolean;
+  /** The given name's OCR-folded form (`ocrKey`: letters a scanner confuses as one class). */
+  givenOcr: string;
   familySkel: string;
+  /** The surname's OCR-folded form. */
+  familyOcr: string;
   /** The surname's spelling key: finer than the skeleton, vowels kept by class. */
   familyKey: string;
   /** The surname's typo key (vowel runs kept letter by letter): one edit there is a typo. */
@@ -57,8 +61,8 @@ export interface Person {
 
 /** The compared fields and their graded comparison levels, best first; `null` is a missing value. */
 export const FIELDS = [
-  { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
-  { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'PARTIAL', 'DIFFERENT'] },
+  { field: 'givenName', levels: ['EXACT', 'EQUIVALENT', 'SIMILAR', 'OCR', 'PARTIAL', 'DIFFERENT'] },
+  { field: 'familyName', levels: ['EXACT', 'SKELETON', 'SIMILAR', 'OCR', 'PARTIAL', 'DIFFERENT'] },
   { field: 'patronymic', levels: ['EXACT', 'SIMILAR', 'DIFFERENT'] },
   { field: 'birthDate', levels: ['EXACT', 'DAY_MONTH_SWAPPED', 'NEAR_DAY', 'SAME_MONTH', 'SAME_YEAR', 'YEAR_SHIFTED', 'MONTH_YEAR_SHIFTED', 'NEAR_YEAR', 'OTHER_DAY', 'DIFFERENT'] },
   { field: 'sex', levels: ['SAME', 'DIFFERENT'] },
@@ -91,11 +95,16 @@ export const F_PATRONYMIC = 2;
 export const F_BIRTH = 3;
 export const F_SEX = 4;
 export const F_PLACE = 5;
-export const GIVEN_PARTIAL = 3;
-export const GIVEN_DIFFERENT = 4;
+export const GIVEN_SIMILAR = 2;
+/** The same OCR-folded form (`ocrKey`), not one typo apart: a name misread by a scanner, once or several times. */
+export const GIVEN_OCR = 3;
+export const GIVEN_PARTIAL = 4;
+export const GIVEN_DIFFERENT = 5;
 export const FAMILY_SIMILAR = 2;
-export const FAMILY_PARTIAL = 3;
-export const FAMILY_DIFFERENT = 4;
+/** The same OCR-folded form (`ocrKey`), not one typo apart. */
+export const FAMILY_OCR = 3;
+export const FAMILY_PARTIAL = 4;
+export const FAMILY_DIFFERENT = 5;
 export const PATRONYMIC_DIFFERENT = 2;
 
 /** The comparison of one pair: a level per field (-1 = missing) and the values compared. */
@@ -191,8 +200,8 @@ export function nameVariant(keys: NameKeys, givenName: string, familyName: strin
     // A name whose skeleton is a name of the table but that is spelt as a typo of one is no known name. A short form of
     // a boy's and a girl's name (Саша) takes the key of the one the sex says.
     givenSkel, givenKey: keys.givenKeyOfSex(givenName, givenSkel, sex), givenTypoOf, givenKnown: keys.isKnownSkeleton(givenSkel) && givenTypoOf.length === 0,
-    givenLoose: looseKey(givenSkel), givenSpelled: keys.isKeyedBySpelling(givenName),
-    familySkel: skeleton(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
+    givenLoose: looseKey(givenSkel), givenSpelled: keys.isKeyedBySpelling(givenName), givenOcr: ocrKey(givenName),
+    familySkel: skeleton(familyName), familyOcr: ocrKey(familyName), familyKey: spellingKey(familyName), familyTypoKey: typoKey(familyName), familyRawTypoKey: typoKey(familyName, false),
     patronymicKey: patronymic ? keys.patronymicKey(patronymic) : '', patronymicSkel: skeleton(patronymic),
     familyPartKeys: surnameParts(familyName).map(spellingKey), familyInitial: isSurnameInitial(familyName),
   };
@@ -238,7 +247,7 @@ function nameRank(v: NameVariant, t: NameVariant): { rank: number; g: number; f:
   const g = givenLevel(v, t);
   const f = familyLevel(v, t);
   const p = patronymicLevel(v, t);
-  return { rank: (g < 0 ? 2 : g) * 16 + (f < 0 ? 2 : f) * 4 + (p < 0 ? 1 : p), g, f, p };
+  return { rank: (g < 0 ? 2 : g) * 32 + (f < 0 ? 2 : f) * 4 + (p < 0 ? 1 : p), g, f, p };
 }
 
 /** The reading of a trace (index into `traceVariants`) that agrees best with any of a child's variants: ties go to the first. */
@@ -263,18 +272,29 @@ function givenLevel(a: NameVariant, b: NameVariant): number {
   if (!a.givenSkel || !b.givenSkel) return -1;
   // One skeleton, two names: every vowel is `a` there, and Олена / Алина, Шура / Жора are sisters' and brothers' names,
   // not one name (each written as a spelling of its own name; a spelling the table lacks keeps the skeleton's word).
-  if (a.givenSkel === b.givenSkel) return a.givenSpelled && b.givenSpelled && !sameName(a.givenKey, b.givenKey) ? 3 : 0;
+  if (a.givenSkel === b.givenSkel) return a.givenSpelled && b.givenSpelled && !sameName(a.givenKey, b.givenKey) ? GIVEN_PARTIAL : 0;
   if (a.givenKey === b.givenKey) return 1;
   // A misspelt name (no name of the table) one letter from a form of the other's name: Актон / Антон, Стпеан / Степан.
-  if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return 2;
+  if (b.givenTypoOf.includes(a.givenKey) || a.givenTypoOf.includes(b.givenKey)) return GIVEN_SIMILAR;
   // A name outside the table whose loose key is the other's (Охрім / Ефрем, Хведір / Фёдор): a Ukrainian name and its
   // Russian form as far as the regular correspondences go, not a name of the table.
-  if (!(a.givenKnown && b.givenKnown) && a.givenLoose === b.givenLoose) return 2;
+  if (!(a.givenKnown && b.givenKnown) && a.givenLoose === b.givenLoose) return GIVEN_SIMILAR;
+  // Letters a scanner confuses, however many (Поліна / Попина, Діана / Диаиа): not when both are names of the table
+  // (Анна / Алла, Ніна / Ліна are two names).
+  if (!(a.givenKnown && b.givenKnown) && ocrAgrees(a.givenOcr, b.givenOcr)) return GIVEN_OCR;
   const jw = jaroWinkler(a.givenSkel, b.givenSkel);
   // Two names of the table under different keys are different names however alike they look (Денис / Диана,
   // Кіра / Каріна): a brother and sister, never the same child.
-  if (a.givenKnown && b.givenKnown) return jw >= 0.8 ? 3 : 4;
-  return jw >= 0.92 ? 2 : jw >= 0.8 ? 3 : 4;
+  if (a.givenKnown && b.givenKnown) return jw >= 0.8 ? GIVEN_PARTIAL : GIVEN_DIFFERENT;
+  return jw >= 0.92 ? GIVEN_SIMILAR : jw >= 0.8 ? GIVEN_PARTIAL : GIVEN_DIFFERENT;
+}
+
+/** How long an OCR-folded name must be to count: names of three letters fold alike too often (Лев and Пев are both `NOV`). */
+export const OCR_MIN_LENGTH = 4;
+
+/** Two OCR-folded forms (`ocrKey`) of names that differ only by letters a scanner confuses. */
+export function ocrAgrees(a: string, b: string): boolean {
+  return a.length >= OCR_MIN_LENGTH && a === b;
 }
 
 /**
@@ -305,10 +325,12 @@ function familyLevel(a: NameVariant, b: NameVariant): number {
   // One side double-barrelled, the other one of its parts (a part dropped by the record, or by the report): it agrees,
   // but less surely than the whole name.
   if (a.familyPartKeys.includes(b.familyKey) || b.familyPartKeys.includes(a.familyKey)) return 1;
-  if (oneTypo(a.familyKey, b.familyKey) || oneTypo(a.familyTypoKey, b.familyTypoKey) || oneTypo(a.familyRawTypoKey, b.familyRawTypoKey)) return 2;
+  if (oneTypo(a.familyKey, b.familyKey) || oneTypo(a.familyTypoKey, b.familyTypoKey) || oneTypo(a.familyRawTypoKey, b.familyRawTypoKey)) return FAMILY_SIMILAR;
+  // Letters a scanner confuses, more than one (Марченко / Марчеико, Кобзенко / КСБЗЕНКС).
+  if (ocrAgrees(a.familyOcr, b.familyOcr)) return FAMILY_OCR;
   // One edit on the skeleton alone is weaker: Пудишин / Бадожань are `padaxan` / `badaxan`.
-  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return 3;
-  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? 3 : 4;
+  if (Math.min(a.familySkel.length, b.familySkel.length) >= 5 && editDistance(a.familySkel, b.familySkel, 1) <= 1) return FAMILY_PARTIAL;
+  return jaroWinkler(a.familySkel, b.familySkel) >= 0.88 ? FAMILY_PARTIAL : FAMILY_DIFFERENT;
 }
 
 function patronymicLevel(a: NameVariant, b: NameVariant): number {

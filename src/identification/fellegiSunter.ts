@@ -1,4 +1,4 @@
-import { BIRTH_SAME_MONTH, BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, PATRONYMIC_DIFFERENT, compare, surnameInitialAgrees, type Comparison, type Person } from './compare';
+import { BIRTH_SAME_MONTH, BIRTH_SWAPPED, BIRTH_YEAR_SHIFTED, FIELDS, FAMILY_DIFFERENT, FAMILY_OCR, FAMILY_PARTIAL, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, FAMILY_SIMILAR, GIVEN_PARTIAL, PATRONYMIC_DIFFERENT, compare, surnameInitialAgrees, type Comparison, type Person } from './compare';
 import { sexlessParts } from './names';
 
 /** Fellegi–Sunter parameters: per field and level, m = P(level | match) and u = P(level | non-match); λ = P(match) among blocked pairs. */
@@ -38,16 +38,16 @@ export type Band = 'LIKELY' | 'POSSIBLE';
 export const DEFAULT_PARAMS: ModelParams = {
   lambda: 0.05,
   m: [
-    [0.55, 0.25, 0.1, 0.07, 0.03],
-    [0.5, 0.1, 0.15, 0.08, 0.17],
+    [0.54, 0.25, 0.1, 0.01, 0.07, 0.03],
+    [0.49, 0.1, 0.15, 0.01, 0.08, 0.17],
     [0.85, 0.1, 0.05],
     [0.45, 0.08, 0.04, 0.06, 0.2, 0.08, 0.02, 0.02, 0.01, 0.04],
     [0.98, 0.02],
     [0.75, 0.15, 0.1],
   ],
   u: [
-    [0.02, 0.005, 0.01, 0.05, 0.915],
-    [0.001, 0.002, 0.004, 0.03, 0.963],
+    [0.02, 0.005, 0.01, 0.0005, 0.05, 0.9145],
+    [0.001, 0.002, 0.004, 0.0002, 0.03, 0.9628],
     [0.02, 0.03, 0.95],
     [0.0003, 0.0003, 0.002, 0.0005, 0.07, 0.0004, 0.01, 0.13, 0.0035, 0.7803],
     [0.5, 0.5],
@@ -62,21 +62,23 @@ export const DEFAULT_PARAMS: ModelParams = {
  * The prior is that of a random pair, so it depends on how many children there are to match: λ × children came out
  * at 0.31–0.34 in all three (the share of traces that are of a reported child, over the pairs a trace can form), so
  * λ is 0.33 / children (`startingParams`). The hand-set parameters used before (λ 0.05, a prior among blocked pairs)
- * made 30 % of LIKELY candidates false at 5,000 / 50,000 until a first full run.
+ * made 30 % of LIKELY candidates false at 5,000 / 50,000 until a first full run. The OCR levels (a name misread by a
+ * scanner, added after those models) are set by hand: m 0.003 / 0.004, u 0.0002 / 0.0001 (given name / surname), taken
+ * from the EXACT level's m and the DIFFERENT level's u.
  */
 export const STARTING_MODEL = {
   share: 0.33,
   m: [
-    [0.8548, 0.1172, 0.02608, 0.0009981, 0.0009981],
-    [0.8373, 0.01635, 0.04589, 0.004528, 0.09592],
+    [0.8518, 0.1172, 0.02608, 0.003, 0.0009981, 0.0009981],
+    [0.8333, 0.01635, 0.04589, 0.004, 0.004528, 0.09592],
     [0.9833, 0.008982, 0.007708],
     [0.5984, 0.02249, 0.0379, 0.0708, 0.2066, 0.04327, 0.004662, 0.008574, 0.001404, 0.005967],
     [0.999, 0.0009992],
     [0.9791, 0.01561, 0.005324],
   ],
   u: [
-    [0.01955, 0.001722, 0.001911, 0.04358, 0.9332],
-    [0.003483, 0.0003717, 0.0008633, 0.009935, 0.9853],
+    [0.01955, 0.001722, 0.001911, 0.0002, 0.04358, 0.933],
+    [0.003483, 0.0003717, 0.0008633, 0.0001, 0.009935, 0.9852],
     [0.04865, 0.00983, 0.9415],
     [0.0007781, 0.0002642, 0.003883, 0.002221, 0.08092, 0.001389, 0.004338, 0.1559, 0.01495, 0.7354],
     [0.5025, 0.4975],
@@ -163,7 +165,8 @@ export function tfAdjustment(p: ModelParams, c: Comparison, tf: TermFrequencies 
   // A surname one typo from the child's (SIMILAR on the spelling key, PARTIAL on the skeleton) that no other trace
   // carries is a misspelling; one that other traces carry too is the name of another family. The level's weight is
   // the average of both.
-  if (c.levels[F_FAMILY] === FAMILY_SIMILAR && (tf.familyKey.get(t.familyKey) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
+  // A surname misread by a scanner (OCR) is as much the trace's own as a typo.
+  if ((c.levels[F_FAMILY] === FAMILY_SIMILAR || c.levels[F_FAMILY] === FAMILY_OCR) && (tf.familyKey.get(t.familyKey) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
   if (c.levels[F_FAMILY] === FAMILY_PARTIAL && (tf.family.get(t.familySkel) ?? 1) <= 1) adj[F_FAMILY] = TYPO_UNIQUE_BONUS;
   adj[F_FAMILY] += surnameInitialWeight(c, tf) ?? 0;
   const g = c.levels[F_GIVEN];

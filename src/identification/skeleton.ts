@@ -283,3 +283,35 @@ export function patronymicStem(text: string | null | undefined): string {
 export function nameStem(skel: string): string {
   return skel.length > 2 ? skel.replace(/a$/, '') : skel;
 }
+
+/**
+ * Letters a scanner confuses (camp and institution lists read by OCR), each class written as one letter: Cyrillic
+ * н/и/й/п/л (with і, ї, ы: the Ukrainian and Russian spellings of one vowel), о/с/е/ё/є, в/з/э, т/г/ґ, ш/щ/ц, ь/ъ/б;
+ * Latin l/i/1/| and o/0 (rn and cl are read as m and d before). Capitals are lower-cased first (an upper-case list:
+ * ПОЛІНА, КСВАЛЕНКО).
+ */
+const OCR_CLASSES: [string, string][] = [
+  ['нийпліїы', 'N'], ['осеёє', 'O'], ['взэ', 'V'], ['тгґ', 'T'], ['шщц', 'W'], ['ьъб', 'B'], ['li1|', 'L'], ['o0', 'O'],
+];
+const OCR_FOLD: Record<string, string> = Object.fromEntries(OCR_CLASSES.flatMap(([letters, to]) => [...letters].map((ch) => [ch, to])));
+
+/**
+ * A name's OCR-folded form: every letter a scanner confuses replaced by its class (`OCR_CLASSES`), other letters as
+ * written (lower case), everything but letters and digits dropped. Two spellings with the same fold differ only by
+ * such confusions, however many (Поліна / Попина, Марченко / Марчеико, Коваленко / КСВАЛЕНКО; Kornienko / Komienko).
+ * A substitution keeps the length, so the fold is no edit distance: a name one typo away is another level's.
+ */
+export function ocrKey(text: string | null | undefined): string {
+  if (!text) return '';
+  return ocrKeyOf(text);
+}
+const ocrKeyOf = remembered((text) => {
+  const s = unconfuse(text.normalize('NFC')).replace(/rn/g, 'm').replace(/cl/g, 'd');
+  let out = '';
+  for (const ch of s) {
+    const f = OCR_FOLD[ch];
+    if (f) out += f;
+    else if (/[\p{L}\d]/u.test(ch)) out += ch;
+  }
+  return out;
+});

@@ -538,3 +538,37 @@ test('MATCH_CONFIRMED reaches readers of the case history only: a SUMMARY partne
     await ws.dispose();
   }
 });
+
+test('a trace read by OCR from a scanned list, both names misread, is proposed with the level OCR; the twin brother is not', async () => {
+  const stem = randomStem(5);
+  const year = 2006 + crypto.randomInt(14);
+  const birth = `${year}-${String(1 + crypto.randomInt(12)).padStart(2, '0')}-11`;
+  const report = async (givenName: string) => {
+    const res = await t.gql(REPORT, { input: { givenName, familyName: `${stem}енко`, sex: 'MALE', birthDate: birth, placeOfBirth: 'м. Маріуполь' } }, worker);
+    expect(res.errors).toBeUndefined();
+    return res.data!.reportChild.child.id as string;
+  };
+  const child = await report('Ярослав');
+  const twin = await report('Остап');
+  // A scanner's confusions after the first letter (о/с, е/с, н/и, л/п, в/з, т/г, б/ь), in capitals: Бурамотенко is
+  // БУРАМСГСИКС, several letters misread, past any one-typo level and every key blocking joined on before.
+  const OCR: Record<string, string> = { о: 'с', е: 'с', н: 'и', л: 'п', п: 'н', в: 'з', з: 'э', т: 'г', б: 'ь' };
+  const misread = (name: string) => name[0] + [...name.slice(1)].map((ch) => OCR[ch] ?? ch).join('');
+  const surname = misread(`${stem}енко`).toUpperCase();
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'o1', givenName: misread('Ярослав'), familyName: surname, sex: 'MALE', birthDate: birth },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const recordId = await recordIdOf(src, 'o1');
+  const candidates = async (childId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: recordId } }, worker))
+    .data!.matchCandidates.edges.map((e: any) => e.node);
+  const [found] = await candidates(child);
+  expect(['LIKELY', 'POSSIBLE']).toContain(found?.band);
+  const field = (name: string) => found.explanation.find((e: any) => e.field === name);
+  expect(field('givenName')).toMatchObject({ level: 'OCR', childValue: 'Ярослав', recordValue: 'Ярсспаз' });
+  expect(field('familyName')).toMatchObject({ level: 'OCR', childValue: `${stem}енко`, recordValue: surname });
+  expect(field('familyName').weight).toBeGreaterThan(0);
+  // The twin: the same surname, birth day and place, another given name (a sibling pattern, never proposed).
+  expect(await candidates(twin)).toEqual([]);
+});

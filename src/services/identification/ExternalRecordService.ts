@@ -43,6 +43,8 @@ export async function writeRecords(
       v.patronymicKey, birth?.y ?? null, birthMdKey(birth), hash,
       // A trace whose names look swapped: the keys of that reading (see blockedPairs).
       swapped?.givenSkel ?? null, swapped?.givenKey ?? null, swapped?.familySkel ?? null,
+      // The OCR-folded names (the blocking pass on letters a scanner confuses).
+      v.givenOcr, v.familyOcr,
     ];
   });
   const cols = rows[0].map((_, k) => rows.map((r) => r[k]));
@@ -50,11 +52,11 @@ export async function writeRecords(
     `INSERT INTO external_record (source, source_kind, captured_by_id, captured_by_organization_id,
        external_id, source_url, observed_at, given_name, family_name, patronymic, sex, birth_date, place_of_birth,
        found_at, found_country, notes, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey, content_hash,
-       swap_given_skel, swap_given_key, swap_family_skel)
+       swap_given_skel, swap_given_key, swap_family_skel, given_ocr, family_ocr)
      SELECT $1, $2::external_source_kind, $3::uuid, $4::uuid, t.*
        FROM unnest($5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::sex[], $12::text[], $13::text[],
                    $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::text[],
-                   $24::text[], $25::text[], $26::text[]) AS t
+                   $24::text[], $25::text[], $26::text[], $27::text[], $28::text[]) AS t
      ON CONFLICT (source, external_id) DO UPDATE SET
        source_kind = EXCLUDED.source_kind, source_url = EXCLUDED.source_url, observed_at = EXCLUDED.observed_at,
        given_name = EXCLUDED.given_name, family_name = EXCLUDED.family_name, patronymic = EXCLUDED.patronymic, sex = EXCLUDED.sex,
@@ -63,6 +65,7 @@ export async function writeRecords(
        family_skel = EXCLUDED.family_skel, patronymic_key = EXCLUDED.patronymic_key, birth_year = EXCLUDED.birth_year,
        birth_mdkey = EXCLUDED.birth_mdkey, content_hash = EXCLUDED.content_hash, swap_given_skel = EXCLUDED.swap_given_skel,
        swap_given_key = EXCLUDED.swap_given_key, swap_family_skel = EXCLUDED.swap_family_skel,
+       given_ocr = EXCLUDED.given_ocr, family_ocr = EXCLUDED.family_ocr,
        version = external_record.version + 1, updated_at = now()
      WHERE external_record.content_hash <> EXCLUDED.content_hash
        -- Only the organization that imported a trace changes it (importers hold no right to update others' traces).

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BIRTH_SAME_YEAR, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, surnameInitialSql, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
+import { BIRTH_SAME_YEAR, OCR_MIN_LENGTH, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, surnameInitialSql, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
   bandOf, DEFAULT_PARAMS, estimateM, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
@@ -195,19 +195,21 @@ export async function refreshChildVariants(em: EntityManager, childIds: string[]
   const ids = [...people.keys()];
   if (childIds) await em.query('DELETE FROM child_name_variant WHERE child_id = ANY($1::uuid[])', [childIds]);
   else await em.query('TRUNCATE child_name_variant');
-  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], [], [], []];
   for (const id of ids) {
     const p = people.get(id)!;
     p.variants.forEach((v, i) => {
-      const row = [id, i === 0 ? 'REPORTED' : 'VARIANT', v.givenName, v.familyName, v.patronymic, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey, p.birth?.y ?? null, birthMdKey(p.birth)];
+      const row = [id, i === 0 ? 'REPORTED' : 'VARIANT', v.givenName, v.familyName, v.patronymic, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey, p.birth?.y ?? null, birthMdKey(p.birth), v.givenOcr, v.familyOcr];
       row.forEach((x, k) => cols[k].push(x));
     });
   }
   for (let start = 0; start < cols[0].length; start += 20000) {
     const slice = cols.map((c) => c.slice(start, start + 20000));
     await em.query(
-      `INSERT INTO child_name_variant (child_id, origin, given_name, family_name, patronymic, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[])`,
+      `INSERT INTO child_name_variant (child_id, origin, given_name, family_name, patronymic, given_skel, given_key, family_skel, patronymic_key, birth_year, birth_mdkey,
+         given_ocr, family_ocr)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[],
+         $12::text[], $13::text[])`,
       slice,
     );
   }
@@ -271,6 +273,10 @@ export async function blockedPairs(em: EntityManager, scope: MatchScope): Promis
        ${branch('e.given_key = v.given_key AND e.patronymic_key = v.patronymic_key', `v.given_key <> '' AND v.patronymic_key <> '' AND e.family_skel <> v.family_skel AND (v.birth_mdkey IS NULL OR length(e.birth_date) = 7) AND abs(e.birth_year - v.birth_year) <= 1`)}
        UNION ALL
        ${branch('e.given_key = v.given_key AND e.birth_year = v.birth_year', `${surnameInitialSql('e')} AND v.given_key <> '' AND left(e.family_skel, 1) = left(v.family_skel, 1)`)}
+       UNION ALL
+       ${branch('e.family_ocr = v.family_ocr AND e.birth_mdkey = v.birth_mdkey', `length(v.family_ocr) >= ${OCR_MIN_LENGTH} AND abs(e.birth_year - v.birth_year) <= 1`)}
+       UNION ALL
+       ${branch('e.family_ocr = v.family_ocr AND e.given_ocr = v.given_ocr', `length(v.family_ocr) >= ${OCR_MIN_LENGTH} AND length(v.given_ocr) >= ${OCR_MIN_LENGTH} AND ${yearNear}`)}
      ) p
      WHERE ${exclusion}`,
     params,
@@ -480,11 +486,12 @@ export interface FullRunOptions {
  * keyed by spelling) kept its old keys, and blocking would miss it. The keys are computed for scoring anyway.
  */
 async function loadRecordsRekeyed(em: EntityManager, keys: NameKeys): Promise<{ records: Map<string, Person>; rekeyed: number }> {
-  const rows: (RecordRow & { given_skel: string; given_key: string; family_skel: string; patronymic_key: string; swap_given_skel: string | null; swap_given_key: string | null; swap_family_skel: string | null })[] = await em.query(
-    `SELECT ${RECORD_COLUMNS}, given_skel, given_key, family_skel, patronymic_key, swap_given_skel, swap_given_key, swap_family_skel
+  const rows: (RecordRow & { given_skel: string; given_key: string; family_skel: string; patronymic_key: string; swap_given_skel: string | null; swap_given_key: string | null; swap_family_skel: string | null;
+    given_ocr: string | null; family_ocr: string | null })[] = await em.query(
+    `SELECT ${RECORD_COLUMNS}, given_skel, given_key, family_skel, patronymic_key, swap_given_skel, swap_given_key, swap_family_skel, given_ocr, family_ocr
        FROM external_record WHERE linked_child_id IS NULL`);
   const people = new Map<string, Person>();
-  const stale: unknown[][] = [[], [], [], [], [], [], [], []];
+  const stale: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
   for (const r of rows) {
     const p = recordPerson(keys, r);
     people.set(r.id, p);
@@ -493,15 +500,17 @@ async function loadRecordsRekeyed(em: EntityManager, keys: NameKeys): Promise<{ 
     const w = p.variants[1]?.swapped ? p.variants[1] : null;
     const swap = [w?.givenSkel ?? null, w?.givenKey ?? null, w?.familySkel ?? null];
     if (v.givenSkel !== r.given_skel || v.givenKey !== r.given_key || v.familySkel !== r.family_skel || v.patronymicKey !== r.patronymic_key
-      || swap[0] !== r.swap_given_skel || swap[1] !== r.swap_given_key || swap[2] !== r.swap_family_skel) {
-      [r.id, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey, ...swap].forEach((x, k) => stale[k].push(x));
+      || swap[0] !== r.swap_given_skel || swap[1] !== r.swap_given_key || swap[2] !== r.swap_family_skel
+      || v.givenOcr !== r.given_ocr || v.familyOcr !== r.family_ocr) {
+      [r.id, v.givenSkel, v.givenKey, v.familySkel, v.patronymicKey, ...swap, v.givenOcr, v.familyOcr].forEach((x, k) => stale[k].push(x));
     }
   }
   for (let start = 0; start < stale[0].length; start += 20000) {
     await em.query(
       `UPDATE external_record e SET given_skel = x.gs, given_key = x.gk, family_skel = x.fs, patronymic_key = x.pk,
-         swap_given_skel = x.sgs, swap_given_key = x.sgk, swap_family_skel = x.sfs
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS x(id, gs, gk, fs, pk, sgs, sgk, sfs)
+         swap_given_skel = x.sgs, swap_given_key = x.sgk, swap_family_skel = x.sfs, given_ocr = x.go, family_ocr = x.fo
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+           AS x(id, gs, gk, fs, pk, sgs, sgk, sfs, go, fo)
         WHERE e.id = x.id`,
       stale.map((c) => c.slice(start, start + 20000)),
     );
