@@ -15,6 +15,7 @@ let t: TestApp;
 let ds: DataSource;
 let worker: string;
 let worker2: string;
+let otherOrgWorker: string;
 let coordinator: string;
 
 beforeAll(async () => {
@@ -22,7 +23,8 @@ beforeAll(async () => {
   ds = t.app.deps.dataSource;
   const ngo = await createOrg(ds);
   worker = (await createUser(t.app, ngo, [Role.CASE_WORKER])).token;
-  worker2 = (await createUser(t.app, await createOrg(ds), [Role.CASE_WORKER])).token;
+  worker2 = (await createUser(t.app, ngo, [Role.CASE_WORKER])).token;
+  otherOrgWorker = (await createUser(t.app, await createOrg(ds), [Role.CASE_WORKER])).token;
   coordinator = (await createUser(t.app, await createOrg(ds, OrganizationKind.COORDINATION_COUNCIL), [Role.COORDINATOR])).token;
 });
 afterAll(async () => { await t.stop(); });
@@ -44,6 +46,28 @@ test('two clients importing the same records at once, in opposite orders, both s
     expect(outs.map((o) => o.updated).sort()).toEqual([0, 1000]);
     const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1', [src]);
     expect(n).toBe(1000);
+  }
+}, 120_000);
+
+test('two organizations importing the same new records at once: one imports them, the other is refused every one by index, none is counted unchanged', async () => {
+  // Only the importing organization changes a trace. The loser of the race passed the ownership check before the
+  // winner committed; its write then left the rows alone, and it used to be told "unchanged" for them.
+  for (let round = 0; round < 3; round++) {
+    const src = source();
+    const records = Array.from({ length: 300 }, (_, i) => ({ externalId: `r${i}`, givenName: 'Іван', familyName: `${randomStem(4)}енко`, birthDate: '2012' }));
+    const [a, b] = await Promise.all([
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records } }, worker),
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: records.map((r) => ({ ...r, notes: 'other organization' })) } }, otherOrgWorker),
+    ]);
+    expect([a.errors, b.errors]).toEqual([undefined, undefined]);
+    const outs = [a.data!.importExternalRecords, b.data!.importExternalRecords];
+    expect(outs.map((o) => o.imported).sort((x, y) => x - y)).toEqual([0, 300]);
+    expect(outs.map((o) => o.unchanged + o.updated)).toEqual([0, 0]);
+    const loser = outs.find((o) => o.imported === 0)!;
+    expect(loser.rejected.map((r: { index: number; field: string }) => `${r.index}:${r.field}`)).toEqual(records.map((_, i) => `${i}:externalId`));
+    const [{ n, notes }] = await ds.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE notes = 'other organization')::int AS notes FROM external_record WHERE source = $1`, [src]);
+    expect(n).toBe(300);
+    expect(notes).toBe(outs[1].imported === 300 ? 300 : 0);
   }
 }, 120_000);
 

@@ -131,10 +131,21 @@ export class ExternalRecordService {
             AND captured_by_organization_id IS DISTINCT FROM $3::uuid FOR SHARE`,
         [source, valid.map((v) => v.rec.externalId), user.organizationId],
       ) as { external_id: string }[]).map((r) => r.external_id)) : new Set<string>();
-      const mine = valid.filter((v) => !others.has(v.rec.externalId));
+      let mine = valid.filter((v) => !others.has(v.rec.externalId));
+      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, mine.map((v) => v.rec));
+      // Another organization's call may have inserted one of these keys after the check above (the write waited for it
+      // to commit and then left the row alone): that record is refused like the others, not counted as unchanged.
+      if (written.length < mine.length) {
+        const raced = await tx.em.query(
+          `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
+              AND captured_by_organization_id IS DISTINCT FROM $3::uuid`,
+          [source, mine.map((v) => v.rec.externalId), user.organizationId],
+        ) as { external_id: string }[];
+        for (const r of raced) others.add(r.external_id);
+        mine = mine.filter((v) => !others.has(v.rec.externalId));
+      }
       for (const v of valid) if (others.has(v.rec.externalId)) rejected.push({ index: v.index, field: 'externalId', message: 'was imported by another organization: only it may change that record' });
       rejected.sort((a, b) => a.index - b.index);
-      const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, mine.map((v) => v.rec));
       lap('write');
       const imported = written.filter((w) => w.inserted).length;
       let candidates = 0;
