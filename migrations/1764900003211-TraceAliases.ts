@@ -9,8 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (given, patronymic, family; or read the other way round for a swapped trace), where it is among the aliases.
  *
  * `search_text_own` is the child's search text without those spellings (NULL: the same as `search_text`), which name
- * search matches for the other readers. Written by the services (it folds names in TypeScript); the children the
- * backfill marks keep NULL until their next change, so a guessed spelling of theirs still finds them by name.
+ * search matches for the other readers. Written by the services (it folds names in TypeScript); for the children the
+ * backfill above marks, by `ownSearchText` (src/db/backfills.ts), which `migrate` runs right after this migration.
  */
 export class TraceAliases1764900003211 implements MigrationInterface {
   name = 'TraceAliases1764900003211';

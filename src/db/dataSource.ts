@@ -1,6 +1,7 @@
 import { DataSource, type Logger } from 'typeorm';
 import { entities } from '../entities';
 import { migrations } from '../../migrations';
+import { BACKFILLS } from './backfills';
 
 export interface DataSourceOptions {
   url: string;
@@ -45,6 +46,8 @@ export async function runMigrations(url: string): Promise<string[]> {
 export async function migrate(ds: DataSource): Promise<string[]> {
   if (await allApplied(ds)) return [];
   const ran = await ds.runMigrations({ transaction: 'each' });
+  // What a migration that ran needs written in TypeScript.
+  for (const m of ran) await BACKFILLS[m.name]?.(ds);
   return ran.map((m) => m.name);
 }
 

@@ -7,6 +7,7 @@ import { startTestApp, type GqlResult, type TestApp } from '../helpers/testApp';
 import { connectWs, settleFeed, waitForSubscribers, type WsClient } from '../helpers/ws';
 import type { Child, Organization } from '../../src/entities';
 import { CaseEventKind, OrganizationKind, Role, ShareAccess } from '../../src/schema/enums';
+import { BACKFILLS, ownSearchText } from '../../src/db/backfills';
 
 /**
  * An outside reviewer's probe of every path that reaches a trace or a match candidate, as every role: the
@@ -58,7 +59,7 @@ beforeAll(async () => {
   ];
   tokens = {};
   for (const [name, org, roles] of users) tokens[name] = (await createUser(t.app, org, roles)).token;
-  stem = randomStem();
+  stem = randomStem(4); // four syllables: a name no other suite's child shares, even read with OCR confusions
   const x = await createCase(ds, {
     lead: o.A, givenName: 'Олена', familyName: `${stem}енко`, currentLocation: 'Rostov, X',
     shares: [{ org: o.B, access: ShareAccess.FULL }, { org: o.C, access: ShareAccess.SUMMARY }, { org: o.R, access: ShareAccess.FULL }],
@@ -219,8 +220,11 @@ describe.each(ROLES.map((r) => [r]))('%s', (who) => {
     ] as [Record<string, string>, string[]][]) {
       const r = await reach(who, filter);
       expect([who, filter, r.errors]).toEqual([who, filter, []]);
-      sameSet(r.ids, mine(of));
-      expect(r.counts.reduce((a, b) => a + b, 0)).toBe(mine(of).length);
+      // Ours only: in one database with the other suites, a trace of theirs may be a candidate for X or Y too.
+      const ours = r.ids.filter((id) => [c1X, c1Y, c2X, c2Y].includes(id));
+      sameSet(ours, mine(of));
+      expect(r.counts.reduce((a, b) => a + b, 0)).toBe(mine(of).length + r.ids.length - ours.length);
+      if (!sees().cands.length) expect(r.ids).toEqual([]);
     }
     // Unfiltered: the reader's whole queue holds exactly the visible ones of ours (and the count agrees with the pages).
     const all = await reach(who, {}, 100);
@@ -431,6 +435,20 @@ test("name search: a trace's spelling finds the child only for readers of its ca
   }
 });
 
+test("an upgraded hub: the children migration 1764900003211 marked get their search text without the trace's spelling when it runs", async () => {
+  // The migration finds the spellings in SQL but cannot fold names: it leaves search_text_own NULL, which name search
+  // reads as "the same as search_text". The backfill that runs after it (src/db/backfills.ts) writes it.
+  const q = `query($s: String!) { cases(filter: { search: $s }, first: 50) { edges { node { id } } } }`;
+  const found = async (who: Reader) => (await gql(q, { s: `Елена ${stem}енко` }, who)).data!.cases.edges.map((e: any) => e.node.id);
+  await ds.query('UPDATE child SET search_text_own = NULL WHERE id = $1', [Y.child]);
+  expect(await found('cwB')).toEqual([Y.case]); // the state the migration leaves: B (SUMMARY of Y) finds Y by the trace's spelling
+  expect(BACKFILLS.TraceAliases1764900003211).toBe(ownSearchText);
+  expect(await ownSearchText(ds)).toBeGreaterThanOrEqual(1);
+  expect(await found('cwB')).toEqual([]);
+  expect(await found('cwE')).toEqual([Y.case]);
+  expect(await ownSearchText(ds)).toBe(0); // nothing left to write: a second run changes nothing
+});
+
 describe('mutations', () => {
   test('confirm / reject of an OPEN candidate: who gets what, and nothing changes unless allowed', async () => {
     const expected: Record<Reader, string> = {
@@ -483,7 +501,8 @@ describe('mutations', () => {
     const a = await gql(IMPORT, { input: { source, sourceKind: 'ADOPTION_REGISTRY', records: [{ ...same, externalId: 'a-own' }] } }, 'cwA');
     expect(a.data!.importExternalRecords).toMatchObject({ imported: 1, candidates: 1 });
     const [{ n }] = await ds.query(
-      `SELECT count(*)::int AS n FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id WHERE r.source = $1 AND r.external_id = 'a-own'`, [source]);
+      `SELECT count(*)::int AS n FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id WHERE r.source = $1 AND r.external_id = 'a-own'
+          AND m.child_id = ANY($2::uuid[])`, [source, [X.child, Y.child]]);
     expect(n).toBe(2);
     // The importer itself still re-imports idempotently and may correct its record.
     const own = await gql(IMPORT, { input: { source, sourceKind: 'ADOPTION_REGISTRY', records: [same] } }, 'cwD');
