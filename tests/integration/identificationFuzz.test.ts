@@ -71,6 +71,20 @@ test('two organizations importing the same new records at once: one imports them
   }
 }, 120_000);
 
+test('one call of 1,000 traces, each with a page of notes in Cyrillic (3.9 MB of JSON), is imported whole', async () => {
+  // At the former 1 MB body limit this valid call was refused with 413 before any record was read.
+  const src = source();
+  const notes = 'Анкета з федерального банку даних; фото, статус опіки, брати і сестри. '.repeat(30); // 2,130 characters
+  const records = Array.from({ length: 1000 }, (_, i) => ({ externalId: `n${i}`, givenName: 'Ольга', familyName: `${randomStem(4)}енко`, birthDate: '2013', notes }));
+  const body = JSON.stringify({ query: IMPORT, variables: { input: { source: src, sourceKind: 'OTHER', records } } });
+  expect(Buffer.byteLength(body)).toBeGreaterThan(3_500_000);
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records } }, worker);
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.importExternalRecords).toMatchObject({ imported: 1000, rejected: [] });
+  const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM external_record WHERE source = $1 AND length(notes) = $2', [src, notes.trim().length]);
+  expect(n).toBe(1000);
+}, 60_000);
+
 test('a trace re-imported with another foundAt makes its open candidate stale: a confirm of the version reviewed gets CONFLICT', async () => {
   const stem = randomStem(5);
   const report = await t.gql(`mutation($input: ReportChildInput!) { reportChild(input: $input) { child { id } } }`, { input: {
