@@ -71,6 +71,30 @@ test('two organizations importing the same new records at once: one imports them
   }
 }, 120_000);
 
+test("two organizations re-importing a list that holds each other's records at once: each updates its own and is refused the other's", async () => {
+  // The ownership check locked the other organization's rows (FOR SHARE) before writing its own: each call then waited
+  // for the other's share lock to write, a deadlock, and one got CONFLICT.
+  for (let round = 0; round < 4; round++) {
+    const src = source();
+    const rec = (id: string, notes: string) => ({ externalId: id, givenName: 'Іван', familyName: `${randomStem(4)}енко`, birthDate: '2012', notes });
+    const mineA = Array.from({ length: 150 }, (_, i) => rec(`a${i}`, 'first'));
+    const mineB = Array.from({ length: 150 }, (_, i) => rec(`b${i}`, 'first'));
+    expect((await t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: mineA } }, worker)).data!.importExternalRecords.imported).toBe(150);
+    expect((await t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: mineB } }, otherOrgWorker)).data!.importExternalRecords.imported).toBe(150);
+    const both = [...mineA, ...mineB].map((r) => ({ ...r, notes: 'second' }));
+    const [a, b] = await Promise.all([
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: both } }, worker),
+      t.gql(IMPORT, { input: { source: src, sourceKind: 'OTHER', records: [...both].reverse() } }, otherOrgWorker),
+    ]);
+    expect([a.errors, b.errors]).toEqual([undefined, undefined]);
+    for (const out of [a.data!.importExternalRecords, b.data!.importExternalRecords]) {
+      expect([out.imported, out.updated, out.unchanged, out.rejected.length]).toEqual([0, 150, 0, 150]);
+    }
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM external_record WHERE source = $1 AND notes = 'second'`, [src]);
+    expect(n).toBe(300);
+  }
+}, 120_000);
+
 test('one call of 1,000 traces, each with a page of notes in Cyrillic (3.9 MB of JSON), is imported whole', async () => {
   // At the former 1 MB body limit this valid call was refused with 413 before any record was read.
   const src = source();

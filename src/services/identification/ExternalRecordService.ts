@@ -125,10 +125,11 @@ export class ExternalRecordService {
       const lap = stepTimer('import');
       // A trace of this source and externalId that another organization imported is not the caller's to change, and
       // an answer of "updated" or "unchanged" would tell whether the caller guessed its content: it is refused the same
-      // way whatever the record holds (locked, so that it cannot change hands before the write).
+      // way whatever the record holds. Not locked: a trace never changes hands (the upsert leaves its importer and
+      // writes only the caller's own), and a lock here deadlocked two organizations importing each other's keys.
       const others = valid.length ? new Set((await tx.em.query(
         `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
-            AND captured_by_organization_id IS DISTINCT FROM $3::uuid FOR SHARE`,
+            AND captured_by_organization_id IS DISTINCT FROM $3::uuid`,
         [source, valid.map((v) => v.rec.externalId), user.organizationId],
       ) as { external_id: string }[]).map((r) => r.external_id)) : new Set<string>();
       let mine = valid.filter((v) => !others.has(v.rec.externalId));
