@@ -193,14 +193,26 @@ async function main(): Promise<void> {
       const secs = (Date.now() - started) / 1000;
       say(`line ${last}: ${totals.rows} rows, ${totals.imported} new, ${totals.updated} updated, ${totals.unchanged} unchanged, ${totals.rejected} rejected, ${totals.candidates} candidates (${Math.round(totals.rows / Math.max(secs, 0.001))} rows/s)`);
     };
+    // The line of each externalId's first row in the file: a later row with the same id is rejected, as in one API
+    // call. Before, it was rejected when it fell in the same batch ("more than once in this call") and silently
+    // replaced the first row when it fell in a later one, so the outcome depended on --batch.
+    const firstLine = new Map<string, number>();
+    const owner = (line: number, rec: ExternalRecordInput): number | undefined => {
+      const id = (rec.externalId ?? '').trim().normalize('NFC');
+      if (!id) return undefined;
+      const first = firstLine.get(id);
+      if (first === undefined) firstLine.set(id, line);
+      return first;
+    };
     for await (const { line, row, error } of rows(file)) {
-      if (line <= resumeAfter) continue;
+      const r = row ? toRecord(row) : null;
+      const first = r && 'rec' in r ? owner(line, r.rec) : undefined;
+      if (line <= resumeAfter) continue; // committed by an earlier run (read again only for the ids above)
       totals.rows++;
-      if (!row) batch.push({ line, error: error ?? 'unreadable' });
-      else {
-        const r = toRecord(row);
-        batch.push('rec' in r ? { line, rec: r.rec } : { line, field: r.field, error: r.error });
-      }
+      if (!r) batch.push({ line, error: error ?? 'unreadable' });
+      else if (!('rec' in r)) batch.push({ line, field: r.field, error: r.error });
+      else if (first !== undefined) batch.push({ line, field: 'externalId', error: `appears more than once in this file (first at line ${first})` });
+      else batch.push({ line, rec: r.rec });
       if (batch.length >= batchSize) await flush();
     }
     await flush();

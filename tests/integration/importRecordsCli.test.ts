@@ -332,3 +332,43 @@ test('the database connection killed in the middle of a run: exit code 1, what i
     await admin.end();
   }
 }, 120_000);
+
+test('an externalId given twice in one file: the later row is rejected naming the first, whatever the batch size, and a resumed run still knows the first', async () => {
+  // Before, the later row was rejected when both fell in one batch ("more than once in this call") and silently replaced
+  // the first when they fell in two: the outcome depended on --batch.
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'twice.csv');
+  const fam = () => `${randomStem(5)}ov`;
+  fs.writeFileSync(file, [
+    'external_id,given_name,family_name,birth_date', // 1
+    `d1,Ivan,${fam()},2012`, // 2
+    `d2,Petr,${fam()},2013`, // 3
+    `d3,Oleg,${fam()},2014`, // 4
+    `d1,Anna,${fam()},2015`, // 5: d1 again
+    `d4,Olga,${fam()},2016`, // 6
+    ` d2 ,Mark,${fam()},2017`, // 7: d2 again (spaces trimmed)
+    '',
+  ].join('\n'));
+  for (const batch of ['1', '500']) {
+    const s = `${src} ${batch}`;
+    const run = spawnSync(process.execPath, args(s, file, ['--batch', batch, '--no-match']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 4, updated: 0, rejected: 2, rows: 6 });
+    const rejects = fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').slice(1);
+    expect(rejects).toEqual(['5,externalId,appears more than once in this file (first at line 2)', '7,externalId,appears more than once in this file (first at line 3)']);
+    const stored = await ds.query('SELECT external_id, given_name FROM external_record WHERE source = $1 ORDER BY external_id', [s]);
+    expect(stored.map((r: { external_id: string; given_name: string }) => `${r.external_id}:${r.given_name}`)).toEqual(['d1:Ivan', 'd2:Petr', 'd3:Oleg', 'd4:Olga']);
+  }
+  // Resumed after line 4 (as if a run had committed lines 2-4 and been killed): the duplicates of lines 2 and 3 are still known.
+  const s = `${src} resumed`;
+  const first = spawnSync(process.execPath, args(s, file, ['--batch', '3', '--no-match']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(first.status).toBe(0);
+  const stat = fs.statSync(file);
+  fs.writeFileSync(`${file}.progress.json`, JSON.stringify({ source: s, kind: 'ADOPTION_REGISTRY', size: stat.size, mtimeMs: stat.mtimeMs, line: 4, rejectsBytes: 'line,field,reason\n'.length }));
+  const resumed = spawnSync(process.execPath, args(s, file, ['--batch', '3', '--no-match']), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(resumed.status).toBe(0);
+  expect(resumed.stderr).toMatch(/resuming after line 4/);
+  expect(JSON.parse(resumed.stdout.trim().split('\n').pop()!)).toMatchObject({ rejected: 2, rows: 3, updated: 0 });
+  const stored = await ds.query('SELECT given_name FROM external_record WHERE source = $1 AND external_id = $2', [s, 'd1']);
+  expect(stored[0].given_name).toBe('Ivan');
+}, 120_000);
