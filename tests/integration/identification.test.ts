@@ -7,6 +7,7 @@ import { connectWs, settleFeed, waitForSubscribers } from '../helpers/ws';
 import type { Organization } from '../../src/entities';
 import { OrganizationKind, Role } from '../../src/schema/enums';
 import { matchAll } from '../../src/services/identification/linkage';
+import { BACKFILLS } from '../../src/db/backfills';
 import { skeleton } from '../../src/identification/skeleton';
 import { transliterate } from '../../src/services/transliteration';
 
@@ -571,4 +572,46 @@ test('a trace read by OCR from a scanned list, both names misread, is proposed w
   expect(field('familyName').weight).toBeGreaterThan(0);
   // The twin: the same surname, birth day and place, another given name (a sibling pattern, never proposed).
   expect(await candidates(twin)).toEqual([]);
+});
+
+test('an upgraded hub: the OCR folds migration 1764900003221 leaves NULL are written when it runs, so imports and reports block OCR pairs as a full run does', async () => {
+  // The migration adds given_ocr / family_ocr as NULL on every trace and name variant that exists. Incremental matching
+  // (importExternalRecords, reportChild, updateChild) joins on them: until a full run, an OCR-misread trace of a child
+  // reported before the upgrade was never proposed, and a child reported after it never met an OCR-misread old trace,
+  // where `npm run match` finds both.
+  const stem = randomStem(5);
+  const year = 2006 + crypto.randomInt(14);
+  const birth = `${year}-${String(1 + crypto.randomInt(12)).padStart(2, '0')}-11`;
+  const OCR: Record<string, string> = { о: 'с', е: 'с', н: 'и', л: 'п', п: 'н', в: 'з', з: 'э', т: 'г', б: 'ь' };
+  const misread = (name: string) => name[0] + [...name.slice(1)].map((ch) => OCR[ch] ?? ch).join('');
+  const report = async (givenName: string, familyName: string) => {
+    const res = await t.gql(REPORT, { input: { givenName, familyName, sex: 'MALE', birthDate: birth, placeOfBirth: 'м. Маріуполь' } }, worker);
+    expect(res.errors).toBeUndefined();
+    return res.data!.reportChild.child.id as string;
+  };
+  const src = source();
+  const importOne = async (externalId: string, givenName: string, familyName: string) => {
+    const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
+      { externalId, givenName: misread(givenName), familyName: misread(familyName).toUpperCase(), sex: 'MALE', birthDate: birth },
+    ] } }, worker);
+    expect(res.errors).toBeUndefined();
+    return recordIdOf(src, externalId);
+  };
+  const candidates = async (childId: string, recordId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: recordId } }, worker))
+    .data!.matchCandidates.edges.map((e: any) => e.node.explanation.find((x: any) => x.field === 'familyName')?.level);
+  // Before the upgrade: a child reported (Ярослав) and a trace imported (of Назар, reported later), as the migration leaves them.
+  const before = await report('Ярослав', `${stem}енко`);
+  const old = await importOne('old', 'Назар', `${stem}овець`);
+  await ds.query('UPDATE child_name_variant SET given_ocr = NULL, family_ocr = NULL WHERE child_id = $1', [before]);
+  await ds.query('UPDATE external_record SET given_ocr = NULL, family_ocr = NULL WHERE id = $1', [old]);
+  // That state: an OCR-misread trace of Ярослав imported now is not proposed.
+  expect(await candidates(before, await importOne('o0', 'Ярослав', `${stem}енко`))).toEqual([]);
+  const backfill = BACKFILLS.OcrFoldedNames1764900003221;
+  expect(backfill).toBeDefined();
+  expect(await backfill(ds)).toBeGreaterThanOrEqual(2);
+  expect(await backfill(ds)).toBe(0); // nothing left: a second run writes nothing
+  // After it: the same trace imported again is proposed for the child of before, and the old trace for a child reported now.
+  expect(await candidates(before, await importOne('o1', 'Ярослав', `${stem}енко`))).toEqual(['OCR']);
+  const after = await report('Назар', `${stem}овець`);
+  expect(await candidates(after, old)).toEqual(['OCR']);
 });

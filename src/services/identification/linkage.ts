@@ -480,6 +480,42 @@ export interface FullRunOptions {
 }
 
 /**
+ * The OCR-folded names (`given_ocr` / `family_ocr`, migration 1764900003221) of the traces and children's name variants
+ * that lack them, written as matching writes them (`recordPerson`, `refreshChildVariants`): the migration adds them as
+ * NULL, and incremental matching (an import, reportChild, updateChild) joins on them, so until a full run an
+ * OCR-misread trace of a child reported before was never proposed. Idempotent (a written fold is never NULL: '' for
+ * no name); returns the rows written (traces and children).
+ */
+export async function fillOcrFolds(ds: { transaction<T>(run: (em: EntityManager) => Promise<T>): Promise<T> }): Promise<number> {
+  let written = 0;
+  for (;;) {
+    const n = await ds.transaction(async (em) => {
+      const rows: RecordRow[] = await em.query(`SELECT ${RECORD_COLUMNS} FROM external_record WHERE family_ocr IS NULL ORDER BY id LIMIT 2000 FOR UPDATE`);
+      if (rows.length === 0) return 0;
+      const keys = await loadNameKeys(em);
+      const v = rows.map((r) => recordPerson(keys, r).variants[0]);
+      await em.query(
+        `UPDATE external_record e SET given_ocr = x.go, family_ocr = x.fo FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(id, go, fo) WHERE e.id = x.id`,
+        [rows.map((r) => r.id), v.map((x) => x?.givenOcr ?? ''), v.map((x) => x?.familyOcr ?? '')],
+      );
+      return rows.length;
+    });
+    if (n === 0) break;
+    written += n;
+  }
+  for (;;) {
+    const n = await ds.transaction(async (em) => {
+      const ids: string[] = (await em.query('SELECT DISTINCT child_id FROM child_name_variant WHERE family_ocr IS NULL LIMIT 2000') as { child_id: string }[]).map((r) => r.child_id);
+      if (ids.length) await refreshChildVariants(em, ids);
+      return ids.length;
+    });
+    if (n === 0) break;
+    written += n;
+  }
+  return written;
+}
+
+/**
  * The unlinked traces, and rewrites the stored blocking keys (name skeletons, given-name and patronymic keys) of
  * those whose keys the code or the equivalence table now computes differently: a trace imported before a change of
  * the skeleton (Cyrillic consonant pairs are folded directly now: Нуцчук) or of the table (Евгений / Євгенія
