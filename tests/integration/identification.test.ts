@@ -615,3 +615,45 @@ test('an upgraded hub: the OCR folds migration 1764900003221 leaves NULL are wri
   const after = await report('Назар', `${stem}овець`);
   expect(await candidates(after, old)).toEqual(['OCR']);
 });
+
+test('npm run match while a reviewer confirms: neither deadlocks, the confirm waits for the run and then links the trace', async () => {
+  // The full run holds child_name_variant (TRUNCATE) from its start and writes every candidate at its end; a confirm
+  // locked its candidates and then waited for child_name_variant to re-match the child: each waited for the other,
+  // and the run (minutes of work) or the confirm failed on a deadlock.
+  const f = await family();
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'r1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', sex: 'MALE', birthDate: f.birth, placeOfBirth: 'г. Херсон' },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const [cand] = await ds.query('SELECT id FROM match_candidate WHERE child_id = $1', [f.childId]);
+  // The run is held at its model (read after the variants are rebuilt) until the confirm has started and waits.
+  const gate = ds.createQueryRunner();
+  await gate.connect();
+  await gate.startTransaction();
+  await gate.query('LOCK TABLE match_model IN ACCESS EXCLUSIVE MODE');
+  const waiting = async (n: number) => {
+    for (let i = 0; i < 200; i++) {
+      const [{ w }] = await ds.query(`SELECT count(*)::int AS w FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      if (w >= n) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`fewer than ${n} sessions waiting`);
+  };
+  try {
+    const run = ds.transaction((em) => matchAll(em, { bands: { likely: 0.5, possible: 0.05 }, train: false })).then(() => 'done', (e) => String(e));
+    await waiting(1);
+    const confirm = t.gql(CONFIRM, { input: { id: cand.id } }, worker);
+    await waiting(2);
+    await gate.commitTransaction();
+    const [ran, ok] = await Promise.all([run, confirm]);
+    expect(ran).toBe('done');
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.confirmMatch.status).toBe('CONFIRMED');
+  } finally {
+    if (gate.isTransactionActive) await gate.rollbackTransaction();
+    await gate.release();
+  }
+  const [rec] = await ds.query('SELECT linked_child_id FROM external_record WHERE source = $1', [src]);
+  expect(rec.linked_child_id).toBe(f.childId);
+});

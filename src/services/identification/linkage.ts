@@ -560,6 +560,11 @@ export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string) => { timings[name] = Date.now() - t0 - Object.values(timings).reduce((a, b) => a + b, 0); };
+  // The candidates first, before the name variants (TRUNCATE): a confirm, an import's bump or doNotMatch locks candidate
+  // rows and then (re-matching) wants child_name_variant, while this run holds that table and writes every candidate at
+  // its end; each waited for the other and one failed on a deadlock. Locked here, they wait for the run before taking
+  // any candidate (plain reads go on).
+  await em.query('LOCK TABLE match_candidate IN EXCLUSIVE MODE');
   const keys = await loadNameKeys(em, true);
   const children = await refreshChildVariants(em, null);
   await em.query('ANALYZE child_name_variant');
