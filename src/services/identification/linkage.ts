@@ -488,10 +488,13 @@ export interface FullRunOptions {
  */
 export async function fillOcrFolds(ds: { transaction<T>(run: (em: EntityManager) => Promise<T>): Promise<T> }): Promise<number> {
   let written = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const n = await ds.transaction(async (em) => {
-      const rows: RecordRow[] = await em.query(`SELECT ${RECORD_COLUMNS} FROM external_record WHERE family_ocr IS NULL ORDER BY id LIMIT 2000 FOR UPDATE`);
+      const rows: RecordRow[] = await em.query(
+        `SELECT ${RECORD_COLUMNS} FROM external_record WHERE family_ocr IS NULL AND id > $1 ORDER BY id LIMIT 2000 FOR UPDATE`, [after]);
       if (rows.length === 0) return 0;
+      after = rows[rows.length - 1].id;
       const keys = await loadNameKeys(em);
       const v = rows.map((r) => recordPerson(keys, r).variants[0]);
       await em.query(
