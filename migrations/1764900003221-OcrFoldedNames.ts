@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * in both names at once (Поліна Марченко as "Попина Марчеико"), past the one-typo levels and every key blocking joins on.
  * `given_ocr` / `family_ocr` hold `ocrKey` of the names (src/identification/skeleton.ts: confusable letters as one
  * class) on the traces and the children's name variants; blocking pairs the same folded surname with the same birth day
- * (either order), or the same folded surname and given name within a year. NULL on traces imported before: `npm run
- * match` writes them (it rewrites the stale keys of older rows), and every child's variants are rebuilt by each run.
+ * (either order), or the same folded surname and given name within a year. NULL on the rows that exist: `migrate` writes
+ * them right after this migration (fillOcrFolds, src/db/backfills.ts), as matching computes them.
  */
 export class OcrFoldedNames1764900003221 implements MigrationInterface {
   name = 'OcrFoldedNames1764900003221';

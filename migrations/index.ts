@@ -17,6 +17,7 @@ import { SurnameInitialIndex1764900003101 } from './1764900003101-SurnameInitial
 import { VariantGivenPrefixIndex1764900003151 } from './1764900003151-VariantGivenPrefixIndex';
 import { TraceAliases1764900003211 } from './1764900003211-TraceAliases';
 import { OcrFoldedNames1764900003221 } from './1764900003221-OcrFoldedNames';
+import { TraceSpellingStamps1764900003231 } from './1764900003231-TraceSpellingStamps';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -33,4 +34,5 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   GivenNameForms1764900002801,
   RecordSwappedNames1764900002901,
   GivenPatronymicIndex1764900003001, SurnameInitialIndex1764900003101,
-  VariantGivenPrefixIndex1764900003151, TraceAliases1764900003211, OcrFoldedNames1764900003221];
+  VariantGivenPrefixIndex1764900003151, TraceAliases1764900003211, OcrFoldedNames1764900003221,
+  TraceSpellingStamps1764900003231];

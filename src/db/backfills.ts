@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { childOwnSearchText } from '../services/CaseService';
+import { fillOcrFolds } from '../services/identification/linkage';
 
 /**
  * Data a migration cannot write in SQL, written in TypeScript right after the migration that needs it ran
@@ -7,6 +8,7 @@ import { childOwnSearchText } from '../services/CaseService';
  */
 export const BACKFILLS: Record<string, (ds: DataSource) => Promise<number>> = {
   TraceAliases1764900003211: ownSearchText,
+  OcrFoldedNames1764900003221: (ds) => fillOcrFolds(ds),
 };
 
 /**

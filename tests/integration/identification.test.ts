@@ -7,6 +7,7 @@ import { connectWs, settleFeed, waitForSubscribers } from '../helpers/ws';
 import type { Organization } from '../../src/entities';
 import { OrganizationKind, Role } from '../../src/schema/enums';
 import { matchAll } from '../../src/services/identification/linkage';
+import { BACKFILLS } from '../../src/db/backfills';
 import { skeleton } from '../../src/identification/skeleton';
 import { transliterate } from '../../src/services/transliteration';
 
@@ -571,4 +572,88 @@ test('a trace read by OCR from a scanned list, both names misread, is proposed w
   expect(field('familyName').weight).toBeGreaterThan(0);
   // The twin: the same surname, birth day and place, another given name (a sibling pattern, never proposed).
   expect(await candidates(twin)).toEqual([]);
+});
+
+test('an upgraded hub: the OCR folds migration 1764900003221 leaves NULL are written when it runs, so imports and reports block OCR pairs as a full run does', async () => {
+  // The migration adds given_ocr / family_ocr as NULL on every trace and name variant that exists. Incremental matching
+  // (importExternalRecords, reportChild, updateChild) joins on them: until a full run, an OCR-misread trace of a child
+  // reported before the upgrade was never proposed, and a child reported after it never met an OCR-misread old trace,
+  // where `npm run match` finds both.
+  const stem = randomStem(5);
+  const year = 2006 + crypto.randomInt(14);
+  const birth = `${year}-${String(1 + crypto.randomInt(12)).padStart(2, '0')}-11`;
+  const OCR: Record<string, string> = { о: 'с', е: 'с', н: 'и', л: 'п', п: 'н', в: 'з', з: 'э', т: 'г', б: 'ь' };
+  const misread = (name: string) => name[0] + [...name.slice(1)].map((ch) => OCR[ch] ?? ch).join('');
+  const report = async (givenName: string, familyName: string) => {
+    const res = await t.gql(REPORT, { input: { givenName, familyName, sex: 'MALE', birthDate: birth, placeOfBirth: 'м. Маріуполь' } }, worker);
+    expect(res.errors).toBeUndefined();
+    return res.data!.reportChild.child.id as string;
+  };
+  const src = source();
+  const importOne = async (externalId: string, givenName: string, familyName: string) => {
+    const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
+      { externalId, givenName: misread(givenName), familyName: misread(familyName).toUpperCase(), sex: 'MALE', birthDate: birth },
+    ] } }, worker);
+    expect(res.errors).toBeUndefined();
+    return recordIdOf(src, externalId);
+  };
+  const candidates = async (childId: string, recordId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: recordId } }, worker))
+    .data!.matchCandidates.edges.map((e: any) => e.node.explanation.find((x: any) => x.field === 'familyName')?.level);
+  // Before the upgrade: a child reported (Ярослав) and a trace imported (of Назар, reported later), as the migration leaves them.
+  const before = await report('Ярослав', `${stem}енко`);
+  const old = await importOne('old', 'Назар', `${stem}овець`);
+  await ds.query('UPDATE child_name_variant SET given_ocr = NULL, family_ocr = NULL WHERE child_id = $1', [before]);
+  await ds.query('UPDATE external_record SET given_ocr = NULL, family_ocr = NULL WHERE id = $1', [old]);
+  // That state: an OCR-misread trace of Ярослав imported now is not proposed.
+  expect(await candidates(before, await importOne('o0', 'Ярослав', `${stem}енко`))).toEqual([]);
+  const backfill = BACKFILLS.OcrFoldedNames1764900003221;
+  expect(backfill).toBeDefined();
+  expect(await backfill(ds)).toBeGreaterThanOrEqual(2);
+  expect(await backfill(ds)).toBe(0); // nothing left: a second run writes nothing
+  // After it: the same trace imported again is proposed for the child of before, and the old trace for a child reported now.
+  expect(await candidates(before, await importOne('o1', 'Ярослав', `${stem}енко`))).toEqual(['OCR']);
+  const after = await report('Назар', `${stem}овець`);
+  expect(await candidates(after, old)).toEqual(['OCR']);
+});
+
+test('npm run match while a reviewer confirms: neither deadlocks, the confirm waits for the run and then links the trace', async () => {
+  // The full run holds child_name_variant (TRUNCATE) from its start and writes every candidate at its end; a confirm
+  // locked its candidates and then waited for child_name_variant to re-match the child: each waited for the other,
+  // and the run (minutes of work) or the confirm failed on a deadlock.
+  const f = await family();
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 'r1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', sex: 'MALE', birthDate: f.birth, placeOfBirth: 'г. Херсон' },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const [cand] = await ds.query('SELECT id FROM match_candidate WHERE child_id = $1', [f.childId]);
+  // The run is held at its model (read after the variants are rebuilt) until the confirm has started and waits.
+  const gate = ds.createQueryRunner();
+  await gate.connect();
+  await gate.startTransaction();
+  await gate.query('LOCK TABLE match_model IN ACCESS EXCLUSIVE MODE');
+  const waiting = async (n: number) => {
+    for (let i = 0; i < 200; i++) {
+      const [{ w }] = await ds.query(`SELECT count(*)::int AS w FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      if (w >= n) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`fewer than ${n} sessions waiting`);
+  };
+  try {
+    const run = ds.transaction((em) => matchAll(em, { bands: { likely: 0.5, possible: 0.05 }, train: false })).then(() => 'done', (e) => String(e));
+    await waiting(1);
+    const confirm = t.gql(CONFIRM, { input: { id: cand.id } }, worker);
+    await waiting(2);
+    await gate.commitTransaction();
+    const [ran, ok] = await Promise.all([run, confirm]);
+    expect(ran).toBe('done');
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.confirmMatch.status).toBe('CONFIRMED');
+  } finally {
+    if (gate.isTransactionActive) await gate.rollbackTransaction();
+    await gate.release();
+  }
+  const [rec] = await ds.query('SELECT linked_child_id FROM external_record WHERE source = $1', [src]);
+  expect(rec.linked_child_id).toBe(f.childId);
 });

@@ -154,3 +154,43 @@ test('deciding needs update rights on the case: others get NOT_FOUND or FORBIDDE
   const ok = await t.gql(REJECT, { input: { id: candA, expectedVersion: candVersion, note: 'not her' } }, tokens.cwB);
   expect(ok.data!.rejectMatch.status).toBe('REJECTED');
 });
+
+test("a confirm moves Child.version and updatedAt only for readers of the trace's spelling: a SUMMARY partner sees nothing change", async () => {
+  // The confirm adds the trace's spelling to the child's aliases, which a SUMMARY partner reads without it. Its version
+  // counted that change of the aliases column: it went up at the moment a match was confirmed (the event it is not sent).
+  const stem = randomStem(5);
+  const made = await createCase(ds, {
+    lead: orgs.A, givenName: 'Олена', familyName: `${stem}енко`,
+    shares: [{ org: orgs.C, access: ShareAccess.SUMMARY }],
+  });
+  const src = `Stamp registry ${randomStem(6)}`;
+  const imported = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
+    { externalId: 's1', givenName: 'Елена', familyName: `${stem}енко`, birthDate: '2014-05-01', sex: 'FEMALE' },
+  ] } }, tokens.cwA);
+  expect(imported.errors).toBeUndefined();
+  const [cand] = await ds.query('SELECT id, version FROM match_candidate WHERE child_id = $1', [made.child.id]);
+  const read = async (user: string) => {
+    const res = await t.gql(`query($id: ID!) { child(id: $id) { version updatedAt aliases } }`, { id: made.child.id }, tokens[user]);
+    expect(res.errors).toBeUndefined();
+    return res.data!.child as { version: number; updatedAt: string; aliases: string[] };
+  };
+  const before = { cwC: await read('cwC'), coordinator: await read('coordinator') };
+  const ok = await t.gql(CONFIRM, { input: { id: cand.id, expectedVersion: cand.version } }, tokens.cwA);
+  expect(ok.data?.confirmMatch.status).toBe('CONFIRMED');
+  const spelling = `Елена ${stem}енко`;
+  expect((await read('cwA')).aliases).toContain(spelling);
+  // The SUMMARY partner: the same aliases, version and update time as before.
+  expect(await read('cwC')).toEqual(before.cwC);
+  // The council reads the spelling (and the candidates): for it the change shows.
+  const council = await read('coordinator');
+  expect(council.aliases).toEqual([...before.coordinator.aliases, spelling]);
+  expect(council.version).toBe(before.coordinator.version + 1);
+  // A later edit of the aliases by the lead (a spelling the family gave) moves the partner's version as before.
+  const lead = await t.gql(`query($id: ID!) { child(id: $id) { version aliases } }`, { id: made.child.id }, tokens.cwA);
+  const upd = await t.gql(`mutation($i: UpdateChildInput!) { updateChild(input: $i) { id } }`, { i: {
+    childId: made.child.id, expectedVersion: lead.data!.child.version, aliases: [...lead.data!.child.aliases, 'Оленка'] } }, tokens.cwA);
+  expect(upd.errors).toBeUndefined();
+  const after = await read('cwC');
+  expect(after.aliases).toEqual(['Оленка']);
+  expect(after.version).toBe(before.cwC.version + 1);
+});

@@ -4,6 +4,7 @@ import { Case, Child, Session } from '../../entities';
 import type { FieldChanges } from '../../entities/FieldChanges';
 import { accessSubject } from './fieldGuard';
 import { fieldVerdict } from './whereAccessible';
+import { canReadCandidatesOf } from '../identification/traceAccess';
 
 /**
  * Record types whose `version` and `updatedAt` are shown per reader: the types some role reads only in part
@@ -80,10 +81,14 @@ export async function versionFor(ctx: Context, type: VersionedType, row: Row): P
     if (can) readable.push(f);
   }
   if (readable.length === fields.length) return stored;
+  // A child's aliases as Child.aliases shows them: the confirmed traces' spellings among them count apart (migration
+  // 1764900003231), for the readers of the child's match candidates alone, who are shown them.
+  const columns = readable.map((f) => f.column);
+  if (type === 'Child' && readable.some((f) => f.field === 'aliases') && await canReadCandidatesOf(ctx, row.id)) columns.push('trace_spellings');
   const changes = row.fieldChanges ?? {};
   let version = 1;
   let updatedAt = row.createdAt;
-  for (const { column } of readable) {
+  for (const column of columns) {
     const c = column ? changes[column] : undefined;
     if (!c) continue;
     version += c.n;

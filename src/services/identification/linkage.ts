@@ -480,6 +480,45 @@ export interface FullRunOptions {
 }
 
 /**
+ * The OCR-folded names (`given_ocr` / `family_ocr`, migration 1764900003221) of the traces and children's name variants
+ * that lack them, written as matching writes them (`recordPerson`, `refreshChildVariants`): the migration adds them as
+ * NULL, and incremental matching (an import, reportChild, updateChild) joins on them, so until a full run an
+ * OCR-misread trace of a child reported before was never proposed. Idempotent (a written fold is never NULL: '' for
+ * no name); returns the rows written (traces and children).
+ */
+export async function fillOcrFolds(ds: { transaction<T>(run: (em: EntityManager) => Promise<T>): Promise<T> }): Promise<number> {
+  let written = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const n = await ds.transaction(async (em) => {
+      const rows: RecordRow[] = await em.query(
+        `SELECT ${RECORD_COLUMNS} FROM external_record WHERE family_ocr IS NULL AND id > $1 ORDER BY id LIMIT 2000 FOR UPDATE`, [after]);
+      if (rows.length === 0) return 0;
+      after = rows[rows.length - 1].id;
+      const keys = await loadNameKeys(em);
+      const v = rows.map((r) => recordPerson(keys, r).variants[0]);
+      await em.query(
+        `UPDATE external_record e SET given_ocr = x.go, family_ocr = x.fo FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(id, go, fo) WHERE e.id = x.id`,
+        [rows.map((r) => r.id), v.map((x) => x?.givenOcr ?? ''), v.map((x) => x?.familyOcr ?? '')],
+      );
+      return rows.length;
+    });
+    if (n === 0) break;
+    written += n;
+  }
+  for (;;) {
+    const n = await ds.transaction(async (em) => {
+      const ids: string[] = (await em.query('SELECT DISTINCT child_id FROM child_name_variant WHERE family_ocr IS NULL LIMIT 2000') as { child_id: string }[]).map((r) => r.child_id);
+      if (ids.length) await refreshChildVariants(em, ids);
+      return ids.length;
+    });
+    if (n === 0) break;
+    written += n;
+  }
+  return written;
+}
+
+/**
  * The unlinked traces, and rewrites the stored blocking keys (name skeletons, given-name and patronymic keys) of
  * those whose keys the code or the equivalence table now computes differently: a trace imported before a change of
  * the skeleton (Cyrillic consonant pairs are folded directly now: Нуцчук) or of the table (Евгений / Євгенія
@@ -524,6 +563,11 @@ export async function matchAll(em: EntityManager, opts: FullRunOptions): Promise
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string) => { timings[name] = Date.now() - t0 - Object.values(timings).reduce((a, b) => a + b, 0); };
+  // The candidates first, before the name variants (TRUNCATE): a confirm, an import's bump or doNotMatch locks candidate
+  // rows and then (re-matching) wants child_name_variant, while this run holds that table and writes every candidate at
+  // its end; each waited for the other and one failed on a deadlock. Locked here, they wait for the run before taking
+  // any candidate (plain reads go on).
+  await em.query('LOCK TABLE match_candidate IN EXCLUSIVE MODE');
   const keys = await loadNameKeys(em, true);
   const children = await refreshChildVariants(em, null);
   await em.query('ANALYZE child_name_variant');
