@@ -626,7 +626,9 @@ test('npm run match while a reviewer confirms: neither deadlocks, the confirm wa
     { externalId: 'r1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', sex: 'MALE', birthDate: f.birth, placeOfBirth: 'г. Херсон' },
   ] } }, worker);
   expect(res.errors).toBeUndefined();
-  const [cand] = await ds.query('SELECT id FROM match_candidate WHERE child_id = $1', [f.childId]);
+  // This trace's candidate (in one database with the other suites, the child may have a candidate of theirs too).
+  const [cand] = await ds.query(
+    'SELECT m.id FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id WHERE m.child_id = $1 AND r.source = $2', [f.childId, src]);
   // The run is held at its model (read after the variants are rebuilt) until the confirm has started and waits.
   const gate = ds.createQueryRunner();
   await gate.connect();

@@ -168,7 +168,8 @@ test("a confirm moves Child.version and updatedAt only for readers of the trace'
     { externalId: 's1', givenName: 'Елена', familyName: `${stem}енко`, birthDate: '2014-05-01', sex: 'FEMALE' },
   ] } }, tokens.cwA);
   expect(imported.errors).toBeUndefined();
-  const [cand] = await ds.query('SELECT id, version FROM match_candidate WHERE child_id = $1', [made.child.id]);
+  const [cand] = await ds.query(
+    'SELECT m.id, m.version FROM match_candidate m JOIN external_record r ON r.id = m.external_record_id WHERE m.child_id = $1 AND r.source = $2', [made.child.id, src]);
   const read = async (user: string) => {
     const res = await t.gql(`query($id: ID!) { child(id: $id) { version updatedAt aliases } }`, { id: made.child.id }, tokens[user]);
     expect(res.errors).toBeUndefined();
