@@ -6,6 +6,7 @@ import type { AppAbility } from '../auth/ability';
 import { fieldVerdict } from '../auth/access/whereAccessible';
 import { accessCondition, accessConditionWith, elemMatchExists, type Node, type RelationBindings } from '../auth/caslToSql';
 import { positionalSql } from '../db/rawRead';
+import { candidateReaderSql } from '../auth/identification/traceAccess';
 import { SENSITIVE_FIELDS } from '../auth/rules/fields';
 
 /*
@@ -253,14 +254,12 @@ export class Compiler {
    */
   private childAliases(scope: Scope): string {
     const a = scope.alias;
-    const mc = this.next(`${a}_mc`);
-    const bound: RelationBindings = { child: a, ...(scope.bound?.case !== undefined ? { 'child.case': scope.bound.case } : {}) };
-    const rules = this.ability.rulesFor('read', 'MatchCandidate' as never);
-    if (rules.some((r) => r.inverted)) unsupported('inverted rules on MatchCandidate');
-    const c = rules.length ? accessConditionWith(this.ability, 'read', 'MatchCandidate', mc, undefined, bound, this.hoist) : { sql: 'FALSE', params: {} };
+    if (this.ability.rulesFor('read', 'MatchCandidate' as never).some((r) => r.inverted)) unsupported('inverted rules on MatchCandidate');
+    const bound: RelationBindings = scope.bound?.case !== undefined ? { 'child.case': scope.bound.case } : {};
+    const c = candidateReaderSql(this.ability, a, { alias: this.next(`${a}_mc`), bound, hoist: this.hoist });
     Object.assign(this.params, c.params);
     const withoutTraces = `ARRAY(SELECT x FROM unnest(${a}.aliases) WITH ORDINALITY AS u(x, i) WHERE NOT (x = ANY(${a}.trace_aliases)) ORDER BY i)`;
-    return `CASE WHEN ${a}.trace_aliases = '{}' OR EXISTS (SELECT 1 FROM (SELECT ${a}.id AS child_id) ${mc} WHERE ${c.sql}) THEN ${a}.aliases ELSE ${withoutTraces} END`;
+    return `CASE WHEN ${a}.trace_aliases = '{}' OR ${c.sql} THEN ${a}.aliases ELSE ${withoutTraces} END`;
   }
 
   private site(typeName: string, node: FieldNode): ErrorSite {

@@ -132,7 +132,7 @@ export class CaseService {
       if (filter.search) readable(conds, 'Child', ['givenName', 'familyName', 'patronymic', 'latinName', 'aliases'], 'ch');
       // A spelling from a confirmed trace matches only for readers of the child's match candidates; the others match
       // the search text without it (search_text_own, NULL when the child has none). The index serves search_text.
-      const ownOnly = filter.search ? candidateReaderSql(ctx, 'ch') : null;
+      const ownOnly = filter.search ? candidateReaderSql(ctx.ability, 'ch') : null;
       if (ownOnly) Object.assign(params, ownOnly.params);
       searchTerms(filter.search ?? '').forEach((alternatives, i) => {
         const names = alternatives.map((alt, j) => {

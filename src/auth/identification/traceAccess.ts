@@ -3,7 +3,8 @@ import type { Context } from '../../context';
 import type { Child, ExternalRecord } from '../../entities';
 import { caseFactsOf } from '../access/accessFacts';
 import { canReadField } from '../fieldGuard';
-import { accessConditionWith } from '../caslToSql';
+import { accessConditionWith, type Hoist, type RelationBindings } from '../caslToSql';
+import type { AppAbility } from '../ability';
 
 /**
  * `foundAt` follows the rule of a child's current location: a reader who may see every child's current
@@ -47,13 +48,18 @@ export async function visibleAliases(
 
 /**
  * SQL that holds on the child row aliased `childAlias` where the reader may read that child's match candidates:
- * the MatchCandidate rule with its `child` bound to the row ('TRUE' for readers of every candidate, 'FALSE' for none).
+ * the MatchCandidate rule with its `child` bound to the row ('TRUE' for readers of every candidate, 'FALSE' for none,
+ * and for inverted rules, which this does not translate). Name search uses it, and the compiled `cases` path for
+ * `Child.aliases` with its own alias, its case binding and its hoisting.
  */
-export function candidateReaderSql(ctx: Pick<Context, 'ability'>, childAlias: string): { sql: string; params: Record<string, unknown> } {
-  const rules = ctx.ability.rulesFor('read', 'MatchCandidate');
+export function candidateReaderSql(
+  ability: AppAbility, childAlias: string,
+  opts: { alias?: string; bound?: RelationBindings; hoist?: Hoist } = {},
+): { sql: string; params: Record<string, unknown> } {
+  const rules = ability.rulesFor('read', 'MatchCandidate');
   if (rules.length === 0 || rules.some((r) => r.inverted)) return { sql: 'FALSE', params: {} };
   if (rules.some((r) => !r.conditions)) return { sql: 'TRUE', params: {} };
-  const mc = `${childAlias}_mcr`;
-  const c = accessConditionWith(ctx.ability, 'read', 'MatchCandidate', mc, undefined, { child: childAlias }, () => undefined);
+  const mc = opts.alias ?? `${childAlias}_mcr`;
+  const c = accessConditionWith(ability, 'read', 'MatchCandidate', mc, undefined, { child: childAlias, ...opts.bound }, opts.hoist ?? (() => undefined));
   return { sql: `EXISTS (SELECT 1 FROM (SELECT ${childAlias}.id AS child_id) ${mc} WHERE ${c.sql})`, params: c.params };
 }

@@ -127,22 +127,23 @@ export class ExternalRecordService {
       // an answer of "updated" or "unchanged" would tell whether the caller guessed its content: it is refused the same
       // way whatever the record holds. Not locked: a trace never changes hands (the upsert leaves its importer and
       // writes only the caller's own), and a lock here deadlocked two organizations importing each other's keys.
-      const others = valid.length ? new Set((await tx.em.query(
-        `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
-            AND captured_by_organization_id IS DISTINCT FROM $3::uuid`,
-        [source, valid.map((v) => v.rec.externalId), user.organizationId],
-      ) as { external_id: string }[]).map((r) => r.external_id)) : new Set<string>();
+      const others = new Set<string>();
+      const addOthers = async (ids: string[]) => {
+        if (!ids.length) return;
+        const rows: { external_id: string }[] = await tx.em.query(
+          `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
+              AND captured_by_organization_id IS DISTINCT FROM $3::uuid`,
+          [source, ids, user.organizationId],
+        );
+        for (const r of rows) others.add(r.external_id);
+      };
+      await addOthers(valid.map((v) => v.rec.externalId));
       let mine = valid.filter((v) => !others.has(v.rec.externalId));
       const written = await writeRecords(tx.em, { source, kind: input.sourceKind, userId: user.id, organizationId: user.organizationId }, mine.map((v) => v.rec));
       // Another organization's call may have inserted one of these keys after the check above (the write waited for it
       // to commit and then left the row alone): that record is refused like the others, not counted as unchanged.
       if (written.length < mine.length) {
-        const raced = await tx.em.query(
-          `SELECT external_id FROM external_record WHERE source = $1 AND external_id = ANY($2::text[])
-              AND captured_by_organization_id IS DISTINCT FROM $3::uuid`,
-          [source, mine.map((v) => v.rec.externalId), user.organizationId],
-        ) as { external_id: string }[];
-        for (const r of raced) others.add(r.external_id);
+        await addOthers(mine.map((v) => v.rec.externalId));
         mine = mine.filter((v) => !others.has(v.rec.externalId));
       }
       for (const v of valid) if (others.has(v.rec.externalId)) rejected.push({ index: v.index, field: 'externalId', message: 'was imported by another organization: only it may change that record' });
