@@ -18,6 +18,7 @@ import { VariantGivenPrefixIndex1764900003151 } from './1764900003151-VariantGiv
 import { TraceAliases1764900003211 } from './1764900003211-TraceAliases';
 import { OcrFoldedNames1764900003221 } from './1764900003221-OcrFoldedNames';
 import { TraceSpellingStamps1764900003231 } from './1764900003231-TraceSpellingStamps';
+import { BackfillRuns1764900003241 } from './1764900003241-BackfillRuns';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -35,4 +36,4 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   RecordSwappedNames1764900002901,
   GivenPatronymicIndex1764900003001, SurnameInitialIndex1764900003101,
   VariantGivenPrefixIndex1764900003151, TraceAliases1764900003211, OcrFoldedNames1764900003221,
-  TraceSpellingStamps1764900003231];
+  TraceSpellingStamps1764900003231, BackfillRuns1764900003241];

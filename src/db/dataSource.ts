@@ -44,11 +44,28 @@ export async function runMigrations(url: string): Promise<string[]> {
  * check would send three to four statements and is what runs when something is pending.
  */
 export async function migrate(ds: DataSource): Promise<string[]> {
-  if (await allApplied(ds)) return [];
-  const ran = await ds.runMigrations({ transaction: 'each' });
-  // What a migration that ran needs written in TypeScript.
-  for (const m of ran) await BACKFILLS[m.name]?.(ds);
-  return ran.map((m) => m.name);
+  const ran = (await allApplied(ds)) ? [] : (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  await runBackfills(ds);
+  return ran;
+}
+
+/**
+ * What the applied migrations need written in TypeScript (`BACKFILLS`) and that has not finished: right after the
+ * migration on an upgrade, and on the next start when a hub was stopped during one (a backfill writes in batches, each
+ * committed; it resumes where the rows still miss their data). One query on every start once all have finished.
+ */
+export async function runBackfills(ds: DataSource): Promise<string[]> {
+  const done = new Set((await ds.query('SELECT name FROM backfill_run') as { name: string }[]).map((r) => r.name));
+  const ran: string[] = [];
+  for (const m of ds.migrations) {
+    const name = m.name ?? m.constructor.name;
+    const backfill = BACKFILLS[name];
+    if (!backfill || done.has(name)) continue;
+    const rows = await backfill(ds);
+    await ds.query('INSERT INTO backfill_run (name, rows_written) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, rows]);
+    ran.push(name);
+  }
+  return ran;
 }
 
 async function allApplied(ds: DataSource): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { Organization } from '../../src/entities';
 import { OrganizationKind, Role } from '../../src/schema/enums';
 import { matchAll } from '../../src/services/identification/linkage';
 import { BACKFILLS } from '../../src/db/backfills';
+import { migrate, runBackfills } from '../../src/db/dataSource';
 import { skeleton } from '../../src/identification/skeleton';
 import { transliterate } from '../../src/services/transliteration';
 
@@ -614,6 +615,33 @@ test('an upgraded hub: the OCR folds migration 1764900003221 leaves NULL are wri
   expect(await candidates(before, await importOne('o1', 'Ярослав', `${stem}енко`))).toEqual(['OCR']);
   const after = await report('Назар', `${stem}овець`);
   expect(await candidates(after, old)).toEqual(['OCR']);
+});
+
+test('a backfill a stop interrupted runs on the next start; one that finished does not run again', async () => {
+  // A backfill writes in batches after its migration committed: a hub stopped during one recorded the migration, and
+  // before backfill_run nothing ever wrote the rest. migrate() is what every start runs.
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
+    { externalId: 'b1', givenName: 'Ярослав', familyName: `${randomStem(5)}енко`, sex: 'MALE', birthDate: '2012-03-04' },
+  ] } }, worker);
+  expect(res.errors).toBeUndefined();
+  const id = await recordIdOf(src, 'b1');
+  const folds = async () => (await ds.query('SELECT family_ocr FROM external_record WHERE id = $1', [id]))[0].family_ocr as string | null;
+  const folded = await folds();
+  expect(folded).toEqual(expect.any(String));
+  // The state a stop during the OCR backfill leaves: the migration recorded, this row not yet written, no finished run.
+  await ds.query('UPDATE external_record SET given_ocr = NULL, family_ocr = NULL WHERE id = $1', [id]);
+  await ds.query(`DELETE FROM backfill_run WHERE name = 'OcrFoldedNames1764900003221'`);
+  expect(await migrate(ds)).toEqual([]); // no migration pending
+  expect(await folds()).toBe(folded);
+  const [run] = await ds.query(`SELECT rows_written FROM backfill_run WHERE name = 'OcrFoldedNames1764900003221'`);
+  expect(run.rows_written).toBeGreaterThanOrEqual(1);
+  // Finished: the next start does not scan for it again.
+  await ds.query('UPDATE external_record SET given_ocr = NULL, family_ocr = NULL WHERE id = $1', [id]);
+  expect(await runBackfills(ds)).toEqual([]);
+  expect(await folds()).toBeNull();
+  await BACKFILLS.OcrFoldedNames1764900003221(ds);
+  expect(await folds()).toBe(folded);
 });
 
 test('npm run match while a reviewer confirms: neither deadlocks, the confirm waits for the run and then links the trace', async () => {
