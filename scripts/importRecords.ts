@@ -20,14 +20,48 @@ import { openDatabase, parseArgs, scriptContext, userByEmail } from './identific
 
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
+/**
+ * The columns (CSV header or NDJSON keys) by their name with case, spaces, "_" and "-" left out: the API's names, their
+ * snake_case, and the names other systems export (first_name, surname, middle_name, gender, dob, date_of_birth).
+ */
 const COLUMNS: Record<string, keyof ExternalRecordInput> = {
-  externalid: 'externalId', external_id: 'externalId', id: 'externalId',
-  givenname: 'givenName', given_name: 'givenName', familyname: 'familyName', family_name: 'familyName', patronymic: 'patronymic',
-  sex: 'sex', birthdate: 'birthDate', birth_date: 'birthDate', placeofbirth: 'placeOfBirth', place_of_birth: 'placeOfBirth',
-  foundat: 'foundAt', found_at: 'foundAt', foundcountry: 'foundCountry', found_country: 'foundCountry',
-  sourceurl: 'sourceUrl', source_url: 'sourceUrl', observedat: 'observedAt', observed_at: 'observedAt', notes: 'notes',
+  externalid: 'externalId', id: 'externalId', recordid: 'externalId',
+  givenname: 'givenName', firstname: 'givenName', forename: 'givenName',
+  familyname: 'familyName', lastname: 'familyName', surname: 'familyName',
+  patronymic: 'patronymic', middlename: 'patronymic', fathersname: 'patronymic',
+  sex: 'sex', gender: 'sex',
+  birthdate: 'birthDate', dateofbirth: 'birthDate', dob: 'birthDate',
+  placeofbirth: 'placeOfBirth', birthplace: 'placeOfBirth',
+  foundat: 'foundAt', foundcountry: 'foundCountry',
+  sourceurl: 'sourceUrl', url: 'sourceUrl', observedat: 'observedAt', notes: 'notes',
 };
-const SEX: Record<string, string> = { f: 'FEMALE', female: 'FEMALE', ж: 'FEMALE', м: 'MALE', m: 'MALE', male: 'MALE', ч: 'MALE', u: 'UNKNOWN', unknown: 'UNKNOWN' };
+const columnOf = (name: string): keyof ExternalRecordInput | undefined => COLUMNS[name.toLowerCase().replace(/[\s_'-]+/g, '')];
+/** A column no field has: said once, so that a misspelt header is not silently an empty field in every row. */
+const ignoredSeen = new Set<string>();
+function ignored(name: string): void {
+  if (ignoredSeen.has(name)) return;
+  ignoredSeen.add(name);
+  say(`column "${name}" is not a field of a trace: ignored (fields: ${[...new Set(Object.values(COLUMNS))].join(', ')})`);
+}
+
+/**
+ * A date as Russian and Ukrainian records write it, day first with dots (05.03.2014, 03.2014), as the API's
+ * YYYY-MM-DD / YYYY-MM; anything else goes to the service as written, which accepts YYYY-MM-DD, YYYY-MM or YYYY and
+ * rejects the rest (a slash form such as 05/03/2014 is a day or a month first by country: rejected, not guessed).
+ */
+function isoDate(text: string): string {
+  const t = text.trim();
+  const dmy = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(t);
+  if (dmy) return `${dmy[3]}-${dmy[2].padStart(2, '0')}-${dmy[1].padStart(2, '0')}`;
+  const my = /^(\d{1,2})\.(\d{4})$/.exec(t);
+  if (my) return `${my[2]}-${my[1].padStart(2, '0')}`;
+  return text;
+}
+
+const SEX: Record<string, string> = {
+  f: 'FEMALE', female: 'FEMALE', girl: 'FEMALE', ж: 'FEMALE', жен: 'FEMALE', жін: 'FEMALE',
+  m: 'MALE', male: 'MALE', boy: 'MALE', м: 'MALE', муж: 'MALE', ч: 'MALE', чол: 'MALE', u: 'UNKNOWN', unknown: 'UNKNOWN',
+};
 
 /**
  * A row of the file as an import record (unknown columns are ignored; values are checked by the service), or the
@@ -38,8 +72,9 @@ function toRecord(row: Record<string, unknown>): { rec: ExternalRecordInput } | 
   const rec: Record<string, unknown> = {};
   const from: Record<string, string> = {};
   for (const [k, v] of Object.entries(row)) {
-    const field = COLUMNS[k.trim().toLowerCase()];
-    if (!field || v === null || v === undefined || v === '') continue;
+    const field = columnOf(k);
+    if (!field) { ignored(k); continue; }
+    if (v === null || v === undefined || v === '') continue;
     // Two keys for one field ("id" and "externalId"): the last one silently won, and could name another record.
     if (field in from) return { field, error: `given twice (${from[field]} and ${k}): keep one` };
     from[field] = k;
@@ -49,7 +84,8 @@ function toRecord(row: Record<string, unknown>): { rec: ExternalRecordInput } | 
     else if (typeof v === 'string') rec[field] = v;
     else return { field, error: `must be text (got ${typeof v === 'number' ? 'a number that is not a safe integer' : Array.isArray(v) ? 'a list' : typeof v})` };
   }
-  if (typeof rec.sex === 'string') rec.sex = SEX[rec.sex.trim().toLowerCase()] ?? rec.sex;
+  if (typeof rec.sex === 'string') rec.sex = SEX[rec.sex.trim().toLowerCase().replace(/\.$/, '')] ?? rec.sex;
+  if (typeof rec.birthDate === 'string') rec.birthDate = isoDate(rec.birthDate);
   return { rec: rec as unknown as ExternalRecordInput };
 }
 
@@ -102,12 +138,12 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
 function checkHeader(header: string[]): string[] {
   const seen = new Map<string, string>();
   for (const h of header) {
-    const field = COLUMNS[h.trim().toLowerCase()];
-    if (!field) continue;
+    const field = columnOf(h);
+    if (!field) { ignored(h); continue; }
     if (seen.has(field)) throw new Error(`the header has two columns for ${field} (${seen.get(field)} and ${h}): keep one`);
     seen.set(field, h);
   }
-  if (!seen.has('externalId')) throw new Error('the header has no id column (external_id, externalId or id)');
+  if (!seen.has('externalId')) throw new Error('the header has no id column (external_id, externalId, record_id or id)');
   return header;
 }
 

@@ -372,3 +372,43 @@ test('an externalId given twice in one file: the later row is rejected naming th
   const stored = await ds.query('SELECT given_name FROM external_record WHERE source = $1 AND external_id = $2', [s, 'd1']);
   expect(stored[0].given_name).toBe('Ivan');
 }, 120_000);
+
+test('a file exported by another system: its column names and day-first dates are read, an unknown column is named once', async () => {
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'exported.csv');
+  const family = `${randomStem(5)}ова`;
+  fs.writeFileSync(file, [
+    'Record ID,First Name,Surname,Middle_Name,Gender,DOB,Birthplace,Photo', // line 1
+    `e1,Анна,${family},Ивановна,жен.,05.03.2014,г. Мариуполь,a.jpg`, // 2: day first with dots
+    `e2,Ольга,${family},Ивановна,F,3.2014,,b.jpg`, // 3: month and year
+    `e3,Софья,${family},,f,05/03/2014,,c.jpg`, // 4: day or month first? rejected, not guessed
+    `e4,Мария,${family},,f,31.02.2014,,d.jpg`, // 5: no such day
+    '',
+  ].join('\n'));
+  const run = spawnSync(process.execPath, args(src, file), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run.status).toBe(0);
+  expect(run.stderr.match(/column "Photo" is not a field of a trace/g)).toHaveLength(1);
+  expect(run.stderr).not.toMatch(/"Record ID"|"First Name"|"DOB"/);
+  expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 2, rejected: 2, rows: 4 });
+  const rows = await ds.query(
+    'SELECT external_id, given_name, family_name, patronymic, sex, birth_date, place_of_birth FROM external_record WHERE source = $1 ORDER BY external_id', [src]);
+  expect(rows).toEqual([
+    { external_id: 'e1', given_name: 'Анна', family_name: family, patronymic: 'Ивановна', sex: 'FEMALE', birth_date: '2014-03-05', place_of_birth: 'г. Мариуполь' },
+    { external_id: 'e2', given_name: 'Ольга', family_name: family, patronymic: 'Ивановна', sex: 'FEMALE', birth_date: '2014-03', place_of_birth: null },
+  ]);
+  const rejects = fs.readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n').slice(1);
+  expect(rejects.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['4,birthDate', '5,birthDate']);
+
+  // NDJSON keys the same way: camelCase of another system, an unknown key named once for the file.
+  const nd = path.join(dir, 'exported.ndjson');
+  fs.writeFileSync(nd, [
+    JSON.stringify({ recordId: 'n1', firstName: 'Пётр', lastName: family.replace(/а$/, ''), gender: 'M', dateOfBirth: '01.12.2011', comment: 'x' }),
+    JSON.stringify({ recordId: 'n2', firstName: 'Павел', lastName: family.replace(/а$/, ''), gender: 'm', dateOfBirth: '2011', comment: 'y' }),
+  ].join('\n'));
+  const run2 = spawnSync(process.execPath, args(src, nd), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run2.status).toBe(0);
+  expect(run2.stderr.match(/column "comment" is not a field of a trace/g)).toHaveLength(1);
+  expect(JSON.parse(run2.stdout.trim().split('\n').pop()!)).toMatchObject({ imported: 2, rejected: 0 });
+  const n1 = await ds.query(`SELECT sex, birth_date FROM external_record WHERE source = $1 AND external_id = 'n1'`, [src]);
+  expect(n1).toEqual([{ sex: 'MALE', birth_date: '2011-12-01' }]);
+});
