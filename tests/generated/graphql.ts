@@ -71,8 +71,8 @@ export type DecideMatchInput = {
 export type ExternalRecordInput = {
   /** YYYY-MM-DD, YYYY-MM or YYYY */
   birthDate?: string | null | undefined;
-  /** The source's own id: re-importing it updates the record */
-  externalId: string;
+  /** Required. The source's own id: re-importing it updates the record */
+  externalId?: string | null | undefined;
   familyName?: string | null | undefined;
   /** Sensitive: place, institution, region where the child was found */
   foundAt?: string | null | undefined;
@@ -84,7 +84,7 @@ export type ExternalRecordInput = {
   observedAt?: string | null | undefined;
   patronymic?: string | null | undefined;
   placeOfBirth?: string | null | undefined;
-  sex?: Sex | null | undefined;
+  sex?: string | null | undefined;
   sourceUrl?: string | null | undefined;
 };
 

@@ -373,6 +373,37 @@ test('an externalId given twice in one file: the later row is rejected naming th
   expect(stored[0].given_name).toBe('Ivan');
 }, 120_000);
 
+test('the API keeps the valid records of a call when one has a sex that is no value of Sex, or no externalId', async () => {
+  // Typed as the Sex enum, one record's "M" refused the whole call at the GraphQL layer; a missing externalId too.
+  const src = `Partner ${randomStem(6)}`;
+  const ok = (id: string) => ({ externalId: id, givenName: 'Ivan', familyName: `${randomStem(5)}ov`, birthDate: '2012' });
+  const records = [
+    { ...ok('s1'), sex: 'MALE' },
+    { ...ok('s2'), sex: 'M' },
+    { givenName: 'Ivan', familyName: `${randomStem(5)}ov` },
+    { ...ok('s3'), sex: 'female' },
+    { ...ok('s4'), sex: 7 },
+    { ...ok('s5'), sex: 'UNKNOWN' },
+  ];
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'PARTNER_STATE', records } }, worker);
+  expect(res.errors).toBeUndefined();
+  const out = res.data!.importExternalRecords;
+  expect(out.imported).toBe(3);
+  expect(out.rejected.map((r: any) => `${r.index}:${r.field}:${r.message}`)).toEqual([
+    '1:sex:must be FEMALE, MALE or UNKNOWN', '2:externalId:is required', '4:sex:must be FEMALE, MALE or UNKNOWN',
+  ]);
+  expect(await ds.query('SELECT external_id, sex FROM external_record WHERE source = $1 ORDER BY external_id', [src])).toEqual([
+    { external_id: 's1', sex: 'MALE' }, { external_id: 's3', sex: 'FEMALE' }, { external_id: 's5', sex: null },
+  ]);
+  // Written in the document as the enum value, as before.
+  const inline = await t.gql(`mutation { importExternalRecords(input: { source: "${src}", sourceKind: PARTNER_STATE, records: [
+    { externalId: "s6", givenName: "Olga", familyName: "${randomStem(5)}ova", sex: FEMALE }, { externalId: "s7", givenName: "Olga", sex: X }
+  ] }) { imported rejected { index field } } }`, {}, worker);
+  expect(inline.errors).toBeUndefined();
+  expect(inline.data!.importExternalRecords).toEqual({ imported: 1, rejected: [{ index: 1, field: 'sex' }] });
+  expect(await ds.query(`SELECT sex FROM external_record WHERE source = $1 AND external_id = 's6'`, [src])).toEqual([{ sex: 'FEMALE' }]);
+});
+
 test('a file exported by another system: its column names and day-first dates are read, an unknown column is named once', async () => {
   const src = `Registry ${randomStem(6)}`;
   const file = path.join(dir, 'exported.csv');

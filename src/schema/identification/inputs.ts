@@ -1,6 +1,24 @@
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Length, MaxLength, Min } from 'class-validator';
+import { GraphQLScalarType, Kind } from 'graphql';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { ExternalSourceKind, MatchBand, MatchStatus, Sex } from '../enums';
+
+/**
+ * A trace's sex as the source gives it: FEMALE, MALE or UNKNOWN, written as the enum value (`sex: MALE`) or a string
+ * (`"MALE"` in variables). Any other value is the record's problem, rejected with its index and field like a bad
+ * date, while the other records of the call are kept; typed as the enum, one "M" refused the whole call.
+ */
+export const SexValue = new GraphQLScalarType<string, string>({
+  name: 'SexValue',
+  description: 'FEMALE, MALE or UNKNOWN (as in the Sex enum); another value rejects the record, not the call',
+  serialize: (v) => String(v),
+  parseValue: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
+  parseLiteral: (ast) => {
+    if (ast.kind === Kind.ENUM || ast.kind === Kind.STRING) return ast.value;
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT || ast.kind === Kind.BOOLEAN) return String(ast.value);
+    throw new TypeError(`SexValue is FEMALE, MALE or UNKNOWN, not a ${ast.kind}`);
+  },
+});
 
 /**
  * One trace as the source writes it. Fields are checked one record at a time by the import (a bad record is
@@ -8,13 +26,14 @@ import { ExternalSourceKind, MatchBand, MatchStatus, Sex } from '../enums';
  */
 @InputType({ description: 'A trace as written in the source (any script); checked record by record' })
 export class ExternalRecordInput {
-  @Field({ description: "The source's own id: re-importing it updates the record" }) externalId: string;
+  // Nullable in the schema so that a record without it is rejected alone (checkRecord: "is required").
+  @Field(() => String, { nullable: true, description: "Required. The source's own id: re-importing it updates the record" }) externalId: string;
   @Field(() => String, { nullable: true }) sourceUrl?: string | null;
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' }) observedAt?: string | null;
   @Field(() => String, { nullable: true }) givenName?: string | null;
   @Field(() => String, { nullable: true }) familyName?: string | null;
   @Field(() => String, { nullable: true }) patronymic?: string | null;
-  @Field(() => Sex, { nullable: true }) sex?: Sex | null;
+  @Field(() => SexValue, { nullable: true }) sex?: Sex | null;
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, YYYY-MM or YYYY' }) birthDate?: string | null;
   @Field(() => String, { nullable: true }) placeOfBirth?: string | null;
   @Field(() => String, { nullable: true, description: 'Sensitive: place, institution, region where the child was found' }) foundAt?: string | null;

@@ -71,7 +71,9 @@ export function checkRecord(r: ExternalRecordInput): CleanRecord | FieldProblem 
   if ('field' in t) return t;
   // A country code is two ASCII letters: 'ß' and 'ıt' upper-case to SS (South Sudan) and IT, here and in the check.
   const country = t.foundCountry && /^[A-Za-z]{2}$/.test(t.foundCountry) ? t.foundCountry.toUpperCase() : t.foundCountry;
-  const out: CleanRecord = { ...t, externalId: t.externalId ?? '', sex: r.sex ?? null, foundCountry: country };
+  // Written as the enum value in any case ("male" is MALE); anything else is this record's problem (SexValue).
+  const sex = typeof r.sex === 'string' ? (r.sex.trim().toUpperCase() || null) as Sex | null : r.sex ?? null;
+  const out: CleanRecord = { ...t, externalId: t.externalId ?? '', sex, foundCountry: country };
   if (!out.externalId) return { field: 'externalId', message: 'is required' };
   if (out.externalId.length > 200) return { field: 'externalId', message: 'must be at most 200 characters' };
   if (!out.givenName && !out.familyName) return { field: 'familyName', message: 'a trace needs a given or a family name' };
