@@ -104,6 +104,30 @@ test('an import keeps the valid records, rejects the others by index and field, 
   expect(n).toBe(3);
 });
 
+test('trace search takes the patronymic as the names are written: "Ирина Федоровна Савицкая", in any script', async () => {
+  const stem = randomStem(6);
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
+    { externalId: 'p1', givenName: 'Ирина', familyName: `${stem}цкая`, patronymic: 'Фёдоровна', sex: 'FEMALE', birthDate: '2013' },
+    { externalId: 'p2', givenName: 'Ирина', familyName: `${stem}цкая`, patronymic: 'Петровна', sex: 'FEMALE', birthDate: '2013' },
+  ] } }, worker);
+  expect(res.data!.importExternalRecords).toMatchObject({ imported: 2, rejected: [] });
+  const q = `query($s: String!, $src: String!) { externalRecords(filter: { search: $s, source: $src }, first: 10) { totalCount edges { node { externalId } } } }`;
+  const found = async (s: string) => {
+    const r = await t.gql(q, { s, src }, coordinator);
+    expect(r.errors).toBeUndefined();
+    return r.data!.externalRecords.edges.map((e: any) => e.node.externalId).sort();
+  };
+  const latin = transliterate(`${stem}цкая`).toLowerCase();
+  // Before, every word had to begin the given or the family name: a search with the patronymic found nothing.
+  expect(await found(`Ирина Федоровна ${stem}цкая`)).toEqual(['p1']);
+  expect(await found(`${stem}цька Ірина Федорівна`)).toEqual(['p1']);
+  expect(await found(`Irina Fedorovna ${latin}`)).toEqual(['p1']);
+  expect(await found(`${stem}цкая Петровна`)).toEqual(['p2']);
+  expect(await found(`${stem}цкая Ирина`)).toEqual(['p1', 'p2']);
+  expect(await found(`${stem}цкая Ивановна`)).toEqual([]);
+});
+
 test('Євген is Евгений, not Євгенія (one skeleton); a full run re-keys traces imported with the old key', async () => {
   const stem = randomStem(5);
   const rep = await t.gql(REPORT, { input: {
