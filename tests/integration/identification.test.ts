@@ -493,6 +493,24 @@ test('confirm links the trace, supersedes its other candidates, adds aliases and
   expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
 });
 
+test('a coordinator who reads the queue and tries to decide is told who decides: the lead organization or a FULL partner', async () => {
+  const f = await family();
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
+    { externalId: 'k1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', birthDate: f.birth },
+  ] } }, worker);
+  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 'k1') } }, coordinator);
+  const cand = q.data!.matchCandidates.edges[0].node;
+  for (const m of [CONFIRM, REJECT]) {
+    const res = await t.gql(m, { input: { id: cand.id } }, coordinator);
+    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // It said "You may not update this case", to a reader of every candidate who had not asked to update anything.
+    expect(res.errors?.[0].message).toMatch(/lead organization.*FULL/);
+  }
+  const still = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: cand.externalRecord.id } }, worker);
+  expect(still.data!.matchCandidates.edges[0].node).toMatchObject({ status: 'OPEN', version: cand.version });
+});
+
 test('a rejected pair is never proposed again, even after the child changes', async () => {
   const f = await family();
   const src = source();
