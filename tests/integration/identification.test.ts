@@ -511,6 +511,15 @@ test('a coordinator who reads the queue and tries to decide is told who decides:
   expect(still.data!.matchCandidates.edges[0].node).toMatchObject({ status: 'OPEN', version: cand.version });
 });
 
+test('the schema tells a client why a candidate with a probability above the LIKELY threshold can be POSSIBLE', async () => {
+  const r = await t.gql(`{ __type(name: "MatchCandidate") { fields { name description } } }`, {}, coordinator);
+  const d = Object.fromEntries(r.data!.__type.fields.map((f: any) => [f.name, f.description ?? '']));
+  // It said "Match probability from the score" and nothing on the band: a reviewer saw 0.81 POSSIBLE against a LIKELY
+  // threshold of 0.5 and took it for a bug.
+  expect(d.band).toMatch(/shares with its other candidates.*POSSIBLE pair may show a probability above the LIKELY threshold/);
+  expect(d.probability).toMatch(/own match probability/);
+});
+
 test('a rejected pair is never proposed again, even after the child changes', async () => {
   const f = await family();
   const src = source();
