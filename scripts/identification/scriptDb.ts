@@ -7,6 +7,7 @@ import { contextFor, type AppDeps, type Context } from '../../src/context';
 import { createDataSource, runMigrations } from '../../src/db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embeddedPostgres';
 import { User } from '../../src/entities';
+import { staleBuildWarning } from '../../src/staleBuild';
 
 async function reachable(url: string): Promise<boolean> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 1500 });
@@ -21,6 +22,10 @@ async function reachable(url: string): Promise<boolean> {
 
 /** The hub's database for a command-line tool: DATABASE_URL, else the embedded server (started if not running), migrated. */
 export async function openDatabase(config: Config, say: (m: string) => void): Promise<{ ds: DataSource; url: string; close: () => Promise<void> }> {
+  // `npm run import:records` and `npm run match` run the build from install, as `npm start` does: say when it is older
+  // than the sources (the command's own under scripts/ included).
+  const stale = staleBuildWarning(require.main?.filename, ['src', 'migrations', 'scripts']);
+  if (stale) say(stale.trimEnd());
   let url = config.databaseUrl;
   let embedded: EmbeddedServer | undefined;
   if (!url) {

@@ -31,11 +31,13 @@ export class MatchCandidate {
   @Column({ type: 'double precision' })
   score: number;
 
-  @Field(() => Float, { description: 'Match probability from the score' })
+  @Field(() => Float, { description: "The pair's own match probability, from the score (POSSIBLE is decided on it; LIKELY on the probability shared with the trace's other candidates: see band)" })
   @Column({ type: 'double precision' })
   probability: number;
 
-  @Field(() => MatchBand)
+  @Field(() => MatchBand, {
+    description: "LIKELY when the probability the trace shares with its other candidates (a trace is one child's) reaches MATCH_LIKELY_THRESHOLD and the names allow it (given names agree; another surname only with the birth day and the patronymic or place); else POSSIBLE when the pair's own probability reaches MATCH_POSSIBLE_THRESHOLD. So a POSSIBLE pair may show a probability above the LIKELY threshold: a stronger rival, or names that only a person can judge",
+  })
   @Column({ type: 'enum', enum: MatchBand, enumName: 'match_band' })
   band: MatchBand;
 

@@ -104,6 +104,30 @@ test('an import keeps the valid records, rejects the others by index and field, 
   expect(n).toBe(3);
 });
 
+test('trace search takes the patronymic as the names are written: "Ирина Федоровна Савицкая", in any script', async () => {
+  const stem = randomStem(6);
+  const src = source();
+  const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'INSTITUTION_OR_CAMP_LIST', records: [
+    { externalId: 'p1', givenName: 'Ирина', familyName: `${stem}цкая`, patronymic: 'Фёдоровна', sex: 'FEMALE', birthDate: '2013' },
+    { externalId: 'p2', givenName: 'Ирина', familyName: `${stem}цкая`, patronymic: 'Петровна', sex: 'FEMALE', birthDate: '2013' },
+  ] } }, worker);
+  expect(res.data!.importExternalRecords).toMatchObject({ imported: 2, rejected: [] });
+  const q = `query($s: String!, $src: String!) { externalRecords(filter: { search: $s, source: $src }, first: 10) { totalCount edges { node { externalId } } } }`;
+  const found = async (s: string) => {
+    const r = await t.gql(q, { s, src }, coordinator);
+    expect(r.errors).toBeUndefined();
+    return r.data!.externalRecords.edges.map((e: any) => e.node.externalId).sort();
+  };
+  const latin = transliterate(`${stem}цкая`).toLowerCase();
+  // Before, every word had to begin the given or the family name: a search with the patronymic found nothing.
+  expect(await found(`Ирина Федоровна ${stem}цкая`)).toEqual(['p1']);
+  expect(await found(`${stem}цька Ірина Федорівна`)).toEqual(['p1']);
+  expect(await found(`Irina Fedorovna ${latin}`)).toEqual(['p1']);
+  expect(await found(`${stem}цкая Петровна`)).toEqual(['p2']);
+  expect(await found(`${stem}цкая Ирина`)).toEqual(['p1', 'p2']);
+  expect(await found(`${stem}цкая Ивановна`)).toEqual([]);
+});
+
 test('Євген is Евгений, not Євгенія (one skeleton); a full run re-keys traces imported with the old key', async () => {
   const stem = randomStem(5);
   const rep = await t.gql(REPORT, { input: {
@@ -467,6 +491,33 @@ test('confirm links the trace, supersedes its other candidates, adds aliases and
   // Deciding again is CONFLICT, and writes nothing.
   const again = await t.gql(REJECT, { input: { id: cand.id } }, worker);
   expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+});
+
+test('a coordinator who reads the queue and tries to decide is told who decides: the lead organization or a FULL partner', async () => {
+  const f = await family();
+  const src = source();
+  await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records: [
+    { externalId: 'k1', givenName: 'Александр', familyName: f.ru, patronymic: 'Фёдорович', birthDate: f.birth },
+  ] } }, worker);
+  const q = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: await recordIdOf(src, 'k1') } }, coordinator);
+  const cand = q.data!.matchCandidates.edges[0].node;
+  for (const m of [CONFIRM, REJECT]) {
+    const res = await t.gql(m, { input: { id: cand.id } }, coordinator);
+    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // It said "You may not update this case", to a reader of every candidate who had not asked to update anything.
+    expect(res.errors?.[0].message).toMatch(/lead organization.*FULL/);
+  }
+  const still = await t.gql(CANDIDATES, { filter: { childId: f.childId, externalRecordId: cand.externalRecord.id } }, worker);
+  expect(still.data!.matchCandidates.edges[0].node).toMatchObject({ status: 'OPEN', version: cand.version });
+});
+
+test('the schema tells a client why a candidate with a probability above the LIKELY threshold can be POSSIBLE', async () => {
+  const r = await t.gql(`{ __type(name: "MatchCandidate") { fields { name description } } }`, {}, coordinator);
+  const d = Object.fromEntries(r.data!.__type.fields.map((f: any) => [f.name, f.description ?? '']));
+  // It said "Match probability from the score" and nothing on the band: a reviewer saw 0.81 POSSIBLE against a LIKELY
+  // threshold of 0.5 and took it for a bug.
+  expect(d.band).toMatch(/shares with its other candidates.*POSSIBLE pair may show a probability above the LIKELY threshold/);
+  expect(d.probability).toMatch(/own match probability/);
 });
 
 test('a rejected pair is never proposed again, even after the child changes', async () => {

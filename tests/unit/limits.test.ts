@@ -92,6 +92,16 @@ describe('npm start runs the build', () => {
       fs.utimesSync(source, new Date(), new Date(Date.now() + 5000));
       expect(staleBuildWarning(entry)).toMatch(/src\/auth\/x\.ts changed after the build/);
       expect(staleBuildWarning(path.join(root, 'src/main.ts'))).toBeNull();
+      // A command-line tool (dist/scripts/…) also looks at scripts/, when asked to.
+      fs.utimesSync(source, new Date(1_000_000), new Date(1_000_000));
+      fs.mkdirSync(path.join(root, 'dist/scripts'), { recursive: true });
+      fs.mkdirSync(path.join(root, 'scripts'), { recursive: true });
+      const tool = path.join(root, 'dist/scripts/importRecords.js');
+      fs.writeFileSync(tool, '');
+      fs.writeFileSync(path.join(root, 'scripts/importRecords.ts'), '');
+      fs.utimesSync(tool, new Date(2_000_000), new Date(2_000_000));
+      expect(staleBuildWarning(tool)).toBeNull();
+      expect(staleBuildWarning(tool, ['src', 'migrations', 'scripts'])).toMatch(/scripts\/importRecords\.ts changed after the build/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { transactional, type Context } from '../../context';
 import { ExternalRecord, MatchCandidate } from '../../entities';
 import { badInput, forbidden } from '../../errors';
 import { parsePartialDate } from '../../identification/compare';
-import { skeleton } from '../../identification/skeleton';
+import { patronymicStem, skeleton } from '../../identification/skeleton';
 import type { ExternalSourceKind } from '../../schema/enums';
 import type { ExternalRecordFilter, ImportExternalRecordsInput } from '../../schema/identification/inputs';
 import type { ExternalRecordConnection, ImportExternalRecordsPayload, ImportRejection } from '../../schema/identification/payloads';
@@ -182,9 +182,17 @@ export class ExternalRecordService {
     if (filter?.sourceKind) qb.andWhere('r.source_kind = :kind', { kind: filter.sourceKind });
     if (filter?.linked !== undefined && filter.linked !== null) qb.andWhere(filter.linked ? 'r.linked_child_id IS NOT NULL' : 'r.linked_child_id IS NULL');
     if (filter?.search) {
-      const words = filter.search.split(/\s+/).map((w) => skeleton(w)).filter(Boolean);
+      const words = filter.search.split(/\s+/).filter((w) => skeleton(w));
       if (words.length === 0) throw badInput('filter.search', 'names no letters');
-      words.forEach((w, i) => qb.andWhere(`(r.family_skel LIKE :w${i} OR r.given_skel LIKE :w${i})`, { [`w${i}`]: `${w}%` }));
+      // A word shaped like a patronymic (Федоровна, Fedorovna, Федорівна) may also be the trace's patronymic, compared
+      // by its key as matching does: names are written with it ("Ирина Федоровна Савицкая"), and a search with the
+      // patronymic, where every word had to begin the given or the family name, found nothing.
+      const keys = words.some((w) => patronymicStem(w) !== skeleton(w)) ? await loadNameKeys(ctx.em) : null;
+      words.forEach((w, i) => {
+        const skel = skeleton(w);
+        const pk = keys && patronymicStem(w) !== skel ? keys.patronymicKey(w) : '';
+        qb.andWhere(`(r.family_skel LIKE :w${i} OR r.given_skel LIKE :w${i}${pk ? ` OR r.patronymic_key = :p${i}` : ''})`, { [`w${i}`]: `${skel}%`, [`p${i}`]: pk });
+      });
     }
     whereAccessible(ctx, qb, 'read', 'ExternalRecord', 'r');
     const totalCount = await qb.clone().getCount();

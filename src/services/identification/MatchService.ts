@@ -1,7 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { audit } from '../../audit/audit';
 import { transactional, type Context } from '../../context';
 import { Case, Child, MatchCandidate } from '../../entities';
-import { badInput, conflict, notFound } from '../../errors';
+import { badInput, conflict, forbidden, notFound } from '../../errors';
 import { CaseEventKind, MatchStatus } from '../../schema/enums';
 import type { DecideMatchInput, MatchCandidateFilter, SetDoNotMatchInput } from '../../schema/identification/inputs';
 import type { MatchCandidateConnection } from '../../schema/identification/payloads';
@@ -79,7 +80,13 @@ export class MatchService {
       // this decision supersedes.
       await tx.em.query('SELECT 1 FROM child WHERE id = $1 FOR NO KEY UPDATE', [peek.child_id]);
       // Deciding needs update rights on the child's case (FORBIDDEN otherwise), checked before anything is written.
-      const c = await CaseService.lockForWrite(tx, caseRow.id, 'update');
+      // A reader of every candidate (COORDINATOR, INVESTIGATOR) heard "You may not update this case": it is told who decides.
+      const c = await CaseService.lockForWrite(tx, caseRow.id, 'update').catch((e: unknown) => {
+        if (e instanceof GraphQLError && e.extensions.code === 'FORBIDDEN') {
+          throw forbidden("Only the child's case's lead organization, or a partner it shares the case with in FULL, decides its match candidates");
+        }
+        throw e;
+      });
       const [trace]: { linked_child_id: string | null; given_name: string | null; family_name: string | null; patronymic: string | null; source: string; external_id: string }[] =
         await tx.em.query('SELECT linked_child_id, given_name, family_name, patronymic, source, external_id FROM external_record WHERE id = $1 FOR NO KEY UPDATE', [peek.external_record_id]);
       // The candidates a confirm writes (this one, the trace's others it supersedes, the child's it re-matches) are locked
