@@ -165,7 +165,8 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const file = opts.file as string;
   const source = opts.source as string;
-  const kind = opts.kind as ExternalSourceKind;
+  // Any case, spaces or hyphens for underscores: adoption_registry, "Adoption registry".
+  const kind = (typeof opts.kind === 'string' ? opts.kind.trim().toUpperCase().replace(/[\s-]+/g, '_') : opts.kind) as ExternalSourceKind;
   const email = (opts.user as string) || process.env.IMPORT_USER;
   if (opts.help || !file || !source || !kind || !email) {
     say('usage: npm run import:records -- --source NAME --kind KIND --file F.csv|F.ndjson --user EMAIL [--batch 500] [--no-match]');
@@ -258,7 +259,10 @@ async function main(): Promise<void> {
     // A failure mid-run (the database gone, a malformed file) says what is kept: the driver's own words ("terminating
     // connection due to administrator command") did not say that the committed batches stay and a rerun resumes.
     const kept = committed ? `lines up to ${committed} are committed` : 'nothing was imported';
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\nstopped: ${kept}; run the same command again to resume`);
+    // A refusal (no such user, no right to import, a bad source name) is not helped by running again.
+    const code = (e as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+    const refused = /^no active user /.test(e instanceof Error ? e.message : '') || code === 'FORBIDDEN' || code === 'UNAUTHENTICATED' || code === 'BAD_USER_INPUT';
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nstopped: ${kept}${refused ? '' : '; run the same command again to resume'}`);
   } finally {
     await db.close();
   }

@@ -443,3 +443,33 @@ test('a file exported by another system: its column names and day-first dates ar
   const n1 = await ds.query(`SELECT sex, birth_date FROM external_record WHERE source = $1 AND external_id = 'n1'`, [src]);
   expect(n1).toEqual([{ sex: 'MALE', birth_date: '2011-12-01' }]);
 });
+
+test('--kind in any case; a refusal (no right to import, no such user) does not ask to run the command again', async () => {
+  const src = `Registry ${randomStem(6)}`;
+  const file = path.join(dir, 'kinds.csv');
+  fs.writeFileSync(file, `id,given_name,family_name,birth_date\nk1,Ivan,${randomStem(5)}ov,2012\n`);
+  const lower = spawnSync(process.execPath, [script, '--source', src, '--kind', 'partner-state', '--file', file, '--user', email], { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(lower.status).toBe(0);
+  expect(await ds.query('SELECT source_kind FROM external_record WHERE source = $1', [src])).toEqual([{ source_kind: 'PARTNER_STATE' }]);
+
+  const analyst = await createUser(t.app, await createOrg(ds), [Role.ANALYST]);
+  for (const user of [analyst.user.email, `nobody-${randomStem(4)}@example.org`]) {
+    const run = spawnSync(process.execPath, [script, '--source', `Registry ${randomStem(6)}`, '--kind', 'TIP', '--file', file, '--user', user], { env: env(), encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/may not|no active user/);
+    expect(run.stderr).toMatch(/nothing was imported/);
+    expect(run.stderr).not.toMatch(/run the same command again/);
+  }
+});
+
+test('the same records imported again under another sourceKind are updated to it, not left as they were', async () => {
+  const src = `Registry ${randomStem(6)}`;
+  const records = [1, 2, 3].map((i) => ({ externalId: `r${i}`, givenName: 'Ivan', familyName: `${randomStem(5)}ov`, birthDate: '2012' }));
+  const first = await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records } }, worker);
+  expect(first.data!.importExternalRecords).toMatchObject({ imported: 3 });
+  const again = await t.gql(IMPORT, { input: { source: src, sourceKind: 'TIP', records } }, worker);
+  expect(again.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 0, unchanged: 3 });
+  const rekinded = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records } }, worker);
+  expect(rekinded.data!.importExternalRecords).toMatchObject({ imported: 0, updated: 3, unchanged: 0 });
+  expect(await ds.query('SELECT DISTINCT source_kind FROM external_record WHERE source = $1', [src])).toEqual([{ source_kind: 'ADOPTION_REGISTRY' }]);
+});

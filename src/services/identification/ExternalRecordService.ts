@@ -67,7 +67,9 @@ export async function writeRecords(
        swap_given_key = EXCLUDED.swap_given_key, swap_family_skel = EXCLUDED.swap_family_skel,
        given_ocr = EXCLUDED.given_ocr, family_ocr = EXCLUDED.family_ocr,
        version = external_record.version + 1, updated_at = now()
-     WHERE external_record.content_hash <> EXCLUDED.content_hash
+     -- A record sent again as it is stays as it is, unless the call names another kind for the source: a source
+     -- imported under the wrong kind and imported again under the right one held both until each record changed.
+     WHERE (external_record.content_hash <> EXCLUDED.content_hash OR external_record.source_kind <> EXCLUDED.source_kind)
        -- Only the organization that imported a trace changes it (importers hold no right to update others' traces).
        AND external_record.captured_by_organization_id IS NOT DISTINCT FROM EXCLUDED.captured_by_organization_id
      RETURNING id, (xmax = 0) AS inserted`,
