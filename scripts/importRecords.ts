@@ -118,6 +118,9 @@ async function* rows(file: string): AsyncGenerator<{ line: number; row: Record<s
   }));
   const skipped: { line: number; row: null; error: string }[] = [];
   parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
+    // The parser names the character after the quote by one byte, which for a Cyrillic letter is half of it ("Ñ" for
+    // ф): the line and what is wrong say enough.
+    err.message = err.message.replace(/: got "[^"]*" at/, ' at');
     if (err.code !== 'INVALID_OPENING_QUOTE') {
       parser.destroy(new Error(`${file}: ${err.message}; stopped there (rows before it that were committed stay; fix the file and run again to resume)`));
       return;

@@ -108,6 +108,13 @@ test('a quote left open stops the import at its line, after the batches it commi
   expect(stored % 500).toBe(0);
   expect(JSON.parse(fs.readFileSync(`${file}.progress.json`, 'utf8')).line).toBe(stored + 1);
   expect(Number((await ds.query(`SELECT count(*) AS n FROM external_record WHERE source = $1 AND external_id IN ('bad', 'after1', 'after2')`, [src]))[0].n)).toBe(0);
+  // A quote closed before other text, here a Cyrillic letter: the line is named, not half of the letter's bytes ("Ñ").
+  const closed = path.join(dir, 'closed-quote.csv');
+  fs.writeFileSync(closed, 'external_id,given_name,family_name\nc1,"Олег"ф,Бойко\n');
+  const run3 = spawnSync(process.execPath, args(`Registry ${randomStem(6)}`, closed), { env: env(), encoding: 'utf8', timeout: 120_000 });
+  expect(run3.status).toBe(1);
+  expect(run3.stderr).toMatch(/Invalid Closing Quote at line 2/);
+  expect(run3.stderr).not.toMatch(/got "/);
 
   const nd = path.join(dir, 'values.ndjson');
   fs.writeFileSync(nd, [
