@@ -671,14 +671,19 @@ export function trainModel(children: Map<string, Person>, records: Map<string, P
       sample.push(lv);
     }
   }
-  if (sample.length < 50) return { ...DEFAULT_PARAMS, u };
+  // Too few pairs to estimate anything (a new hub, a handful of traces): the starting model, as before a first run.
+  // It returned EM's hand-set starting point (λ 0.05, a prior among blocked pairs), under which a hub that ran
+  // `npm run match` on its first few traces had most of its LIKELY candidates false.
+  const prior = startingParams(cs.length);
+  if (sample.length < 50) return prior;
   // Two training sessions, as Splink runs them: pairs that agree on the surname estimate the other fields;
-  // pairs that agree on given name and birth day estimate the surname. Blocked fields stay fixed in each.
+  // pairs that agree on given name and birth day estimate the surname. Blocked fields stay fixed in each. A session
+  // with too few pairs keeps the starting model's m (not EM's hand-set starting point).
   const start = { ...DEFAULT_PARAMS, u, birthMissing };
   const bySurname = sample.filter((lv) => lv[F_FAMILY] === 0 || lv[F_FAMILY] === 1);
   const byNameAndDay = sample.filter((lv) => lv[F_GIVEN] >= 0 && lv[F_GIVEN] <= 1 && lv[F_BIRTH] >= 0 && lv[F_BIRTH] <= 1);
-  const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : start;
-  const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : start;
+  const sa = bySurname.length >= 50 ? estimateM(bySurname, u, start, [F_FAMILY]) : { ...start, m: prior.m };
+  const sb = byNameAndDay.length >= 50 ? estimateM(byNameAndDay, u, start, [F_GIVEN, F_BIRTH]) : { ...start, m: prior.m };
   // Two tighter sessions for the fields that tell a child from its namesakes. Among pairs that agree on the
   // surname (or on given name and day) most are namesakes of a common name, and EM there learns that a
   // differing birth date or patronymic is common among "matches" (m of DIFFERENT near 0.2), which makes

@@ -1,5 +1,5 @@
 import { compare, FAMILY_DIFFERENT, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, PATRONYMIC_DIFFERENT, type Person } from '../../../src/identification/compare';
-import { DEFAULT_PARAMS, dependenceAdjustment, fieldWeight, matchWeight, probability, RENAMED_PATRONYMIC_FLOOR, startingParams, tfAdjustment, TYPO_UNIQUE_BONUS, weighPair, type TermFrequencies } from '../../../src/identification/fellegiSunter';
+import { DEFAULT_PARAMS, STARTING_MODEL, dependenceAdjustment, fieldWeight, matchWeight, probability, RENAMED_PATRONYMIC_FLOOR, startingParams, tfAdjustment, TYPO_UNIQUE_BONUS, weighPair, type TermFrequencies } from '../../../src/identification/fellegiSunter';
 import { NameKeys } from '../../../src/identification/names';
 import { floorM, M_FLOOR, trainModel } from '../../../src/services/identification/linkage';
 
@@ -49,6 +49,26 @@ describe('scoring model', () => {
     expect(p(namesOnly, 20000)).toBeLessThan(0.5);
     expect(p(namesOnly, 100)).toBeGreaterThan(0.9);
     expect(startingParams(0).lambda).toBeLessThanOrEqual(0.5);
+  });
+
+  test('a full run on too few pairs to estimate a model keeps the starting model, not EM\'s hand-set starting point', () => {
+    const children = new Map<string, Person>();
+    const records = new Map<string, Person>();
+    const pairs: { child_id: string; record_id: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const birth = `${2006 + (i % 16)}-0${1 + (i % 9)}-1${i % 10}`;
+      children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
+      records.set(`r${i}`, person(`r${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
+      pairs.push({ child_id: `c${i}`, record_id: `r${i}` });
+    }
+    const params = trainModel(children, records, pairs, 1);
+    expect(params).toEqual(startingParams(20));
+    expect(params.lambda).not.toBe(DEFAULT_PARAMS.lambda);
+    expect(params.m).toEqual(STARTING_MODEL.m);
+    // Names and a birth year only, among 20 children: a match, as the starting model says; a namesake with another
+    // birth day is not LIKELY-strong.
+    const child = person('c', 'Олександр', 'Мельник', null, '2012-05-14');
+    expect(probability(matchWeight(params, compare(child, person('r', 'Александр', 'Мельник', null, '2012')).levels))).toBeGreaterThan(0.9);
   });
 
   test('siblings (surname agrees, given name does not) are left out of training: m of a differing given name stays small', () => {
