@@ -1,4 +1,4 @@
-import { compare, FAMILY_DIFFERENT, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, PATRONYMIC_DIFFERENT, type Person } from '../../../src/identification/compare';
+import { BIRTH_NEAR_YEAR, BIRTH_SAME_YEAR, compare, FAMILY_DIFFERENT, FAMILY_SIMILAR, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, GIVEN_DIFFERENT, GIVEN_PARTIAL, nameVariant, parsePartialDate, PATRONYMIC_DIFFERENT, type Person } from '../../../src/identification/compare';
 import { DEFAULT_PARAMS, STARTING_MODEL, dependenceAdjustment, fieldWeight, matchWeight, probability, RENAMED_PATRONYMIC_FLOOR, startingParams, tfAdjustment, TYPO_UNIQUE_BONUS, weighPair, type TermFrequencies } from '../../../src/identification/fellegiSunter';
 import { NameKeys } from '../../../src/identification/names';
 import { floorM, M_FLOOR, trainModel } from '../../../src/services/identification/linkage';
@@ -135,5 +135,39 @@ describe('scoring model', () => {
     const mild = { ...DEFAULT_PARAMS, m: DEFAULT_PARAMS.m.map((r, f) => (f === F_PATRONYMIC ? [0.5, 0.1, 0.4] : r)) };
     expect(fieldWeight(mild, F_PATRONYMIC, PATRONYMIC_DIFFERENT)).toBeGreaterThan(RENAMED_PATRONYMIC_FLOOR);
     expect(dependenceAdjustment(mild, c.levels)[F_PATRONYMIC]).toBe(0);
+  });
+});
+
+describe('training: the birth date learnt from every source', () => {
+  test('a source without patronymics whose years are often one off teaches NEAR_YEAR its own share among matches', () => {
+    const children = new Map<string, Person>();
+    const records = new Map<string, Person>();
+    const pairs: { child_id: string; record_id: string }[] = [];
+    // Surnames of their own (a syllable stem per child), so a pair of names is a match; each child has a registry
+    // trace (patronymic, the full date) and a media post (no patronymic, the year from an age: one off for half).
+    const syl = ['ба', 'ко', 'ли', 'му', 'ре', 'са', 'ти', 'фе', 'ху', 'ця'];
+    for (let i = 0; i < 200; i++) {
+      const family = `${syl[i % 10]}${syl[Math.floor(i / 10) % 10]}${syl[Math.floor(i / 100)]}нюк`;
+      const year = 2006 + (i % 16);
+      const birth = `${year}-0${1 + (i % 9)}-1${i % 10}`;
+      children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], family, 'Іванович', birth));
+      records.set(`r${i}`, person(`r${i}`, GIVEN[i % 5], family, 'Иванович', birth));
+      records.set(`p${i}`, person(`p${i}`, GIVEN[i % 5], family, null, String(i % 2 === 0 ? year + 1 : year)));
+      pairs.push({ child_id: `c${i}`, record_id: `r${i}` }, { child_id: `c${i}`, record_id: `p${i}` });
+    }
+    const tf: TermFrequencies = { family: new Map(), familyKey: new Map(), given: new Map(), total: records.size };
+    for (const r of records.values()) {
+      const v = r.variants[0];
+      tf.family.set(v.familySkel, (tf.family.get(v.familySkel) ?? 0) + 1);
+      tf.familyKey.set(v.familyKey, (tf.familyKey.get(v.familyKey) ?? 0) + 1);
+      tf.given.set(v.givenKey, (tf.given.get(v.givenKey) ?? 0) + 1);
+    }
+    const { m } = trainModel(children, records, pairs, 1, tf);
+    // Among the 400 true pairs, 100 are NEAR_YEAR. Pairs that agree on the patronymic (the registry's) never are, and
+    // m learnt there alone left NEAR_YEAR at the floor (0.001), a veto of about 7 bits.
+    expect(m[F_BIRTH][BIRTH_NEAR_YEAR]).toBeGreaterThan(0.15);
+    expect(m[F_BIRTH][BIRTH_NEAR_YEAR]).toBeLessThan(0.35);
+    expect(m[F_BIRTH][BIRTH_SAME_YEAR]).toBeGreaterThan(0.15);
+    expect(m[F_BIRTH][0]).toBeGreaterThan(0.4);
   });
 });
