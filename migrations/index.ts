@@ -19,6 +19,7 @@ import { TraceAliases1764900003211 } from './1764900003211-TraceAliases';
 import { OcrFoldedNames1764900003221 } from './1764900003221-OcrFoldedNames';
 import { TraceSpellingStamps1764900003231 } from './1764900003231-TraceSpellingStamps';
 import { BackfillRuns1764900003241 } from './1764900003241-BackfillRuns';
+import { SearchTextSkeletons1764900003251 } from './1764900003251-SearchTextSkeletons';
 
 /** Every migration, in order. Listed explicitly so the same list works from sources (tests) and from dist/. */
 export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
@@ -36,4 +37,4 @@ export const migrations = [CoreHub1764300000000, Scheduling1764400000000,
   RecordSwappedNames1764900002901,
   GivenPatronymicIndex1764900003001, SurnameInitialIndex1764900003101,
   VariantGivenPrefixIndex1764900003151, TraceAliases1764900003211, OcrFoldedNames1764900003221,
-  TraceSpellingStamps1764900003231, BackfillRuns1764900003241];
+  TraceSpellingStamps1764900003231, BackfillRuns1764900003241, SearchTextSkeletons1764900003251];

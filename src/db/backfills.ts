@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { childOwnSearchText } from '../services/CaseService';
+import { childOwnSearchText, childSearchText } from '../services/CaseService';
 import { fillOcrFolds } from '../services/identification/linkage';
 
 /**
@@ -9,6 +9,7 @@ import { fillOcrFolds } from '../services/identification/linkage';
 export const BACKFILLS: Record<string, (ds: DataSource) => Promise<number>> = {
   TraceAliases1764900003211: ownSearchText,
   OcrFoldedNames1764900003221: (ds) => fillOcrFolds(ds),
+  SearchTextSkeletons1764900003251: searchSkeletons,
 };
 
 /**
@@ -29,5 +30,33 @@ export async function ownSearchText(ds: DataSource): Promise<number> {
     }));
     await ds.query(`UPDATE child c SET search_text_own = t.text FROM unnest($1::uuid[], $2::text[]) AS t(id, text) WHERE c.id = t.id`, [rows.map((r) => r.id), texts]);
     written += rows.length;
+  }
+}
+
+/**
+ * The search texts of every child written again with the skeleton tokens (migration 1764900003251), in batches by
+ * id. A child changed meanwhile (its version moved) is left alone: the change wrote its search text already.
+ * Returns the number of children written.
+ */
+export async function searchSkeletons(ds: DataSource): Promise<number> {
+  let written = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows: { id: string; version: number; given_name: string; family_name: string; patronymic: string | null; latin_name: string | null; aliases: string[]; trace_aliases: string[] }[] =
+      await ds.query(`SELECT id, version, given_name, family_name, patronymic, latin_name, aliases, trace_aliases FROM child
+                       WHERE id > $1 ORDER BY id LIMIT 500`, [after]);
+    if (rows.length === 0) return written;
+    after = rows[rows.length - 1].id;
+    const children = rows.map((r) => ({
+      givenName: r.given_name, familyName: r.family_name, patronymic: r.patronymic, latinName: r.latin_name, aliases: r.aliases, traceAliases: r.trace_aliases,
+    }));
+    const res: unknown[] = await ds.query(
+      `UPDATE child c SET search_text = t.text, search_text_own = t.own
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS t(id, version, text, own)
+        WHERE c.id = t.id AND c.version = t.version AND (c.search_text IS DISTINCT FROM t.text OR c.search_text_own IS DISTINCT FROM t.own)
+        RETURNING c.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.version), children.map(childSearchText), children.map(childOwnSearchText)],
+    );
+    written += Array.isArray(res[0]) ? (res[0] as unknown[]).length : res.length;
   }
 }

@@ -1,3 +1,5 @@
+import { skeleton } from '../identification/skeleton';
+
 // Ukrainian national transliteration (Cabinet of Ministers resolution 55 of 2010): used for passports,
 // so it is how a child's name most often appears in Latin documents.
 const START: Record<string, string> = { є: 'ye', ї: 'yi', й: 'y', ю: 'yu', я: 'ya' };
@@ -26,7 +28,21 @@ export function transliterate(text: string): string {
   return out;
 }
 
-/** Lower-cased text with every spelling (and the transliteration of Cyrillic ones) for name search. */
+/**
+ * A word's name skeleton as a search token (`~` and the skeleton, at least `SKELETON_SEARCH_MIN` letters): the Latin
+ * form that the Ukrainian and Russian spellings of a name and its romanisations share (Ірина, Ирина, Irina, Iryna
+ * are all "irana"; Савицька, Савицкая, Savitskaya "savacka"), so that a case is found by the spelling a Russian
+ * registry or a partner state wrote. Shorter skeletons would match too much as prefixes (Мель is Малюк's "mal").
+ */
+export const SKELETON_SEARCH_MIN = 4;
+function skeletonToken(word: string): string | null {
+  // Names only: the skeleton leaves digits and signs out, so "Ревізія1733" and "Ревізія1734" would share one.
+  if (!/^[\p{L}\p{M}'’ʼ.]+$/u.test(word)) return null;
+  const skel = skeleton(word);
+  return skel.length >= SKELETON_SEARCH_MIN ? `~${skel}` : null;
+}
+
+/** Lower-cased text with every spelling (and the transliteration of Cyrillic ones) for name search, and their skeletons. */
 export function searchText(parts: (string | null | undefined)[]): string {
   const words = parts.filter((p): p is string => !!p && p.trim().length > 0).map((p) => p.trim().toLowerCase());
   const all = new Set<string>();
@@ -34,11 +50,18 @@ export function searchText(parts: (string | null | undefined)[]): string {
     all.add(w);
     const latin = transliterate(w).toLowerCase();
     if (latin !== w) all.add(latin);
+    for (const part of w.split(/[\s-]+/)) {
+      const token = skeletonToken(part);
+      if (token) all.add(token);
+    }
   }
   return [...all].join(' ');
 }
 
-/** The search terms a query should match: each word as typed, and its transliteration when Cyrillic. */
+/**
+ * The search terms a query should match: each word as typed, its transliteration when Cyrillic, and its skeleton
+ * token (matched as the beginning of a skeleton of the child's names).
+ */
 export function searchTerms(query: string): string[][] {
   return query
     .toLowerCase()
@@ -46,6 +69,9 @@ export function searchTerms(query: string): string[][] {
     .filter((w) => w.length > 0)
     .map((w) => {
       const latin = transliterate(w).toLowerCase();
-      return latin !== w ? [w, latin] : [w];
+      const alternatives = latin !== w ? [w, latin] : [w];
+      const token = skeletonToken(w);
+      if (token) alternatives.push(token);
+      return alternatives;
     });
 }

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createCase, createOrg, createUser } from '../factories';
+import { randomStem } from '../helpers/identification';
 import { StatementCounter, startTestApp, type TestApp } from '../helpers/testApp';
+import { transliterate } from '../../src/services/transliteration';
 import type { Organization } from '../../src/entities';
 import { CaseStatus, Role, ShareAccess } from '../../src/schema/enums';
 
@@ -83,6 +85,22 @@ test('filters: status, statuses, lead organization, home oblast', async () => {
   expect((await t.gql(q, { f: { homeOblast: 'Donetsk', status: 'IDENTIFIED' } }, token)).data!.cases.totalCount).toBe(0);
   const lead = await t.gql(q, { f: { leadOrganizationId: partner.id } }, token);
   expect(lead.data!.cases.totalCount).toBe(0);
+});
+
+test('name search finds a child by the spelling a Russian registry or a partner state writes (the name skeleton)', async () => {
+  const stem = randomStem(5);
+  await createCase(ds, { lead: org, givenName: 'Ірина', familyName: `${stem}цька` });
+  const search = async (q: string) => (await t.gql(`query($q: String!) { cases(filter: { search: $q }) { totalCount } }`, { q }, token)).data!.cases.totalCount;
+  expect(await search(`Ірина ${stem}цька`)).toBe(1);
+  // Before, the Russian spelling and the Russian romanisation found nothing: neither is the text or its
+  // Ukrainian-national transliteration (Iryna ...tska).
+  expect(await search(`Ирина ${stem}цкая`)).toBe(1);
+  expect(await search(`Irina ${transliterate(stem)}tskaya`)).toBe(1);
+  expect(await search(`IRINA ${transliterate(stem).toUpperCase()}TZKAJA`)).toBe(1);
+  expect(await search(`${stem}цк`)).toBe(1); // the beginning of a surname, as before
+  // Another name or another surname of the same stem is no match.
+  expect(await search(`Олена ${stem}цкая`)).toBe(0);
+  expect(await search(`Ирина ${stem}ов`)).toBe(0);
 });
 
 test('name search matches Cyrillic, Latin and russified spellings', async () => {
