@@ -365,9 +365,11 @@ test('a child renamed on adoption and reported to the month is blocked by given 
   // The adoption registry: another surname, the Russian spelling of the patronymic, the full date inside the month.
   const src = source();
   const res = await t.gql(IMPORT, { input: { source: src, sourceKind: 'ADOPTION_REGISTRY', records: [
-    { externalId: 'p1', givenName: 'Тарас', familyName: `${randomStem(5)}ов`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-17`, placeOfBirth: 'г. Бердянск' },
+    // Adoptive surnames that begin with a letter no stem has: two random stems beginning alike were PARTIAL (Jaro–Winkler
+    // on the skeleton), which made the pair LIKELY-eligible (CI failed on it once).
+    { externalId: 'p1', givenName: 'Тарас', familyName: `Ш${randomStem(5).toLowerCase()}ов`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-17`, placeOfBirth: 'г. Бердянск' },
     // Without the place, the month and patronymic are for a person to weigh.
-    { externalId: 'p2', givenName: 'Тарас', familyName: `${randomStem(5)}ов`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-23` },
+    { externalId: 'p2', givenName: 'Тарас', familyName: `Ш${randomStem(5).toLowerCase()}ов`, patronymic: `${father}ович`, sex: 'MALE', birthDate: `${ym}-23` },
   ] } }, worker);
   expect(res.errors).toBeUndefined();
   const candidates = async (childId: string, externalId: string) => (await t.gql(CANDIDATES, { filter: { childId, externalRecordId: await recordIdOf(src, externalId) } }, worker))
