@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     const kept = committed ? `lines up to ${committed} are committed` : 'nothing was imported';
     // A refusal (no such user, no right to import, a bad source name) is not helped by running again.
     const code = (e as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-    const refused = /^no active user /.test(e instanceof Error ? e.message : '') || code === 'FORBIDDEN' || code === 'UNAUTHENTICATED' || code === 'BAD_USER_INPUT';
+    const refused = code === 'FORBIDDEN' || code === 'UNAUTHENTICATED' || code === 'BAD_USER_INPUT';
     throw new Error(`${e instanceof Error ? e.message : String(e)}\nstopped: ${kept}${refused ? '' : '; run the same command again to resume'}`);
   } finally {
     await db.close();

@@ -8,6 +8,7 @@ import { createDataSource, runMigrations } from '../../src/db/dataSource';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embeddedPostgres';
 import { User } from '../../src/entities';
 import { staleBuildWarning } from '../../src/staleBuild';
+import { unauthenticated } from '../../src/errors';
 
 async function reachable(url: string): Promise<boolean> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 1500 });
@@ -59,7 +60,8 @@ export function scriptContext(ds: DataSource, config: Config, user: User): Conte
 /** The user a tool acts as, by e-mail. */
 export async function userByEmail(ds: DataSource, email: string): Promise<User> {
   const user = await ds.getRepository(User).findOne({ where: { email } });
-  if (!user || !user.active) throw new Error(`no active user ${email}`);
+  // UNAUTHENTICATED, as the API says it: a command tells a refusal (running it again does not help) by its code.
+  if (!user || !user.active) throw unauthenticated(`no active user ${email}`);
   return user;
 }
 

@@ -12,6 +12,13 @@ export const BACKFILLS: Record<string, (ds: DataSource) => Promise<number>> = {
   SearchTextSkeletons1764900003251: searchSkeletons,
 };
 
+/** A child's names as the search texts are made from them, read by the backfills below. */
+const CHILD_NAMES = 'id, given_name, family_name, patronymic, latin_name, aliases, trace_aliases';
+interface ChildNamesRow { id: string; given_name: string; family_name: string; patronymic: string | null; latin_name: string | null; aliases: string[]; trace_aliases: string[] }
+const childNames = (r: ChildNamesRow) => ({
+  givenName: r.given_name, familyName: r.family_name, patronymic: r.patronymic, latinName: r.latin_name, aliases: r.aliases, traceAliases: r.trace_aliases,
+});
+
 /**
  * The search text without the spellings of confirmed traces (`search_text_own`) of the children that migration
  * 1764900003211 found such spellings for: it folds names in TypeScript, so the migration left it NULL ("the same as
@@ -21,13 +28,10 @@ export const BACKFILLS: Record<string, (ds: DataSource) => Promise<number>> = {
 export async function ownSearchText(ds: DataSource): Promise<number> {
   let written = 0;
   for (;;) {
-    const rows: { id: string; given_name: string; family_name: string; patronymic: string | null; latin_name: string | null; aliases: string[]; trace_aliases: string[] }[] =
-      await ds.query(`SELECT id, given_name, family_name, patronymic, latin_name, aliases, trace_aliases FROM child
+    const rows: ChildNamesRow[] = await ds.query(`SELECT ${CHILD_NAMES} FROM child
                        WHERE search_text_own IS NULL AND trace_aliases <> '{}' AND aliases && trace_aliases ORDER BY id LIMIT 500`);
     if (rows.length === 0) return written;
-    const texts = rows.map((r) => childOwnSearchText({
-      givenName: r.given_name, familyName: r.family_name, patronymic: r.patronymic, latinName: r.latin_name, aliases: r.aliases, traceAliases: r.trace_aliases,
-    }));
+    const texts = rows.map((r) => childOwnSearchText(childNames(r)));
     await ds.query(`UPDATE child c SET search_text_own = t.text FROM unnest($1::uuid[], $2::text[]) AS t(id, text) WHERE c.id = t.id`, [rows.map((r) => r.id), texts]);
     written += rows.length;
   }
@@ -42,21 +46,17 @@ export async function searchSkeletons(ds: DataSource): Promise<number> {
   let written = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const rows: { id: string; version: number; given_name: string; family_name: string; patronymic: string | null; latin_name: string | null; aliases: string[]; trace_aliases: string[] }[] =
-      await ds.query(`SELECT id, version, given_name, family_name, patronymic, latin_name, aliases, trace_aliases FROM child
-                       WHERE id > $1 ORDER BY id LIMIT 500`, [after]);
+    const rows: (ChildNamesRow & { version: number })[] = await ds.query(`SELECT ${CHILD_NAMES}, version FROM child WHERE id > $1 ORDER BY id LIMIT 500`, [after]);
     if (rows.length === 0) return written;
     after = rows[rows.length - 1].id;
-    const children = rows.map((r) => ({
-      givenName: r.given_name, familyName: r.family_name, patronymic: r.patronymic, latinName: r.latin_name, aliases: r.aliases, traceAliases: r.trace_aliases,
-    }));
-    const res: unknown[] = await ds.query(
+    const children = rows.map(childNames);
+    // An UPDATE answers [rows, row count] through TypeORM.
+    const [, n]: [unknown[], number] = await ds.query(
       `UPDATE child c SET search_text = t.text, search_text_own = t.own
          FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS t(id, version, text, own)
-        WHERE c.id = t.id AND c.version = t.version AND (c.search_text IS DISTINCT FROM t.text OR c.search_text_own IS DISTINCT FROM t.own)
-        RETURNING c.id`,
+        WHERE c.id = t.id AND c.version = t.version AND (c.search_text IS DISTINCT FROM t.text OR c.search_text_own IS DISTINCT FROM t.own)`,
       [rows.map((r) => r.id), rows.map((r) => r.version), children.map(childSearchText), children.map(childOwnSearchText)],
     );
-    written += Array.isArray(res[0]) ? (res[0] as unknown[]).length : res.length;
+    written += n;
   }
 }

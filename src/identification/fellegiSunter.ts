@@ -206,12 +206,17 @@ export function dependenceAdjustment(p: ModelParams, levels: Int8Array): number[
 /** A pair's comparison, its term-frequency and dependence adjustments and its total weight (prior included). */
 export function weighPair(p: ModelParams, tf: TermFrequencies | null, child: Person, trace: Person): { c: Comparison; adj: number[]; w: number } {
   const c = compare(child, trace);
+  return { c, ...weighComparison(p, tf, c) };
+}
+
+/** The adjustments and the total weight (prior included) of a comparison made already. */
+export function weighComparison(p: ModelParams, tf: TermFrequencies | null, c: Comparison): { adj: number[]; w: number } {
   // A trace read with its names swapped pays no penalty: that reading wins only when the given field agrees with the
   // child's surname and the family field with its given name, which is itself the evidence of a swap (1 bit off cost
   // nothing and gained nothing in the blind world; 0.93 of the traces that get the reading there are swapped).
   const dep = dependenceAdjustment(p, c.levels);
   const adj = tfAdjustment(p, c, tf).map((x, f) => x + dep[f]);
-  return { c, adj, w: matchWeight(p, c.levels) + adj.reduce((a, b) => a + b, 0) };
+  return { adj, w: matchWeight(p, c.levels) + adj.reduce((a, b) => a + b, 0) };
 }
 
 export function probability(weight: number): number {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { BIRTH_SAME_YEAR, OCR_MIN_LENGTH, bestReading, birthLevelFrequencies, childBirth, compare, isSurnameInitial, recordVariants, surnameInitialSql, surnameParts, writtenVariant, F_BIRTH, F_FAMILY, F_GIVEN, F_PATRONYMIC, F_PLACE, F_SEX, parsePartialDate, placeSkeleton, sexOfPatronymic, type Comparison, type NameVariant, type PartialDate, type Person } from '../../identification/compare';
 import {
-  bandOf, DEFAULT_PARAMS, dependenceAdjustment, estimateM, fieldWeight, matchWeight, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, tfAdjustment, weighPair,
+  bandOf, DEFAULT_PARAMS, estimateM, fieldWeight, startingParams, fitsFields, isSiblingPattern, mayBeLikely, estimateU, explain, probability, weighComparison, weighPair,
   type MatchModel, type ModelParams, type TermFrequencies,
 } from '../../identification/fellegiSunter';
 import { NameKeys, sexlessParts, type EquivalenceRow } from '../../identification/names';
@@ -633,10 +633,7 @@ const RANDOM_PAIRS = 30000;
 export function refineByModel(params: ModelParams, pairs: Comparison[], tf: TermFrequencies | null, iterations = 25): ModelParams {
   const fields = [F_BIRTH, F_SEX, F_PLACE];
   // What the rest of the score says of each pair: it does not move while these fields' m does (no adjustment reads them).
-  const rest = pairs.map((c) => {
-    const adj = [...tfAdjustment(params, c, tf), ...dependenceAdjustment(params, c.levels)].reduce((a, b) => a + b, 0);
-    return matchWeight(params, c.levels) + adj - fields.reduce((w, f) => w + fieldWeight(params, f, c.levels[f]), 0);
-  });
+  const rest = pairs.map((c) => weighComparison(params, tf, c).w - fields.reduce((w, f) => w + fieldWeight(params, f, c.levels[f]), 0));
   let p = params;
   for (let it = 0; it < iterations; it++) {
     const counts = fields.map((f) => p.m[f].map(() => 0.5)); // smoothing, as estimateM

@@ -14,18 +14,24 @@ const person = (id: string, given: string, family: string, patronymic: string | 
 const GIVEN = ['Олександр', 'Іван', 'Петро', 'Ганна', 'Марія'];
 const FAMILIES = ['Мельник', 'Гнатюк', 'Шевчук', 'Бондар', 'Савчук', 'Коваль', 'Руденко', 'Лисенко', 'Мороз', 'Марченко'];
 
+/** `n` children, each with one trace of its own (names as reported, the birth date as `traceBirth` gives it), and those pairs. */
+function ownTraces(n: number, traceBirth: (i: number, birth: string) => string | null) {
+  const children = new Map<string, Person>();
+  const records = new Map<string, Person>();
+  const pairs: { child_id: string; record_id: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const birth = `${2006 + (i % 16)}-0${1 + (i % 9)}-1${i % 10}`;
+    children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
+    records.set(`r${i}`, person(`r${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, traceBirth(i, birth)));
+    pairs.push({ child_id: `c${i}`, record_id: `r${i}` });
+  }
+  return { children, records, pairs };
+}
+
 describe('scoring model', () => {
   test('a birth date missing on either side weighs log2 of the share of pairs that pass the year condition', () => {
-    const children = new Map<string, Person>();
-    const records = new Map<string, Person>();
-    const pairs: { child_id: string; record_id: string }[] = [];
-    for (let i = 0; i < 160; i++) {
-      const birth = `${2006 + (i % 16)}-0${1 + (i % 9)}-1${i % 10}`;
-      children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
-      // Every fourth trace has no date; the others are the child's own.
-      records.set(`r${i}`, person(`r${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, i % 4 === 0 ? null : birth));
-      pairs.push({ child_id: `c${i}`, record_id: `r${i}` });
-    }
+    // Every fourth trace has no date; the others are the child's own.
+    const { children, records, pairs } = ownTraces(160, (i, birth) => (i % 4 === 0 ? null : birth));
     // The share of all (child, trace) pairs that blocking's year condition lets through: no date, or born within a year.
     let pass = 0;
     for (const c of children.values()) for (const r of records.values()) if (!r.birth || Math.abs(r.birth.y - c.birth!.y) <= 1) pass++;
@@ -52,15 +58,7 @@ describe('scoring model', () => {
   });
 
   test('a full run on too few pairs to estimate a model keeps the starting model, not EM\'s hand-set starting point', () => {
-    const children = new Map<string, Person>();
-    const records = new Map<string, Person>();
-    const pairs: { child_id: string; record_id: string }[] = [];
-    for (let i = 0; i < 20; i++) {
-      const birth = `${2006 + (i % 16)}-0${1 + (i % 9)}-1${i % 10}`;
-      children.set(`c${i}`, person(`c${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
-      records.set(`r${i}`, person(`r${i}`, GIVEN[i % 5], FAMILIES[i % 10], null, birth));
-      pairs.push({ child_id: `c${i}`, record_id: `r${i}` });
-    }
+    const { children, records, pairs } = ownTraces(20, (_, birth) => birth);
     const params = trainModel(children, records, pairs, 1);
     expect(params).toEqual(startingParams(20));
     expect(params.lambda).not.toBe(DEFAULT_PARAMS.lambda);
