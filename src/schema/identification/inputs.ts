@@ -12,7 +12,8 @@ export const SexValue = new GraphQLScalarType<string, string>({
   name: 'SexValue',
   description: 'FEMALE, MALE or UNKNOWN (as in the Sex enum); another value rejects the record, not the call',
   serialize: (v) => String(v),
-  parseValue: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
+  // Not a string: its type stands for it (checkRecord rejects it; a large object is not serialised to be refused).
+  parseValue: (v) => (typeof v === 'string' ? v : `(${Array.isArray(v) ? 'list' : typeof v})`),
   parseLiteral: (ast) => {
     if (ast.kind === Kind.ENUM || ast.kind === Kind.STRING) return ast.value;
     if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT || ast.kind === Kind.BOOLEAN) return String(ast.value);
