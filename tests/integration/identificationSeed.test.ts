@@ -33,10 +33,17 @@ test('a few hundred traces from several sources, and a queue with both bands for
   // The adoption databank's traces ("Александр М., 2015-07") are proposed for the children whose initial they share.
   const bank = await ds.query(`SELECT id FROM external_record WHERE source = 'Demo: adoption databank (initials)'`);
   expect(bank.length).toBeGreaterThanOrEqual(5);
+  // The demo children's candidates only: seeded beside the other suites' children (one database per run), a databank
+  // trace is matched against theirs too, and one of them came out DIFFERENT in a fresh clone's run (a surname whose
+  // first letter shares the initial's skeleton letter, Щ and Ш, is blocked and then compared as another surname).
+  const demo = new Set((await ds.query(`SELECT c.child_id FROM case_file c WHERE c.lead_organization_id IN
+    (SELECT organization_id FROM app_user WHERE email LIKE '%@demo.bkb')`) as { child_id: string }[]).map((r) => r.child_id));
   const levels: string[] = [];
   for (const { id } of bank) {
-    const res = await t.gql(`query($id: ID) { matchCandidates(filter: { externalRecordId: $id }) { edges { node { explanation { field level } } } } }`, { id }, coordinator);
-    for (const e of res.data!.matchCandidates.edges) levels.push(e.node.explanation.find((x: any) => x.field === 'familyName').level);
+    const res = await t.gql(`query($id: ID) { matchCandidates(filter: { externalRecordId: $id }) { edges { node { child { id } explanation { field level } } } } }`, { id }, coordinator);
+    for (const e of res.data!.matchCandidates.edges) {
+      if (demo.has(e.node.child.id)) levels.push(e.node.explanation.find((x: any) => x.field === 'familyName').level);
+    }
   }
   expect(levels.length).toBeGreaterThanOrEqual(bank.length / 2);
   expect(new Set(levels)).toEqual(new Set(['INITIAL']));
